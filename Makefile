@@ -1,0 +1,95 @@
+# Lotse — the two front doors are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+ENGINE_VENV := .venv-engine
+PY := $(VENV)/bin/python
+PYBABEL := $(VENV)/bin/pybabel
+RASA := $(ENGINE_VENV)/bin/rasa
+MODEL := var/models/lotse.tar.gz
+TRAINING_FILES := config.yml $(shell find nlu -name '*.yml' 2>/dev/null)
+PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+PIP_QUIET := --quiet --disable-pip-version-check
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup demo test bench eval catalogs compile validate model lock clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+# --- environments --------------------------------------------------------------------------
+
+$(VENV)/.installed: pyproject.toml requirements/constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Lotse needs Python >= 3.11 as '$(PYTHON)' (found: $$($(PYTHON) --version 2>&1))." \
+	         "Install it, or run: make PYTHON=/path/to/python3.11"; exit 1; }
+	@echo "==> creating $(VENV) (bot, actions, tests)"
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install $(PIP_QUIET) -c requirements/constraints.txt -e '.[dev]'
+	@touch $@
+
+$(ENGINE_VENV)/.installed: requirements/engine.txt requirements/engine-constraints.txt scripts/find-python310
+	@echo "==> creating $(ENGINE_VENV) (Rasa 3.6, Python 3.10; takes a few minutes once)"
+	@py310="$$(scripts/find-python310)" || exit 1; \
+	  rm -rf $(ENGINE_VENV) && "$$py310" -m venv $(ENGINE_VENV)
+	$(ENGINE_VENV)/bin/pip install $(PIP_QUIET) -r requirements/engine.txt -c requirements/engine-constraints.txt
+	@touch $@
+
+# --- translations --------------------------------------------------------------------------
+
+%.mo: %.po $(VENV)/.installed
+	@$(PYBABEL) compile -D messages -i $< -o $@ 2>&1 | grep -v '^compiling' || true
+	@test -f $@
+
+compile: $(MO_FILES) ## compile the gettext catalogs (.po -> .mo)
+
+catalogs: $(VENV)/.installed ## after changing texts: extract, update every language, compile
+	$(PYBABEL) extract -F babel.cfg -k N_ -k _ -k ngettext:1,2 --add-comments=TRANSLATORS: \
+	  --no-location --sort-output --project=Lotse --copyright-holder="Lotse" -o locales/messages.pot .
+	$(PYBABEL) update -D messages -i locales/messages.pot -d locales --ignore-obsolete
+	$(PY) -m bot.cli catalogs-source
+	$(MAKE) --no-print-directory compile
+
+# --- model ---------------------------------------------------------------------------------
+
+$(MODEL): $(TRAINING_FILES) $(ENGINE_VENV)/.installed
+	@echo "==> training the model (only when nlu/ or config.yml changed)"
+	@mkdir -p var/models
+	$(RASA) train --config config.yml --domain nlu/domain.yml --data nlu \
+	  --out var/models --fixed-model-name lotse --quiet
+	@touch $@
+
+model: $(MODEL) ## train the Rasa model if the training data changed
+
+validate: $(ENGINE_VENV)/.installed ## rasa data validate
+	$(RASA) data validate --domain nlu/domain.yml --data nlu --config config.yml --fail-on-warnings
+
+setup: $(VENV)/.installed $(ENGINE_VENV)/.installed compile $(MODEL) ## install and build what is missing
+
+# --- front doors ---------------------------------------------------------------------------
+
+demo: setup ## start engine, actions and bot on SQLite; open http://localhost:8080/chat
+	@echo "==> starting Lotse: engine 127.0.0.1:5005, actions 127.0.0.1:5055, bot 0.0.0.0:8080"
+	@echo "    the chat page: http://localhost:8080/chat  (the engine needs about a minute to load)"
+	$(VENV)/bin/honcho --no-colour -f Procfile start
+
+test: setup ## run every test (unit, integration with the real engine, catalog and data checks)
+	$(PY) -m pytest
+
+bench: setup ## benchmark: training time, turn latency, RSS; compared with a stock Rasa bot
+	$(PY) bench/bench.py
+
+lock: ## re-pin both environments after changing pyproject.toml or requirements/engine.txt
+	$(VENV)/bin/pip freeze --exclude-editable | grep -v '^lotse' > requirements/constraints.txt
+	$(ENGINE_VENV)/bin/pip freeze > requirements/engine-constraints.txt
+
+clean: ## remove environments, model and data (var/)
+	rm -rf $(VENV) $(ENGINE_VENV) var

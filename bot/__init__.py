@@ -1,0 +1,1 @@
+"""Lotse's application: settings, channels, services and the gateway process."""

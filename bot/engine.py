@@ -1,0 +1,106 @@
+"""The engine adapter: how the bot talks to Rasa's REST channel.
+
+``POST {LOTSE_ENGINE_URL}/webhooks/rest/webhook`` with ``sender``, ``message`` and
+``metadata{language, channel}`` (DESIGN.md). Rasa answers with a list of messages; a custom
+message ``{"lotse_language": code}`` tells us the conversation switched language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+import httpx
+import structlog
+
+logger = structlog.get_logger(__name__)
+
+LANGUAGE_CUSTOM_KEY = "lotse_language"  # same key as actions.language.LANGUAGE_CUSTOM_KEY
+
+
+class Button(TypedDict):
+    """A quick reply of a bot message."""
+
+    title: str
+    payload: str
+
+
+@dataclass
+class BotMessage:
+    """One message of the bot to show to the user."""
+
+    text: str
+    buttons: list[Button] = field(default_factory=list)
+
+
+@dataclass
+class EngineReply:
+    """Everything the engine answered to one user message."""
+
+    messages: list[BotMessage]
+    language: str | None = None
+    """The conversation's language, when the engine switched it during this turn."""
+
+
+class EngineUnavailable(Exception):
+    """The engine did not answer, or answered with an error."""
+
+
+def parse_reply(payload: Any) -> EngineReply:
+    """Turn Rasa's REST answer into an ``EngineReply``; junk items are skipped."""
+    messages: list[BotMessage] = []
+    language: str | None = None
+    if not isinstance(payload, list):
+        raise EngineUnavailable("the engine answered with something other than a list")
+    for item in payload:
+        if not isinstance(item, dict):
+            continue
+        custom = item.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get(LANGUAGE_CUSTOM_KEY), str):
+            language = custom[LANGUAGE_CUSTOM_KEY]
+        text = item.get("text")
+        if not isinstance(text, str) or not text:
+            continue
+        buttons: list[Button] = [
+            {"title": str(b["title"]), "payload": str(b["payload"])}
+            for b in item.get("buttons") or []
+            if isinstance(b, dict) and "title" in b and "payload" in b
+        ]
+        messages.append(BotMessage(text=text, buttons=buttons))
+    return EngineReply(messages=messages, language=language)
+
+
+class Engine:
+    """Client of the engine's REST channel (one ``httpx.AsyncClient`` per process)."""
+
+    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
+
+    async def send(self, sender: str, text: str, language: str, channel: str) -> EngineReply:
+        """Send one user message and return the engine's reply."""
+        body = {
+            "sender": sender,
+            "message": text,
+            "metadata": {"language": language, "channel": channel},
+        }
+        try:
+            response = await self._client.post("/webhooks/rest/webhook", json=body)
+            response.raise_for_status()
+            reply = parse_reply(response.json())
+        except (httpx.HTTPError, ValueError) as error:
+            logger.error("engine.unavailable", error=type(error).__name__, channel=channel)
+            raise EngineUnavailable(str(type(error).__name__)) from error
+        logger.info("engine.reply", channel=channel, messages=len(reply.messages))
+        return reply
+
+    async def is_ready(self) -> bool:
+        """Whether the engine answers and has a model loaded."""
+        try:
+            response = await self._client.get("/")
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()

@@ -1,0 +1,159 @@
+"""Languages and gettext catalogs: which languages Lotse speaks and how a text is translated.
+
+German is the source language: every ``msgid`` is German, every catalog in ``locales/`` maps it
+to one language. A language is *available* when ``locales/<code>/LC_MESSAGES/messages.mo`` exists.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+
+from bot.settings import PROJECT_ROOT
+
+LOCALES_DIR = PROJECT_ROOT / "locales"
+DOMAIN = "messages"
+SOURCE_LANGUAGE = "de"
+FOREIGN_FALLBACK = "en"
+"""Who asks in a language we do not have yet is answered in English, not in German."""
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language of the DESIGN.md contract."""
+
+    code: str
+    endonym: str
+    rtl: bool = False
+
+
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("de", "Deutsch"),
+        Language("de_simple", "Einfache Sprache"),
+        Language("en", "English"),
+        Language("uk", "Українська"),
+        Language("ru", "Русский"),
+        Language("ar", "العربية", rtl=True),
+        Language("fa", "فارسی", rtl=True),
+        Language("pl", "Polski"),
+        Language("ro", "Română"),
+        Language("tr", "Türkçe"),
+        Language("vi", "Tiếng Việt"),
+    )
+}
+
+# Names people type when they ask for a language ("auf Englisch", "arabic please", "عربي").
+_LANGUAGE_NAMES: dict[str, str] = {
+    "de": "de", "deutsch": "de", "german": "de", "deutch": "de", "dt": "de", "almanca": "de",
+    "niemiecki": "de", "німецька": "de", "немецкий": "de", "germana": "de", "tiếng đức": "de",
+    "الألمانية": "de", "آلمانی": "de",
+    "einfach": "de_simple", "einfache sprache": "de_simple", "leichte sprache": "de_simple",
+    "einfaches deutsch": "de_simple", "plain german": "de_simple", "simple german": "de_simple",
+    "en": "en", "english": "en", "englisch": "en", "engl": "en", "inglizi": "en",
+    "ingilizce": "en", "angielski": "en", "англійська": "en", "английский": "en", "engleza": "en",
+    "engleză": "en", "tiếng anh": "en", "الإنجليزية": "en", "انجليزي": "en", "انگلیسی": "en",
+    "uk": "uk", "ukrainisch": "uk", "ukrainian": "uk", "українська": "uk", "украинский": "uk",
+    "ru": "ru", "russisch": "ru", "russian": "ru", "русский": "ru", "російська": "ru",
+    "ar": "ar", "arabisch": "ar", "arabic": "ar", "عربي": "ar", "العربية": "ar", "arabi": "ar",
+    "fa": "fa", "farsi": "fa", "persisch": "fa", "persian": "fa", "dari": "fa", "فارسی": "fa",
+    "دری": "fa",
+    "pl": "pl", "polnisch": "pl", "polish": "pl", "polski": "pl",
+    "ro": "ro", "rumänisch": "ro", "romanian": "ro", "română": "ro", "romana": "ro",
+    "tr": "tr", "türkisch": "tr", "turkish": "tr", "türkçe": "tr", "turkce": "tr",
+    "vi": "vi", "vietnamesisch": "vi", "vietnamese": "vi", "tiếng việt": "vi", "tieng viet": "vi",
+}
+
+_CODE_SHAPE = re.compile(r"^[a-z]{2,3}([_-][a-z0-9]{2,8})*$")
+
+
+def available_languages() -> tuple[str, ...]:
+    """Codes of the contract languages that have a compiled catalog, in contract order."""
+    return tuple(code for code in LANGUAGES if _mo_path(code).is_file())
+
+
+def _mo_path(code: str) -> Path:
+    return LOCALES_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+def normalize_code(raw: object) -> str | None:
+    """Turn what a channel sends ("de-DE", "EN", "uk_UA", "de_simple") into a contract code.
+
+    Returns ``None`` for anything that is not a language of the contract.
+    """
+    if not isinstance(raw, str):
+        return None
+    value = raw.strip().lower().replace("-", "_")
+    if not value or len(value) > 20 or not _CODE_SHAPE.match(value):
+        return None
+    if value in LANGUAGES:
+        return value
+    base = value.split("_", 1)[0]
+    return base if base in LANGUAGES else None
+
+
+def language_from_name(name: object) -> str | None:
+    """The contract code for a language a user named ("Englisch", "arabic", "عربي"), if any."""
+    if not isinstance(name, str):
+        return None
+    key = unicodedata.normalize("NFC", name).strip().lower().strip(".!?")
+    key = re.sub(r"\s+", " ", key)
+    for prefix in ("auf ", "in ", "bitte ", "please "):
+        if key.startswith(prefix):
+            key = key[len(prefix):]
+    return _LANGUAGE_NAMES.get(key) or normalize_code(key)
+
+
+def resolve_language(requested: object, default: str = SOURCE_LANGUAGE) -> str:
+    """The language to answer in: the requested one if available, else a sensible fallback.
+
+    Nothing requested → ``default``; a German variant we lack → German; any other language we
+    do not have (yet) → English, which more newcomers read than German.
+    """
+    available = available_languages()
+    code = normalize_code(requested)
+    if code in available:
+        return code
+    if code is None and (requested is None or requested == ""):
+        return default if default in available else SOURCE_LANGUAGE
+    if code is not None and code.startswith("de") and SOURCE_LANGUAGE in available:
+        return SOURCE_LANGUAGE
+    if FOREIGN_FALLBACK in available:
+        return FOREIGN_FALLBACK
+    return default
+
+
+@lru_cache(maxsize=32)
+def translations(code: str) -> gettext.NullTranslations:
+    """The compiled catalog of one language (cached). Unknown codes get no translation."""
+    if code not in LANGUAGES or not _mo_path(code).is_file():
+        return NullTranslations()
+    return Translations.load(dirname=str(LOCALES_DIR), locales=[code], domain=DOMAIN)
+
+
+def gettext_for(code: str, message: str) -> str:
+    """Translate one German source text into language ``code``."""
+    return translations(code).gettext(message)
+
+
+def ngettext_for(code: str, singular: str, plural: str, n: int) -> str:
+    """Translate a text with a count, using the plural rule of language ``code``."""
+    return translations(code).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark a text for extraction without translating it now (it is translated when shown)."""
+    return message
+
+
+def is_rtl(code: str) -> bool:
+    """Whether ``code`` is written right to left."""
+    lang = LANGUAGES.get(code)
+    return bool(lang and lang.rtl)

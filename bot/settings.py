@@ -1,0 +1,60 @@
+"""Settings of every Lotse process, read from ``LOTSE_*`` environment variables or ``.env``.
+
+The names are a contract (see DESIGN.md): deployment scripts and the README rely on them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout: ``locales/``, ``var/`` and the Rasa files live below it."""
+
+
+class Settings(BaseSettings):
+    """All ``LOTSE_`` settings with their defaults for ``make demo``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LOTSE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    var_dir: Path = Field(default=PROJECT_ROOT / "var", description="Data, logs and the trained model.")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the database; default: a SQLite file under var/.",
+    )
+    telegram_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    counsellor_chat_id: int | None = None
+
+    engine_url: str = "http://127.0.0.1:5005"
+    engine_token: SecretStr | None = Field(
+        default=None,
+        description="Token of the engine's HTTP API; `make demo` generates one under var/ if unset.",
+    )
+    engine_timeout_seconds: float = 30.0
+    actions_port: int = 5055
+
+    bot_host: str = "0.0.0.0"
+    bot_port: int = 8080
+
+    default_language: str = "de"
+    max_message_chars: int = Field(default=1000, ge=10)
+    log_level: str = "INFO"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database URL, or the SQLite file under ``var/``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'lotse.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

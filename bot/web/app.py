@@ -1,0 +1,179 @@
+"""The gateway's ASGI app: chat page, chat API, health.
+
+The only process reachable from outside. It cleans and caps what users send, passes it to the
+engine's REST channel with the user's language, and answers kindly in that language whenever
+something is wrong — a 4xx for bad input, never a 5xx.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.engine import Engine, EngineUnavailable
+from bot.i18n import (
+    LANGUAGES,
+    N_,
+    available_languages,
+    gettext_for,
+    is_rtl,
+    resolve_language,
+)
+from bot.inbound import Rejection, check_text, clean_text
+from bot.settings import Settings, get_settings
+
+logger = structlog.get_logger(__name__)
+
+WEB_DIR = Path(__file__).parent
+MAX_BODY_BYTES = 64 * 1024
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+# Texts of the chat page; translated per request.
+PAGE_TEXTS = {
+    "title": N_("Lotse – dein Weg zum Berufsabschluss"),
+    "input_label": N_("Deine Nachricht"),
+    "placeholder": N_("Schreib hier …"),
+    "send": N_("Senden"),
+    "language_label": N_("Sprache"),
+    "log_label": N_("Unterhaltung mit Lotse"),
+    "offline": N_("Keine Verbindung. Deine Nachricht wird gesendet, sobald du wieder online bist."),
+    "noscript": N_("Bitte schalte JavaScript ein, um mit Lotse zu schreiben."),
+}
+
+
+class ChatRequest(BaseModel):
+    """One message from the chat page."""
+
+    session: str = Field(max_length=64)
+    text: str = Field(max_length=MAX_BODY_BYTES)
+    language: str | None = Field(default=None, max_length=32)
+
+
+def _json_error(rejection: Rejection, language: str, status: int, limit: int = 0) -> JSONResponse:
+    return JSONResponse(
+        {
+            "messages": [{"text": rejection.text(language, limit), "buttons": []}],
+            "language": language,
+            "dir": "rtl" if is_rtl(language) else "ltr",
+            "error": rejection.name.lower(),
+        },
+        status_code=status,
+    )
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the gateway app; tests pass their own settings or engine."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = engine or Engine(settings.engine_url, settings.engine_timeout_seconds)
+        yield
+        await app.state.engine.aclose()
+
+    app = FastAPI(title="Lotse", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    templates = Environment(
+        loader=FileSystemLoader(WEB_DIR / "templates"),
+        autoescape=select_autoescape(["html"]),
+    )
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+
+    def language_of(request: Request, requested: Any = None) -> str:
+        return resolve_language(
+            requested or request.headers.get("accept-language", "").split(",")[0].split(";")[0],
+            settings.default_language,
+        )
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Any) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return _json_error(Rejection.TOO_LONG, language_of(request), 413, settings.max_message_chars)
+        response: Response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/") and 400 <= error.status_code < 500:
+            return _json_error(Rejection.BAD_REQUEST, language_of(request), error.status_code)
+        return await http_exception_handler(request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, _error: RequestValidationError) -> JSONResponse:
+        logger.info("chat.bad_request", path=request.url.path)
+        return _json_error(Rejection.BAD_REQUEST, language_of(request), 400)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/chat")
+
+    @app.get("/chat", response_class=HTMLResponse)
+    async def chat_page(request: Request, lang: str | None = None) -> HTMLResponse:
+        language = language_of(request, lang)
+        texts = {key: gettext_for(language, msgid) for key, msgid in PAGE_TEXTS.items()}
+        page = templates.get_template("chat.html").render(
+            language=language,
+            html_lang=language.split("_")[0],
+            direction="rtl" if is_rtl(language) else "ltr",
+            texts=texts,
+            languages=[(code, LANGUAGES[code].endonym) for code in available_languages()],
+            max_chars=settings.max_message_chars,
+        )
+        return HTMLResponse(page)
+
+    @app.post("/api/chat")
+    async def chat(request: Request, message: ChatRequest) -> JSONResponse:
+        language = language_of(request, message.language)
+        try:
+            session = uuid.UUID(message.session)
+        except ValueError:
+            return _json_error(Rejection.BAD_REQUEST, language, 400)
+        text = clean_text(message.text)
+        rejection = check_text(text, settings.max_message_chars)
+        if rejection is not None:
+            logger.info("chat.rejected", reason=rejection.name, length=len(text))
+            return _json_error(rejection, language, 400, settings.max_message_chars)
+        try:
+            reply = await request.app.state.engine.send(
+                f"web:{session}", text, language, channel="web"
+            )
+        except EngineUnavailable:
+            return _json_error(Rejection.ENGINE_DOWN, language, 503)
+        language = reply.language or language
+        return JSONResponse(
+            {
+                "messages": [
+                    {"text": m.text, "buttons": m.buttons} for m in reply.messages
+                ],
+                "language": language,
+                "dir": "rtl" if is_rtl(language) else "ltr",
+            }
+        )
+
+    @app.get("/healthz")
+    async def health(request: Request) -> JSONResponse:
+        engine_ready = await request.app.state.engine.is_ready()
+        return JSONResponse({"bot": "ok", "engine": "ok" if engine_ready else "unavailable"})
+
+    return app

@@ -1,0 +1,61 @@
+"""Every language in locales/ has a complete, compiled catalog; the template is current."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from bot.catalogs import catalog_languages, check_catalogs
+from bot.i18n import LOCALES_DIR
+from bot.settings import PROJECT_ROOT
+
+
+def test_every_catalog_is_complete_and_compiled() -> None:
+    assert check_catalogs() == []
+    assert {"de", "en"} <= set(catalog_languages())
+
+
+def test_template_matches_the_source(tmp_path: Path) -> None:
+    pot = tmp_path / "messages.pot"
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run(
+        [str(pybabel), "extract", "-F", "babel.cfg", "-k", "N_", "-k", "_", "-k", "ngettext:1,2",
+         "--add-comments=TRANSLATORS:", "--no-location", "-o", str(pot), "."],
+        cwd=PROJECT_ROOT, check=True, capture_output=True,
+    )
+    fresh = {m.id for m in read_po(pot.open("rb")) if m.id}
+    committed = {m.id for m in read_po((LOCALES_DIR / "messages.pot").open("rb")) if m.id}
+    assert fresh == committed, "texts changed: run `make catalogs` and translate"
+
+
+def _copy_locales(tmp_path: Path) -> Path:
+    target = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, target)
+    return target
+
+
+def test_check_finds_an_empty_translation(tmp_path: Path) -> None:
+    locales = _copy_locales(tmp_path)
+    po = locales / "en" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8").replace('msgstr "Send"', 'msgstr ""')
+    po.write_text(text, encoding="utf-8")
+    problems = [str(p) for p in check_catalogs(locales)]
+    assert "en: empty translation 'Senden'" in problems
+    assert "en: messages.mo is older than messages.po" in problems
+
+
+def test_check_finds_a_broken_placeholder(tmp_path: Path) -> None:
+    locales = _copy_locales(tmp_path)
+    po = locales / "en" / "LC_MESSAGES" / "messages.po"
+    po.write_text(po.read_text(encoding="utf-8").replace("{limit} characters", "{limt} characters"), encoding="utf-8")
+    assert any("placeholders differ" in str(p) for p in check_catalogs(locales))
+
+
+def test_check_finds_a_missing_compiled_catalog(tmp_path: Path) -> None:
+    locales = _copy_locales(tmp_path)
+    (locales / "en" / "LC_MESSAGES" / "messages.mo").unlink()
+    assert "en: not compiled (messages.mo missing)" in [str(p) for p in check_catalogs(locales)]

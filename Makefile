@@ -11,12 +11,15 @@ PYBABEL := $(VENV)/bin/pybabel
 RASA := $(ENGINE_VENV)/bin/rasa
 MODEL := var/models/lotse.tar.gz
 TRAINING_FILES := config.yml $(shell find nlu -name '*.yml' 2>/dev/null)
+# training data: every folder of nlu/ (nlu/domain.yml is passed separately, not as data)
+NLU_DATA := $(sort $(dir $(shell find nlu -mindepth 2 -name '*.yml' 2>/dev/null)))
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 PIP_QUIET := --quiet --disable-pip-version-check
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup demo test bench eval catalogs compile validate model lock clean
@@ -63,14 +66,14 @@ catalogs: $(VENV)/.installed ## after changing texts: extract, update every lang
 $(MODEL): $(TRAINING_FILES) $(ENGINE_VENV)/.installed
 	@echo "==> training the model (only when nlu/ or config.yml changed)"
 	@mkdir -p var/models
-	$(RASA) train --config config.yml --domain nlu/domain.yml --data nlu \
+	$(RASA) train --config config.yml --domain nlu/domain.yml --data $(NLU_DATA) \
 	  --out var/models --fixed-model-name lotse --quiet
 	@touch $@
 
 model: $(MODEL) ## train the Rasa model if the training data changed
 
 validate: $(ENGINE_VENV)/.installed ## rasa data validate
-	$(RASA) data validate --domain nlu/domain.yml --data nlu --config config.yml --fail-on-warnings
+	$(RASA) data validate --domain nlu/domain.yml --data $(NLU_DATA) --config config.yml --fail-on-warnings
 
 setup: $(VENV)/.installed $(ENGINE_VENV)/.installed compile $(MODEL) ## install and build what is missing
 

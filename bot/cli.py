@@ -14,7 +14,7 @@ import sys
 
 from bot.catalogs import check_catalogs, fill_source_catalog
 from bot.settings import get_settings
-from bot.stack import RASA, engine_command, engine_token
+from bot.stack import ENGINE_ENV, RASA, engine_command, engine_token
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
             print("The engine environment is missing. Run: make setup", file=sys.stderr)
             return 1
         command = engine_command(settings)
-        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+        env = {**os.environ, **ENGINE_ENV}
         os.execve(command[0], command, env)
     if args.command == "engine-token":
         print(engine_token(settings))

@@ -21,6 +21,14 @@ RASA = ENGINE_VENV / "bin" / "rasa"
 DOMAIN_FILE = PROJECT_ROOT / "nlu" / "domain.yml"
 CONFIG_FILE = PROJECT_ROOT / "config.yml"
 TRAINING_DIR = PROJECT_ROOT / "nlu"
+ENGINE_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",  # no phoning home
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    # Rasa 3.6's dependencies print pages of deprecation warnings at start-up.
+    "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::PendingDeprecationWarning",
+}
+"""Environment the engine runs with (on top of the caller's)."""
 
 
 def model_path(settings: Settings) -> Path:

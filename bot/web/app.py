@@ -7,6 +7,7 @@ something is wrong — a 4xx for bad input, never a 5xx.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -80,6 +81,14 @@ def _json_error(rejection: Rejection, language: str, status: int, limit: int = 0
     )
 
 
+async def _announce_when_ready(engine: Engine, settings: Settings) -> None:
+    """Log the chat URL once the engine answers (it needs about a minute to load its model)."""
+    while not await engine.is_ready():
+        await asyncio.sleep(2)
+    host = "localhost" if settings.bot_host in ("0.0.0.0", "::") else settings.bot_host
+    logger.info("lotse.ready", chat=f"http://{host}:{settings.bot_port}/chat")
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the gateway app; tests pass their own settings or engine."""
     settings = settings or get_settings()
@@ -87,7 +96,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine or Engine(settings.engine_url, settings.engine_timeout_seconds)
+        announcer = asyncio.create_task(_announce_when_ready(app.state.engine, settings))
         yield
+        announcer.cancel()
         await app.state.engine.aclose()
 
     app = FastAPI(title="Lotse", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)

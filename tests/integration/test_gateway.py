@@ -1,0 +1,51 @@
+"""The gateway in front of the real engine: what a browser sends, what it gets back."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from actions.nlg import render
+from bot.settings import Settings
+from bot.web.app import create_app
+from tests.support.stack import Stack
+
+
+@pytest.fixture
+def client(stack: Stack, tmp_path) -> Iterator[TestClient]:
+    settings = Settings(var_dir=tmp_path, engine_url=stack.engine_url)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def _chat(client: TestClient, session: str, text: str, language: str | None):
+    return client.post("/api/chat", json={"session": session, "text": text, "language": language})
+
+
+def test_a_browser_conversation_with_a_language_switch(client: TestClient) -> None:
+    session = str(uuid.uuid4())
+    first = _chat(client, session, "/greet", "de")
+    assert first.status_code == 200
+    assert first.json()["messages"][0]["text"] == render("utter_greet", "de")["text"]
+    switched = _chat(client, session, "english please", "de").json()
+    assert switched["language"] == "en" and switched["dir"] == "ltr"
+    assert [m["text"] for m in switched["messages"]] == ["OK, from now on I'll write in English."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<img src=x onerror=alert(1)>", "'; DROP TABLE events; --", "\u202eevil", "😀" * 200, "x\n" * 300],
+)
+def test_odd_input_is_answered_not_crashed(client: TestClient, text: str) -> None:
+    response = _chat(client, str(uuid.uuid4()), text, "en")
+    assert response.status_code == 200
+    assert response.json()["messages"], "every message gets an answer"
+
+
+def test_a_language_without_catalog_is_answered_in_english(client: TestClient) -> None:
+    body = _chat(client, str(uuid.uuid4()), "/greet", "fa").json()
+    assert body["language"] == "en"
+    assert body["messages"][0]["text"] == render("utter_greet", "en")["text"]

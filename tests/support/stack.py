@@ -1,0 +1,157 @@
+"""Start the real engine and action server on free ports, for tests and the benchmark.
+
+The commands are the ones ``make demo`` runs (``bot.stack``); only ports, data folder and
+token differ, so a running demo does not get in the way.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bot.settings import PROJECT_ROOT, Settings
+from bot.stack import ENGINE_ENV, RASA, actions_command, engine_command
+
+DEMO_MODEL = PROJECT_ROOT / "var" / "models" / "lotse.tar.gz"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Process:
+    """A child process with its log file."""
+
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    def log_text(self) -> str:
+        """Everything the process printed so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 20 s."""
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+
+def start(name: str, command: list[str], env: dict[str, str], folder: Path) -> Process:
+    """Start ``command`` with stdout and stderr in ``folder/<name>.log``."""
+    log = folder / f"{name}.log"
+    handle = log.open("wb")
+    popen = subprocess.Popen(  # noqa: S603 - our own commands
+        command, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT
+    )
+    return Process(name, popen, log)
+
+
+def wait_until(url: str, processes: list[Process], timeout: float) -> float:
+    """Seconds until ``url`` answers 200; fails with the logs if a process dies first."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        for process in processes:
+            if process.popen.poll() is not None:
+                raise RuntimeError(
+                    f"{process.name} exited with {process.popen.returncode}:\n"
+                    + process.log_text()[-4000:]
+                )
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@dataclass
+class Stack:
+    """A running engine + action server."""
+
+    settings: Settings
+    token: str
+    processes: list[Process] = field(default_factory=list)
+    cold_start_seconds: float = 0.0
+
+    @property
+    def engine_url(self) -> str:
+        return self.settings.engine_url
+
+    def say(self, sender: str, text: str, language: str | None = "de") -> list[dict[str, Any]]:
+        """Send one message over the REST channel, as the gateway does."""
+        metadata: dict[str, Any] = {"channel": "test"}
+        if language is not None:
+            metadata["language"] = language
+        response = httpx.post(
+            f"{self.engine_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text, "metadata": metadata},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return list(response.json())
+
+    def logs(self) -> str:
+        """The logs of every process."""
+        return "\n".join(p.log_text() for p in self.processes)
+
+    def stop(self) -> None:
+        """Stop every process."""
+        for process in reversed(self.processes):
+            process.stop()
+
+
+def start_stack(folder: Path, model: Path = DEMO_MODEL, timeout: float = 300) -> Stack:
+    """Start engine and actions with their data under ``folder`` and wait until both answer."""
+    if not RASA.is_file() or not model.is_file():
+        raise RuntimeError("the engine environment or the model is missing: run `make setup`")
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(16)
+    env = {
+        **os.environ,
+        **ENGINE_ENV,
+        "LOTSE_VAR_DIR": str(folder),
+        "LOTSE_ENGINE_URL": f"http://127.0.0.1:{free_port()}",
+        "LOTSE_ACTIONS_PORT": str(free_port()),
+        "LOTSE_ENGINE_TOKEN": token,
+        "LOTSE_DATABASE_URL": "",
+    }
+    settings = Settings(
+        var_dir=folder,
+        engine_url=env["LOTSE_ENGINE_URL"],
+        actions_port=int(env["LOTSE_ACTIONS_PORT"]),
+        engine_token=token,
+        database_url="",
+    )
+    stack = Stack(settings=settings, token=token)
+    started = time.monotonic()
+    actions = start("actions", [sys.executable, *actions_command()[1:]], env, folder)
+    stack.processes.append(actions)
+    engine = start("engine", engine_command(settings, model=model), env, folder)
+    stack.processes.append(engine)
+    try:
+        wait_until(f"http://127.0.0.1:{settings.actions_port}/health", [actions], 60)
+        wait_until(f"{settings.engine_url}/", [engine, actions], timeout)
+    except Exception:
+        stack.stop()
+        raise
+    stack.cold_start_seconds = time.monotonic() - started
+    return stack

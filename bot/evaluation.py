@@ -1,6 +1,6 @@
 """How well the engine understands held-back examples, per language (``make eval``, tests).
 
-The examples are Rasa NLU files (``tests/data/nlu/<lang>.yml``) that are never trained on.
+The examples are Rasa NLU files (``tests/data/nlu/<lang>/*.yml``) that are never trained on.
 Each example goes through the engine's HTTP API (``POST /model/parse``), so the figures are
 those of the model that runs.
 """
@@ -47,16 +47,16 @@ class LanguageScore:
 
 
 def load_examples(folder: Path = HELD_BACK_DIR) -> list[Example]:
-    """Every example of every ``<lang>.yml`` in ``folder``, with annotations removed."""
+    """Every example of every ``<lang>/*.yml`` in ``folder``, with annotations removed."""
     examples: list[Example] = []
-    for path in sorted(folder.glob("*.yml")):
+    for path in sorted(folder.glob("*/*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for block in data.get("nlu", []):
             for line in str(block.get("examples", "")).splitlines():
                 line = line.strip()
                 if line.startswith("- "):
                     text = _ANNOTATION.sub(r"\1", line[2:]).strip()
-                    examples.append(Example(path.stem, text, block["intent"]))
+                    examples.append(Example(path.parent.name, text, block["intent"]))
     return examples
 
 

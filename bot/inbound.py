@@ -13,7 +13,7 @@ from bot.i18n import N_, gettext_for
 
 
 class Rejection(enum.Enum):
-    """Why a message did not go to the engine; the value is the German msgid of the answer."""
+    """Why a message got no answer from the engine; the value is the German msgid we send instead."""
 
     EMPTY = N_("Deine Nachricht ist leer. Schreib mir einfach deine Frage.")
     TOO_LONG = N_(
@@ -23,6 +23,11 @@ class Rejection(enum.Enum):
         "Ich bin gerade nicht erreichbar. Bitte versuch es in ein paar Minuten noch einmal."
     )
     BAD_REQUEST = N_("Das konnte ich nicht lesen. Bitte schreib deine Nachricht noch einmal.")
+    NO_ANSWER = N_(
+        "Entschuldigung, bei mir ist gerade ein technischer Fehler passiert. "
+        "Bitte versuch es gleich noch einmal."
+    )
+    """The engine answered nothing: Rasa drops the messages of a failed action or NLG call."""
 
     def text(self, language: str, limit: int = 0) -> str:
         """The answer in ``language``."""

@@ -171,6 +171,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             )
         except EngineUnavailable:
             return _json_error(Rejection.ENGINE_DOWN, language, 503)
+        if not reply.messages:
+            logger.warning("chat.no_answer", channel="web")
+            return _json_error(Rejection.NO_ANSWER, reply.language or language, 503)
         language = reply.language or language
         return JSONResponse(
             {

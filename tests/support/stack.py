@@ -54,12 +54,14 @@ class Process:
                 self.popen.wait()
 
 
-def start(name: str, command: list[str], env: dict[str, str], folder: Path) -> Process:
-    """Start ``command`` with stdout and stderr in ``folder/<name>.log``."""
+def start(
+    name: str, command: list[str], env: dict[str, str], folder: Path, cwd: Path = PROJECT_ROOT
+) -> Process:
+    """Start ``command`` in ``cwd`` with stdout and stderr in ``folder/<name>.log``."""
     log = folder / f"{name}.log"
     handle = log.open("wb")
     popen = subprocess.Popen(  # noqa: S603 - our own commands
-        command, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT
+        command, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=cwd
     )
     return Process(name, popen, log)
 

@@ -6,7 +6,9 @@ refused connection to a closed port.
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -99,3 +101,34 @@ def test_chat_page_escapes_the_language_parameter(client: TestClient) -> None:
 
 def test_health_reports_the_engine(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"bot": "ok", "engine": "unavailable"}
+
+
+class _SilentEngine(http.server.BaseHTTPRequestHandler):
+    """Answers the REST channel like Rasa does when an action or the NLG endpoint failed: []."""
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        body = b"[]"
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+def test_an_empty_answer_from_the_engine_is_not_shown_as_silence(tmp_path) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SilentEngine)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings = Settings(var_dir=tmp_path, engine_url=f"http://127.0.0.1:{server.server_port}")
+        with TestClient(create_app(settings)) as client:
+            response = _send(client, "hallo", "en")
+    finally:
+        server.shutdown()
+    assert response.status_code == 503
+    assert response.json()["error"] == "no_answer"
+    assert response.json()["messages"][0]["text"].startswith("Sorry, something went wrong")

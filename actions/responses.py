@@ -32,6 +32,7 @@ class Response:
 
 HELP_BUTTON = Button(N_("Was kannst du?"), "/help")
 LANGUAGE_BUTTON = Button(N_("Sprache wechseln"), "/change_language")
+CHECK_BUTTON = Button(N_("Welcher Weg passt zu mir?"), "/start_check")
 
 RESPONSES: dict[str, Response] = {
     "utter_greet": Response(
@@ -40,7 +41,7 @@ RESPONSES: dict[str, Response] = {
             "Hallo! Ich bin Lotse. Ich helfe dir, einen Berufsabschluss nachzuholen – "
             "auch wenn du keine Ausbildung hast oder deinen Abschluss im Ausland gemacht hast."
         ),
-        (HELP_BUTTON, LANGUAGE_BUTTON),
+        (CHECK_BUTTON, HELP_BUTTON, LANGUAGE_BUTTON),
     ),
     "utter_help": Response(
         N_(
@@ -48,7 +49,7 @@ RESPONSES: dict[str, Response] = {
             "Teilqualifikationen, eine Umschulung oder die Anerkennung von einem Abschluss aus "
             "dem Ausland. Schreib mir einfach deine Frage – kurz reicht."
         ),
-        (LANGUAGE_BUTTON,),
+        (CHECK_BUTTON, LANGUAGE_BUTTON),
     ),
     "utter_goodbye": Response(N_("Tschüss! Schreib mir jederzeit wieder.")),
     "utter_thank": Response(N_("Gern geschehen! Frag mich ruhig noch mehr."), (HELP_BUTTON,)),
@@ -82,6 +83,21 @@ RESPONSES: dict[str, Response] = {
     "utter_language_unavailable": Response(
         N_("Diese Sprache kann ich leider noch nicht. Bitte wähle eine von diesen:"),
         language_buttons=True,
+    ),
+    "utter_triage_intro": Response(
+        N_(
+            "Ich stelle dir ein paar kurze Fragen – das dauert etwa zwei Minuten. Danach sage ich "
+            "dir, welcher Weg zu dir passt. Du kannst jederzeit „neu starten“ schreiben."
+        ),
+    ),
+    "utter_what_next": Response(
+        N_("Was möchtest du wissen? Tippe auf eine Taste oder schreib mir deine Frage."),
+        (CHECK_BUTTON, HELP_BUTTON),
+    ),
+    "utter_restart": Response(
+        # TRANSLATORS: Rasa sends this after "neu starten" / /restart.
+        N_("Okay, wir fangen von vorne an."),
+        (CHECK_BUTTON, HELP_BUTTON),
     ),
     "utter_technical_problem": Response(
         N_(

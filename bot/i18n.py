@@ -153,6 +153,32 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     return message
 
 
+def babel_locale(code: str) -> str:
+    """The Babel/CLDR locale for formatting numbers and dates (plain German formats as German)."""
+    return "de" if code == "de_simple" else code
+
+
+def format_number(value: float | int, code: str) -> str:
+    """A number as people of ``code`` write it: 4,5 in German, 4.5 in English."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##0.##", locale=babel_locale(code))
+
+
+def translate(code: str, msgid: str, **values: object) -> str:
+    """Translate first, then fill ``{placeholders}``; numbers are formatted for the language."""
+    text = gettext_for(code, msgid)
+    formatted = {
+        key: format_number(value, code) if isinstance(value, (int, float)) and not isinstance(value, bool)
+        else str(value)
+        for key, value in values.items()
+    }
+    try:
+        return text.format(**formatted)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
 def is_rtl(code: str) -> bool:
     """Whether ``code`` is written right to left."""
     lang = LANGUAGES.get(code)

@@ -23,7 +23,7 @@ def test_german_conversation(stack: Stack) -> None:
     sender = _sender()
     greeting = stack.say(sender, "hallo", "de")
     assert _texts(greeting) == [render("utter_greet", "de")["text"]]
-    assert greeting[0]["buttons"][0] == {"title": "Was kannst du?", "payload": "/help"}
+    assert {"title": "Was kannst du?", "payload": "/help"} in greeting[0]["buttons"]
     assert _texts(stack.say(sender, "was kannst du alles", "de")) == [render("utter_help", "de")["text"]]
     assert _texts(stack.say(sender, "danke dir", "de")) == [render("utter_thank", "de")["text"]]
     assert _texts(stack.say(sender, "tschüss", "de")) == [render("utter_goodbye", "de")["text"]]
@@ -74,11 +74,8 @@ def test_the_channel_changing_its_language_switches_the_conversation(stack: Stac
 
 
 def test_junk_gets_a_kind_answer(stack: Stack) -> None:
-    kind = {render(name, "de")["text"] for name in ("utter_default", "utter_out_of_scope")}
-    assert _texts(stack.say(_sender(), "\x00\x01\ufffd\ufffd\x7f", "de")) == [
-        render("utter_default", "de")["text"]
-    ]
-    for junk in ["qwrtzp xkcd vbnm", "<script>alert(1)</script>", "a" * 10_000]:
+    kind = {render(name, "de")["text"] for name in ("utter_default", "utter_out_of_scope", "utter_what_next")}
+    for junk in ["\x00\x01\ufffd\ufffd\x7f", "qwrtzp xkcd vbnm", "<script>alert(1)</script>", "a" * 10_000]:
         texts = _texts(stack.say(_sender(), junk, "de"))
         assert len(texts) == 1 and texts[0] in kind, junk[:40]
 

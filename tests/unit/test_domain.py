@@ -18,9 +18,29 @@ def test_every_domain_response_is_rendered_by_the_nlg_endpoint() -> None:
 
 
 def test_intents_keep_the_contract_names() -> None:
-    assert set(DOMAIN["intents"]) == {
-        "greet", "goodbye", "thank", "help", "bot_challenge", "out_of_scope", "change_language",
+    contract = {
+        "greet", "goodbye", "thank", "affirm", "deny", "help", "bot_challenge", "out_of_scope",
+        "change_language", "start_check", "ask_externenpruefung", "ask_teilqualifikation",
+        "ask_umschulung", "ask_validierung", "ask_anerkennung", "ask_ausbildung", "ask_funding",
+        "ask_costs", "ask_duration", "ask_language", "ask_work_while_learning", "ask_residence",
+        "inform",
     }
+    # request_counsellor and delete_my_data come with the leads issue; restart is Rasa's own
+    assert contract <= set(DOMAIN["intents"]) <= contract | {"restart", "request_counsellor", "delete_my_data"}
+
+
+def test_triage_slots_keep_the_contract() -> None:
+    slots = DOMAIN["slots"]
+    for name in ("age", "qualification", "unskilled_years", "occupation", "training_years",
+                 "experience_years", "status", "german_level", "residence", "needs_part_time",
+                 "recommended_routes"):
+        assert name in slots, name
+    assert slots["qualification"]["values"] == ["none", "german", "foreign", "incomplete"]
+    assert slots["status"]["values"] == [
+        "unemployed", "employed", "temp_agency", "self_employed", "in_school", "other"]
+    assert slots["german_level"]["values"] == ["none", "a1", "a2", "b1", "b2", "c1"]
+    assert slots["residence"]["values"] == [
+        "schwerin", "nordwestmecklenburg", "ludwigslust_parchim", "other"]
 
 
 def test_language_slot_is_filled_by_our_action() -> None:

@@ -1,0 +1,151 @@
+"""Answers to questions about the routes and cross-route topics, sized for a phone.
+
+One action, ``action_answer``, answers every ``ask_*`` intent: a short first message and buttons
+to go deeper (requirements, costs, duration, who helps, documents, check my situation). A
+question that names a route (entity ``route``) is answered for that route; a follow-up without
+one ("und was kostet das?") for the route talked about last (slot ``current_route``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import bullet_list, fact_text, language_of
+from bot.i18n import N_, translate
+from knowledge.loader import load_knowledge
+from knowledge.schema import ROUTE_IDS, Knowledge, Route
+
+ROUTE_INTENTS = {f"ask_{route}": route for route in ROUTE_IDS}
+TOPIC_INTENTS = {
+    "ask_funding": "funding",
+    "ask_costs": "costs",
+    "ask_duration": "duration",
+    "ask_language": "language",
+    "ask_work_while_learning": "work_while_learning",
+    "ask_residence": "residence",
+}
+ASPECTS = ("requirements", "costs", "duration", "offices", "documents", "funding")
+
+BUTTON_TITLES = {
+    "requirements": N_("Voraussetzungen"),
+    "costs": N_("Kosten"),
+    "duration": N_("Dauer"),
+    "offices": N_("Wer hilft?"),
+    "documents": N_("Unterlagen"),
+    "funding": N_("Wer bezahlt?"),
+    "check": N_("Passt das zu mir?"),
+}
+HEADINGS = {
+    "requirements": N_("Voraussetzungen für: {route}"),
+    "costs": N_("Kosten: {route}"),
+    "duration": N_("Dauer: {route}"),
+    "offices": N_("Hier bekommst du Hilfe ({route}):"),
+    "documents": N_("Diese Unterlagen brauchst du ({route}):"),
+    "funding": N_("So kann das bezahlt werden ({route}):"),
+}
+
+
+def _payload(intent: str, entities: dict[str, str]) -> str:
+    return f"/{intent}{json.dumps(entities)}"
+
+
+def route_buttons(route: str, language: str, skip: str | None = None) -> list[dict[str, str]]:
+    """Buttons to go deeper into one route, and to start the check."""
+    buttons = [
+        {"title": translate(language, BUTTON_TITLES[aspect]),
+         "payload": _payload(f"ask_{route}", {"aspect": aspect})}
+        for aspect in ASPECTS
+        if aspect != skip
+    ]
+    buttons.append({"title": translate(language, BUTTON_TITLES["check"]), "payload": "/start_check"})
+    return buttons
+
+
+def _office_line(office_id: str, language: str, knowledge: Knowledge) -> str:
+    office = next(o for o in knowledge.offices if o.id == office_id)
+    parts = [f"{office.name}: {fact_text(office.responsible_for, language, knowledge)}"]
+    contact = ", ".join(p for p in (office.address, office.phone, str(office.website or "")) if p)
+    if contact:
+        parts.append(contact)
+    return " – ".join(parts)
+
+
+def aspect_text(route: Route, aspect: str, language: str, knowledge: Knowledge) -> str:
+    """The answer about one aspect of a route."""
+    heading = translate(language, HEADINGS[aspect], route=route.name)
+    if aspect in ("requirements", "costs", "duration"):
+        lines = [fact_text(f, language, knowledge) for f in getattr(route, aspect)]
+    elif aspect == "offices":
+        lines = [_office_line(o, language, knowledge) for o in route.who_helps]
+    elif aspect == "documents":
+        by_id = {d.id: d for d in knowledge.documents}
+        lines = [translate(language, by_id[d].text) for d in route.documents]
+    else:
+        by_id = {f.id: f for f in knowledge.funding}
+        lines = [f"{by_id[f].name}: {fact_text(by_id[f].summary, language, knowledge)}" for f in route.funding]
+        if not lines:
+            lines = [fact_text(next(t for t in knowledge.topics if t.id == "funding").answer[0], language, knowledge)]
+    return f"{heading}\n{bullet_list(lines)}"
+
+
+def _route_from(tracker: Tracker, intent: str) -> str | None:
+    named = next(tracker.get_latest_entity_values("route"), None)
+    if named in ROUTE_IDS:
+        return str(named)
+    if intent in ROUTE_INTENTS:
+        return ROUTE_INTENTS[intent]
+    return None
+
+
+def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | None]:
+    """The answer to the latest question: text, buttons, and the route it was about (if any)."""
+    knowledge = load_knowledge()
+    language = language_of(tracker)
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+    route_id = _route_from(tracker, intent)
+    aspect = next(tracker.get_latest_entity_values("aspect"), None)
+    topic = TOPIC_INTENTS.get(intent)
+    if topic in ("costs", "duration", "funding") and route_id is None:
+        current = tracker.get_slot("current_route")
+        follow_up = current in ROUTE_IDS and (tracker.latest_message.get("text") or "").count(" ") < 6
+        route_id = current if follow_up else None
+    if topic in ("costs", "duration", "funding") and route_id is not None:
+        aspect = topic
+    routes = {r.id: r for r in knowledge.routes}
+
+    if route_id is not None and (aspect in ASPECTS or topic is None):
+        route = routes[route_id]
+        if aspect in ASPECTS:
+            text = aspect_text(route, aspect, language, knowledge)
+        else:
+            text = f"{route.name}: {fact_text(route.summary, language, knowledge)}"
+        return text, route_buttons(route_id, language, skip=aspect), route_id
+
+    topic_data = next(t for t in knowledge.topics if t.id == (topic or "funding"))
+    lines = [fact_text(f, language, knowledge) for f in topic_data.answer]
+    offices = [_office_line(o, language, knowledge) for o in topic_data.who_helps]
+    text = "\n\n".join(lines)
+    if offices:
+        text += "\n\n" + translate(language, N_("Wer hilft:")) + "\n" + bullet_list(offices)
+    buttons = [{"title": routes[r].name, "payload": f"/ask_{r}"} for r in ROUTE_IDS]
+    buttons.append({"title": translate(language, BUTTON_TITLES["check"]), "payload": "/start_check"})
+    return text, buttons, None
+
+
+class ActionAnswer(Action):
+    """Answer a question about a route or a topic, with buttons to go deeper."""
+
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text, buttons, route_id = compose_answer(tracker)
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return [SlotSet("current_route", route_id)] if route_id else []

@@ -1,0 +1,170 @@
+"""The shape of Lotse's knowledge: every fact with its sources, checked by pydantic.
+
+The data lives in ``knowledge/data/*.yml``. Texts are German (the source language) and reach
+users through gettext; a fact whose source is unverified (``[CHECK]`` in the brief) or that is
+marked ``unverified`` is shown with a hedge.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+RouteId = Literal[
+    "externenpruefung", "teilqualifikation", "umschulung", "validierung", "anerkennung", "ausbildung"
+]
+ROUTE_IDS: tuple[str, ...] = RouteId.__args__  # type: ignore[attr-defined]
+TopicId = Literal["funding", "costs", "duration", "language", "work_while_learning", "residence"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """A public page a fact was taken from, and when it was read."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    url: HttpUrl
+    title: str = Field(min_length=3)
+    checked: date
+    verified: bool = True
+
+
+class Fact(_Strict):
+    """One statement shown to users: a German text and the sources that back it."""
+
+    text: str = Field(min_length=10, max_length=600)
+    sources: tuple[str, ...] = Field(min_length=1)
+    unverified: bool = False
+    """True where the brief says [CHECK]: shown only with a hedge."""
+
+
+class Route(_Strict):
+    """One way to a Berufsabschluss."""
+
+    id: RouteId
+    name: str
+    summary: Fact
+    requirements: tuple[Fact, ...] = Field(min_length=1)
+    costs: tuple[Fact, ...] = Field(min_length=1)
+    duration: tuple[Fact, ...] = Field(min_length=1)
+    who_helps: tuple[str, ...] = Field(min_length=1)
+    documents: tuple[str, ...] = Field(min_length=1)
+    funding: tuple[str, ...] = ()
+
+
+class Topic(_Strict):
+    """A question across routes (who pays, German, residence …) and its general answer."""
+
+    id: TopicId
+    answer: tuple[Fact, ...] = Field(min_length=1)
+    who_helps: tuple[str, ...] = ()
+
+
+class Funding(_Strict):
+    """A way to pay for a route or to live during it."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    summary: Fact
+    who_helps: tuple[str, ...] = Field(min_length=1)
+
+
+class Office(_Strict):
+    """A regional office and what it is responsible for."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    responsible_for: Fact
+    address: str | None = None
+    phone: str | None = None
+    website: HttpUrl | None = None
+
+
+class Document(_Strict):
+    """A paper to prepare."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    text: str = Field(min_length=3)
+
+
+class GlossaryTerm(_Strict):
+    """A German official term, kept in German, explained in the user's language."""
+
+    term: str
+    explanation: Fact
+
+
+class Occupation(_Strict):
+    """A training occupation with its regular training duration and competent body."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    training_years: float = Field(gt=0, le=4)
+    chamber: Literal["IHK", "HWK", "other"]
+    authority: str | None = None
+    aliases: tuple[str, ...] = Field(min_length=1)
+    source: Source | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inline_source(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("source"), dict):
+            source = dict(data["source"])
+            source.setdefault("id", f"occupation_{data.get('id', 'x')}")
+            source.setdefault("title", str(data.get("name", "")) or "occupation")
+            data = {**data, "source": source}
+        return data
+
+
+class Knowledge(_Strict):
+    """Everything Lotse knows, cross-checked: every id a fact or route names exists."""
+
+    sources: tuple[Source, ...]
+    routes: tuple[Route, ...]
+    topics: tuple[Topic, ...]
+    funding: tuple[Funding, ...]
+    offices: tuple[Office, ...]
+    documents: tuple[Document, ...]
+    glossary: tuple[GlossaryTerm, ...]
+    occupations: tuple[Occupation, ...]
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> "Knowledge":
+        source_ids = {s.id for s in self.sources}
+        office_ids = {o.id for o in self.offices}
+        document_ids = {d.id for d in self.documents}
+        funding_ids = {f.id for f in self.funding}
+        problems: list[str] = []
+        for fact, where in self.facts():
+            missing = set(fact.sources) - source_ids
+            if missing:
+                problems.append(f"{where}: unknown sources {sorted(missing)}")
+        for route in self.routes:
+            problems += [f"route {route.id}: unknown office {o}" for o in route.who_helps if o not in office_ids]
+            problems += [f"route {route.id}: unknown document {d}" for d in route.documents if d not in document_ids]
+            problems += [f"route {route.id}: unknown funding {f}" for f in route.funding if f not in funding_ids]
+        for item in (*self.topics, *self.funding):
+            problems += [f"{item.id}: unknown office {o}" for o in item.who_helps if o not in office_ids]
+        if {r.id for r in self.routes} != set(ROUTE_IDS):
+            problems.append("every route id needs exactly one route")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def facts(self) -> list[tuple[Fact, str]]:
+        """Every fact with a label saying where it stands."""
+        found: list[tuple[Fact, str]] = []
+        for route in self.routes:
+            found.append((route.summary, f"route {route.id} summary"))
+            for part in ("requirements", "costs", "duration"):
+                found += [(f, f"route {route.id} {part}") for f in getattr(route, part)]
+        for topic in self.topics:
+            found += [(f, f"topic {topic.id}") for f in topic.answer]
+        found += [(f.summary, f"funding {f.id}") for f in self.funding]
+        found += [(o.responsible_for, f"office {o.id}") for o in self.offices]
+        found += [(g.explanation, f"glossary {g.term}") for g in self.glossary]
+        return found

@@ -1,0 +1,288 @@
+"""Which route fits this person: a pure function from a profile to ordered recommendations.
+
+The rules follow the knowledge brief §8 (own synthesis from the sources in ``knowledge/data``):
+foreign qualification → Anerkennung; enough experience (≥ 1.5 × training duration) →
+Externenprüfung, and from 25 Validierung; from 25 without a qualification → Teilqualifikationen
+and Umschulung; under 25 → a (part-time) Ausbildung first. A German qualification counts as
+"none" for funding after more than 4 years of un-/semi-skilled work (§ 81 Abs. 2 SGB III).
+
+Texts are German msgids with ``{placeholders}``; the caller translates, then fills them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from knowledge.schema import Occupation
+
+Qualification = Literal["none", "german", "foreign", "incomplete"]
+Status = Literal["unemployed", "employed", "temp_agency", "self_employed", "in_school", "other"]
+GermanLevel = Literal["none", "a1", "a2", "b1", "b2", "c1"]
+Residence = Literal["schwerin", "nordwestmecklenburg", "ludwigslust_parchim", "other"]
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext convention (kept here: knowledge imports nothing of ours)
+    """Mark a text for extraction; it is translated where it is shown."""
+    return message
+
+
+EXTERNAL_FACTOR = 1.5
+"""§ 45 Abs. 2 BBiG / § 37 Abs. 2 HwO: 1.5 × the training duration of work in the occupation."""
+UNSKILLED_YEARS_LIMIT = 4
+"""§ 81 Abs. 2 SGB III: after more than 4 years of unskilled work a qualification no longer counts."""
+MIN_AGE_VALIDATION = 25
+"""§ 50b BBiG: validation from 25; IHK-certified Teilqualifikationen are for adults from 25."""
+
+JOBCENTER_BY_RESIDENCE = {
+    "schwerin": "jobcenter_schwerin",
+    "nordwestmecklenburg": "jobcenter_nwm",
+    "ludwigslust_parchim": "jobcenter_lup",
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The triage answers (DESIGN.md's slot contract); ``None`` where not known."""
+
+    age: int | None = None
+    qualification: Qualification | None = None
+    unskilled_years: float | None = None
+    occupation: str | None = None
+    training_years: float | None = None
+    experience_years: float | None = None
+    status: Status | None = None
+    german_level: GermanLevel | None = None
+    residence: Residence | None = None
+    needs_part_time: bool | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A German msgid and the values for its placeholders."""
+
+    msgid: str
+    values: dict[str, str | float | int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One route for this person: why, what next, who helps, what to bring, what pays."""
+
+    route: str
+    reasons: tuple[Text, ...]
+    next_steps: tuple[Text, ...]
+    offices: tuple[str, ...]
+    documents: tuple[str, ...]
+    funding: tuple[str, ...]
+
+
+def find_occupation(text: str | None, occupations: tuple[Occupation, ...]) -> Occupation | None:
+    """The occupation a user means ("Koch in einem Restaurant" → Koch/Köchin), longest alias first."""
+    if not text:
+        return None
+    lowered = " " + re.sub(r"[^\w\s/-]", " ", text.lower()) + " "
+    best: tuple[int, Occupation] | None = None
+    for occupation in occupations:
+        names = {occupation.id.replace("_", " "), occupation.name.lower(), *occupation.aliases}
+        for alias in names:
+            alias = alias.lower().strip()
+            if alias and re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", lowered):
+                if best is None or len(alias) > best[0]:
+                    best = (len(alias), occupation)
+    return best[1] if best else None
+
+
+def counts_as_unqualified(profile: Profile) -> bool:
+    """No (usable) qualification, in the sense of § 81 Abs. 2 SGB III."""
+    if profile.qualification in ("none", "incomplete"):
+        return True
+    if profile.qualification == "german":
+        return (profile.unskilled_years or 0) > UNSKILLED_YEARS_LIMIT
+    return False
+
+
+def _chamber_office(occupation: Occupation | None) -> str:
+    if occupation is not None and occupation.chamber == "HWK":
+        return "hwk_schwerin"
+    return "ihk_schwerin"
+
+
+def _chamber_name(occupation: Occupation | None) -> str:
+    if occupation is not None and occupation.chamber == "HWK":
+        return "Handwerkskammer Schwerin"
+    if occupation is not None and occupation.chamber == "other" and occupation.authority:
+        return occupation.authority
+    return "IHK zu Schwerin"
+
+
+def recommend_routes(
+    profile: Profile, occupations: tuple[Occupation, ...] = ()
+) -> list[Recommendation]:
+    """The routes that fit ``profile``, best first, each with reasons in this person's terms."""
+    occupation = find_occupation(profile.occupation, occupations)
+    training = profile.training_years or (occupation.training_years if occupation else None)
+    experience = profile.experience_years
+    job = occupation.name if occupation else (profile.occupation or "")
+    required = round(EXTERNAL_FACTOR * training, 2) if training else None
+    enough_experience = bool(required is not None and experience is not None and experience >= required)
+    adult = profile.age is not None and profile.age >= MIN_AGE_VALIDATION
+    young = profile.age is not None and profile.age < MIN_AGE_VALIDATION
+    unqualified = counts_as_unqualified(profile)
+    part_time = bool(profile.needs_part_time)
+    routes: list[Recommendation] = []
+
+    if profile.qualification == "foreign":
+        recognition_office = "hwk_schwerin" if occupation and occupation.chamber == "HWK" else "ihk_fosa"
+        if occupation is not None and occupation.id in ("erzieher", "sozialassistent"):
+            recognition_office = "bildungsministerium_mv"
+        routes.append(Recommendation(
+            route="anerkennung",
+            reasons=(Text(N_(
+                "Du hast einen Berufsabschluss aus dem Ausland. Du hast ein Recht darauf, ihn "
+                "prüfen zu lassen: Ist er gleichwertig mit einem deutschen Abschluss? Das gilt "
+                "unabhängig von deinem Aufenthaltsstatus.")),),
+            next_steps=(
+                Text(N_("Lass dich zuerst beraten, welcher deutsche Beruf zu deinem Abschluss passt.")),
+                Text(N_("Stelle den Antrag, bevor Kosten entstehen: Dann kann der Anerkennungszuschuss helfen.")),
+            ),
+            offices=(recognition_office, "iq_mv"),
+            documents=("auslaendischer_abschluss", "uebersetzungen", "lebenslauf", "ausweis"),
+            funding=("anerkennungszuschuss",),
+        ))
+
+    if enough_experience:
+        routes.append(Recommendation(
+            route="externenpruefung",
+            reasons=(Text(
+                N_("Du hast {experience} Jahre als {occupation} gearbeitet. Nötig sind "
+                   "{required} Jahre – das 1,5-fache der Ausbildung von {training} Jahren. "
+                   "Damit kannst du die Externenprüfung bei der {chamber} beantragen."),
+                {"experience": experience or 0, "occupation": job, "required": required or 0,
+                 "training": training or 0, "chamber": _chamber_name(occupation)},
+            ),),
+            next_steps=(
+                Text(N_("Sammle Nachweise über deine Arbeit und stelle den Antrag auf Zulassung bei der {chamber}."),
+                     {"chamber": _chamber_name(occupation)}),
+                Text(N_("Ein Vorbereitungskurs hilft beim Bestehen. Frag die Agentur für Arbeit nach einem Bildungsgutschein.")),
+            ),
+            offices=(_chamber_office(occupation), "agentur_schwerin"),
+            documents=("lebenslauf", "arbeitszeugnisse", "taetigkeitsnachweise"),
+            funding=("bildungsgutschein", "weiterbildungspraemie"),
+        ))
+        if adult:
+            routes.append(Recommendation(
+                route="validierung",
+                reasons=(Text(N_(
+                    "Du bist {age} Jahre alt und hast genug Berufserfahrung. Die Kammer kann deine "
+                    "Fähigkeiten auch ohne Prüfung feststellen und bescheinigen (Validierung)."),
+                    {"age": profile.age or 0}),),
+                next_steps=(Text(N_("Frag bei der {chamber} nach dem Feststellungsverfahren und seinen Kosten."),
+                                 {"chamber": _chamber_name(occupation)}),),
+                offices=(_chamber_office(occupation),),
+                documents=("lebenslauf", "arbeitszeugnisse", "taetigkeitsnachweise"),
+                funding=(),
+            ))
+
+    if unqualified and not enough_experience and not young:
+        reasons: list[Text] = []
+        if required is not None and experience is not None:
+            reasons.append(Text(
+                N_("Für die Externenprüfung als {occupation} brauchst du {required} Jahre "
+                   "Berufserfahrung, du hast {experience}. Mit Teilqualifikationen kommst du Schritt "
+                   "für Schritt zum Abschluss."),
+                {"occupation": job, "required": required, "experience": experience},
+            ))
+        else:
+            reasons.append(Text(N_(
+                "Mit Teilqualifikationen lernst du einen Beruf in Teilen. Jeder Teil endet mit einem "
+                "Zertifikat, am Ende steht die Externenprüfung.")))
+        if part_time:
+            reasons.append(Text(N_("Teilqualifikationen gibt es auch in Teilzeit.")))
+        routes.append(Recommendation(
+            route="teilqualifikation",
+            reasons=tuple(reasons),
+            next_steps=(Text(N_("Sprich mit der Agentur für Arbeit über einen Bildungsgutschein für Teilqualifikationen.")),),
+            offices=("agentur_schwerin", _chamber_office(occupation)),
+            documents=("lebenslauf", "schulzeugnis"),
+            funding=("bildungsgutschein",),
+        ))
+        routes.append(Recommendation(
+            route="umschulung",
+            reasons=(Text(N_(
+                "Eine Umschulung führt in etwa zwei Jahren zu einem vollen Berufsabschluss. "
+                "Die Agentur für Arbeit kann sie mit einem Bildungsgutschein bezahlen.")),),
+            next_steps=(Text(N_("Lass dich vor dem Start bei der Agentur für Arbeit beraten – sonst wird nichts bezahlt.")),),
+            offices=("agentur_schwerin",),
+            documents=("lebenslauf", "schulzeugnis"),
+            funding=("bildungsgutschein", "weiterbildungsgeld", "weiterbildungspraemie"),
+        ))
+
+    if profile.qualification == "german" and not unqualified and not enough_experience:
+        routes.append(Recommendation(
+            route="umschulung",
+            reasons=(Text(N_(
+                "Du hast schon einen Berufsabschluss. Ein zweiter wird nur in besonderen Fällen "
+                "bezahlt, zum Beispiel nach mehr als 4 Jahren Arbeit ohne Fachausbildung. Das "
+                "entscheidet die Agentur für Arbeit.")),),
+            next_steps=(Text(N_("Lass dich bei der Agentur für Arbeit beraten, bevor du etwas anfängst.")),),
+            offices=("agentur_schwerin",),
+            documents=("zeugnisse_ausbildung", "lebenslauf"),
+            funding=("bildungsgutschein",),
+        ))
+
+    if young or profile.age is None or not routes:
+        reasons = [Text(N_(
+            "Eine Ausbildung im Betrieb ist oft der beste Weg: Du lernst und verdienst Geld. "
+            "Es gibt Hilfe beim Lernen (AsA flex) und Geld zum Leben (BAB)."))]
+        if part_time:
+            reasons.append(Text(N_(
+                "Eine Ausbildung geht auch in Teilzeit, zum Beispiel wenn du ein Kind betreust. "
+                "Sie dauert dann länger. Der Betrieb muss zustimmen.")))
+        routes.append(Recommendation(
+            route="ausbildung",
+            reasons=tuple(reasons),
+            next_steps=(Text(N_("Die Berufsberatung der Agentur für Arbeit hilft dir, einen Ausbildungsplatz zu finden.")),),
+            offices=("agentur_schwerin",),
+            documents=("lebenslauf", "schulzeugnis"),
+            funding=("bab", "asa_flex", "eq"),
+        ))
+    elif adult and not any(r.route == "ausbildung" for r in routes):
+        routes.append(Recommendation(
+            route="ausbildung",
+            reasons=(Text(N_("Eine Ausbildung im Betrieb ist in jedem Alter möglich – auch in Teilzeit.")),),
+            next_steps=(Text(N_("Die Berufsberatung der Agentur für Arbeit hilft dir, einen Ausbildungsplatz zu finden.")),),
+            offices=("agentur_schwerin",),
+            documents=("lebenslauf", "schulzeugnis"),
+            funding=("bab", "asa_flex"),
+        ))
+
+    seen: set[str] = set()
+    unique = [r for r in routes if not (r.route in seen or seen.add(r.route))]
+    return unique
+
+
+def notes(profile: Profile) -> list[Text]:
+    """What applies next to any route: German courses, money for employees, the right Jobcenter."""
+    found: list[Text] = []
+    if profile.german_level in ("none", "a1", "a2"):
+        found.append(Text(N_(
+            "Für Kurse und Prüfungen brauchst du Deutsch. Ein Integrationskurs ist der erste "
+            "Schritt; ab B1 gibt es Berufssprachkurse.")))
+    elif profile.german_level == "b1":
+        found.append(Text(N_("Mit B1 kannst du einen Berufssprachkurs bis B2 machen – auch neben einem Kurs.")))
+    if profile.status in ("employed", "temp_agency"):
+        found.append(Text(N_(
+            "Du arbeitest: Auch Beschäftigte ohne Berufsabschluss können gefördert werden. "
+            "Frag deinen Arbeitgeber und die Agentur für Arbeit.")))
+    if profile.status == "unemployed":
+        found.append(Text(N_(
+            "Wenn du arbeitslos bist und eine geförderte Weiterbildung machst, bekommst du "
+            "zusätzlich 150 Euro Weiterbildungsgeld im Monat.")))
+    return found
+
+
+def jobcenter_for(residence: str | None) -> str | None:
+    """The Jobcenter office id for a place of residence in Westmecklenburg."""
+    return JOBCENTER_BY_RESIDENCE.get(residence or "")

@@ -1,0 +1,129 @@
+"""Route answers, the triage form and the recommendation, through the real engine."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+
+import httpx
+
+from bot.settings import PROJECT_ROOT
+from bot.stack import ENGINE_ENV, RASA
+from tests.support.stack import DEMO_MODEL, Stack
+
+
+def _sender() -> str:
+    return f"test:{uuid.uuid4()}"
+
+
+def _texts(messages: list[dict]) -> str:
+    return "\n".join(m["text"] for m in messages if "text" in m)
+
+
+def _payloads(messages: list[dict]) -> list[str]:
+    return [b["payload"] for m in messages for b in m.get("buttons") or []]
+
+
+def test_a_route_question_gets_a_short_answer_with_buttons_to_go_deeper(stack: Stack) -> None:
+    sender = _sender()
+    reply = stack.say(sender, "was ist die externenprüfung", "de")
+    assert _texts(reply).startswith("Externenprüfung: ")
+    payloads = _payloads(reply)
+    assert '/ask_externenpruefung{"aspect": "costs"}' in payloads and "/start_check" in payloads
+    costs = stack.say(sender, '/ask_externenpruefung{"aspect": "costs"}', "de")
+    assert _texts(costs).startswith("Kosten: Externenprüfung")
+    # a follow-up without the route is about the route talked about last
+    assert _texts(stack.say(sender, "wie lange dauert das", "de")).startswith("Dauer: Externenprüfung")
+
+
+def test_a_question_naming_a_route_is_answered_for_that_route(stack: Stack) -> None:
+    assert _texts(stack.say(_sender(), "was kostet eine umschulung?", "de")).startswith("Kosten: Umschulung")
+
+
+def test_unverified_facts_are_hedged(stack: Stack) -> None:
+    costs = _texts(stack.say(_sender(), '/ask_externenpruefung{"aspect": "costs"}', "de"))
+    assert "bitte frag bei der Kammer oder in deiner Beratung nach" in costs
+
+
+def test_triage_by_text_and_taps_recommends_the_exam(stack: Stack) -> None:
+    sender = _sender()
+    say = lambda text: stack.say(sender, text, "de")  # noqa: E731
+    started = _texts(say("welcher weg passt zu mir"))
+    assert "kurze Fragen" in started and "Wie alt bist du?" in started
+    asked = say("ich bin 31")
+    assert "Berufsabschluss" in _texts(asked) and '/inform{"qualification": "none"}' in _payloads(asked)
+    assert "welchem Beruf" in _texts(say('/inform{"qualification": "none"}'))
+    assert "Wie viele Jahre" in _texts(say("Koch in einem Restaurant"))
+    assert "Was machst du gerade" in _texts(say("seit 2021"))  # 5.8 years by 2026-11
+    assert "Deutsch" in _texts(say('/inform{"status": "employed"}'))
+    assert "Wo wohnst du" in _texts(say("b1"))
+    assert "Teilzeit" in _texts(say("schwerin"))
+    result = say("nein")
+    text = _texts(result)
+    assert "Das passt am besten zu dir: Externenprüfung" in text
+    assert "4,5 Jahre" in text and "IHK zu Schwerin" in text
+    tracker = httpx.get(
+        f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}
+    ).json()
+    slots = tracker["slots"]
+    assert slots["recommended_routes"][:2] == ["externenpruefung", "validierung"]
+    assert slots["occupation"] == "Koch/Köchin" and slots["training_years"] == 3.0
+    assert slots["age"] == 31 and slots["needs_part_time"] is False
+
+
+def test_side_question_why_and_two_failures_during_the_check(stack: Stack) -> None:
+    sender = _sender()
+    say = lambda text: stack.say(sender, text, "de")  # noqa: E731
+    say("/start_check")
+    side = _texts(say("was kostet eine umschulung"))
+    assert "Kosten: Umschulung" in side and "Wie alt bist du?" in side
+    why = _texts(say("/help"))
+    assert "ab 25" in why and "Wie alt bist du?" in why
+    first = _texts(say("blau"))
+    assert "Schreib bitte dein Alter als Zahl" in first
+    second = say("grün")
+    assert "Sollen wir weitermachen?" in _texts(second)
+    assert '/inform{"skip": true}' in _payloads(second)
+    skipped = _texts(say('/inform{"skip": true}'))
+    assert "Hast du schon einen Berufsabschluss?" in skipped
+
+
+def test_restart_ends_the_check(stack: Stack) -> None:
+    sender = _sender()
+    stack.say(sender, "/start_check", "de")
+    restarted = stack.say(sender, "neu starten", "de")
+    assert _texts(restarted) == "Okay, wir fangen von vorne an."
+    assert "/start_check" in _payloads(restarted)
+    tracker = httpx.get(
+        f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}
+    ).json()
+    assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name")
+
+
+def test_the_http_api_can_ask_for_a_recommendation_without_chatting(stack: Stack) -> None:
+    sender = _sender()
+    params = {"token": stack.token}
+    profile = {"age": 40, "qualification": "foreign", "occupation": "Friseur", "experience_years": 2.0,
+               "status": "unemployed", "german_level": "a2", "residence": "nordwestmecklenburg",
+               "needs_part_time": False, "language": "en"}
+    # start the session first: otherwise /execute starts one and the slots are gone
+    events = [{"event": "action", "name": "action_session_start"}, {"event": "session_started"}]
+    events += [{"event": "slot", "name": name, "value": value} for name, value in profile.items()]
+    response = httpx.post(f"{stack.engine_url}/conversations/{sender}/tracker/events",
+                          params=params, json=events, timeout=30)
+    assert response.status_code == 200
+    executed = httpx.post(f"{stack.engine_url}/conversations/{sender}/execute", params=params,
+                          json={"name": "action_recommend_routes"}, timeout=30).json()
+    assert executed["messages"][0]["text"].startswith("This fits you best: Anerkennung")
+    tracker = httpx.get(f"{stack.engine_url}/conversations/{sender}/tracker", params=params).json()
+    assert tracker["slots"]["recommended_routes"] == ["anerkennung", "ausbildung"]
+
+
+def test_rasa_story_tests() -> None:
+    result = subprocess.run(
+        [str(RASA), "test", "core", "--model", str(DEMO_MODEL), "--stories", "tests/data/stories",
+         "--fail-on-prediction-errors", "--out", str(PROJECT_ROOT / "var" / "results" / "core"),
+         "--no-plot"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

@@ -1,0 +1,84 @@
+"""The knowledge base: every fact has a source; unverified facts are hedged; texts extract."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from actions.conversation import HEDGE, fact_text, is_unverified
+from bot.i18n import gettext_for
+from knowledge.extract import extract_knowledge
+from knowledge.loader import DATA_DIR, PARTS, load_knowledge, read_knowledge
+from knowledge.schema import ROUTE_IDS
+
+KNOWLEDGE = load_knowledge()
+
+
+def test_the_shipped_knowledge_is_valid_and_complete() -> None:
+    assert {r.id for r in KNOWLEDGE.routes} == set(ROUTE_IDS)
+    assert {t.id for t in KNOWLEDGE.topics} == {
+        "funding", "costs", "duration", "language", "work_while_learning", "residence"}
+    assert len(KNOWLEDGE.occupations) >= 60
+    assert len(KNOWLEDGE.glossary) >= 15
+    offices = {o.id for o in KNOWLEDGE.offices}
+    assert {"agentur_schwerin", "jobcenter_schwerin", "jobcenter_nwm", "jobcenter_lup",
+            "ihk_schwerin", "hwk_schwerin", "mbe", "iq_mv"} <= offices
+    funding = {f.id for f in KNOWLEDGE.funding}
+    assert {"bildungsgutschein", "weiterbildungsgeld", "weiterbildungspraemie", "bab",
+            "anerkennungszuschuss", "paragraph_82"} <= funding
+
+
+def test_occupation_ids_and_aliases_are_unique() -> None:
+    ids = [o.id for o in KNOWLEDGE.occupations]
+    aliases = [a for o in KNOWLEDGE.occupations for a in o.aliases]
+    assert len(ids) == len(set(ids)) and len(aliases) == len(set(aliases))
+    assert all(o.source is not None for o in KNOWLEDGE.occupations)
+
+
+def _copy(tmp_path: Path) -> Path:
+    for part in PARTS:
+        (tmp_path / f"{part}.yml").write_text((DATA_DIR / f"{part}.yml").read_text(encoding="utf-8"),
+                                               encoding="utf-8")
+    return tmp_path
+
+
+def test_a_fact_without_a_source_fails(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    routes = yaml.safe_load((folder / "routes.yml").read_text(encoding="utf-8"))
+    routes["routes"][0]["summary"]["sources"] = []
+    (folder / "routes.yml").write_text(yaml.safe_dump(routes, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValidationError):
+        read_knowledge(folder)
+
+
+def test_a_fact_citing_an_unknown_source_fails(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    routes = yaml.safe_load((folder / "routes.yml").read_text(encoding="utf-8"))
+    routes["routes"][0]["summary"]["sources"] = ["nowhere"]
+    (folder / "routes.yml").write_text(yaml.safe_dump(routes, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValidationError, match="unknown sources"):
+        read_knowledge(folder)
+
+
+def test_unverified_facts_exist_and_are_hedged_in_every_language() -> None:
+    unverified = [f for f, _ in KNOWLEDGE.facts() if is_unverified(f, KNOWLEDGE)]
+    assert len(unverified) >= 10
+    for language in ("de", "en"):
+        text = fact_text(unverified[0], language, KNOWLEDGE)
+        assert text.endswith(gettext_for(language, HEDGE))
+    verified = next(f for f, _ in KNOWLEDGE.facts() if not is_unverified(f, KNOWLEDGE))
+    assert gettext_for("de", HEDGE) not in fact_text(verified, "de", KNOWLEDGE)
+
+
+def test_every_fact_text_is_extracted_for_translation() -> None:
+    extracted = set()
+    for part in PARTS:
+        data = (DATA_DIR / f"{part}.yml").read_bytes()
+        extracted |= {m for _line, _f, m, _c in extract_knowledge(io.BytesIO(data), None, None, {})}
+    for fact, where in KNOWLEDGE.facts():
+        assert fact.text in extracted, where
+    assert {d.text for d in KNOWLEDGE.documents} <= extracted

@@ -66,7 +66,7 @@ def route_buttons(route: str, language: str, skip: str | None = None) -> list[di
     return buttons
 
 
-def _office_line(office_id: str, language: str, knowledge: Knowledge) -> str:
+def office_line(office_id: str, language: str, knowledge: Knowledge) -> str:
     office = next(o for o in knowledge.offices if o.id == office_id)
     parts = [f"{office.name}: {fact_text(office.responsible_for, language, knowledge)}"]
     contact = ", ".join(p for p in (office.address, office.phone, str(office.website or "")) if p)
@@ -81,7 +81,7 @@ def aspect_text(route: Route, aspect: str, language: str, knowledge: Knowledge) 
     if aspect in ("requirements", "costs", "duration"):
         lines = [fact_text(f, language, knowledge) for f in getattr(route, aspect)]
     elif aspect == "offices":
-        lines = [_office_line(o, language, knowledge) for o in route.who_helps]
+        lines = [office_line(o, language, knowledge) for o in route.who_helps]
     elif aspect == "documents":
         by_id = {d.id: d for d in knowledge.documents}
         lines = [translate(language, by_id[d].text) for d in route.documents]
@@ -128,7 +128,7 @@ def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | N
 
     topic_data = next(t for t in knowledge.topics if t.id == (topic or "funding"))
     lines = [fact_text(f, language, knowledge) for f in topic_data.answer]
-    offices = [_office_line(o, language, knowledge) for o in topic_data.who_helps]
+    offices = [office_line(o, language, knowledge) for o in topic_data.who_helps]
     text = "\n\n".join(lines)
     if offices:
         text += "\n\n" + translate(language, N_("Wer hilft:")) + "\n" + bullet_list(offices)

@@ -14,13 +14,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.engine import LANGUAGE_CUSTOM_KEY
 from bot.i18n import available_languages, language_from_name, normalize_code, resolve_language
 from bot.settings import get_settings
 
 LANGUAGE_SLOT = "language"
 CHANNEL_LANGUAGE_SLOT = "channel_language"
-LANGUAGE_CUSTOM_KEY = "lotse_language"
-"""Key of the custom message that tells the gateway the conversation's new language."""
 
 
 def _requested_by_channel(tracker: Tracker) -> str | None:

@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import ROUTE_INTENTS, TOPIC_INTENTS, _office_line, compose_answer
+from actions.answers import ROUTE_INTENTS, TOPIC_INTENTS, compose_answer, office_line
 from actions.conversation import bullet_list, language_of
 from bot.i18n import N_, translate
 from knowledge.loader import load_knowledge
@@ -406,7 +406,7 @@ class ActionRecommendRoutes(Action):
         if jobcenter and profile.status in ("unemployed", None):
             offices.append(jobcenter)
         text += "\n\n" + translate(language, N_("Wer hilft:")) + "\n" + bullet_list(
-            [_office_line(o, language, knowledge) for o in offices[:3]]
+            [office_line(o, language, knowledge) for o in offices[:3]]
         )
         dispatcher.utter_message(text=text)
         others = found[1:3]

@@ -15,7 +15,8 @@ import structlog
 
 logger = structlog.get_logger(__name__)
 
-LANGUAGE_CUSTOM_KEY = "lotse_language"  # same key as actions.language.LANGUAGE_CUSTOM_KEY
+LANGUAGE_CUSTOM_KEY = "lotse_language"
+"""Key of the custom message (sent by ``action_change_language``) that names the new language."""
 
 
 class Button(TypedDict):

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from bot.i18n import N_, available_languages, resolve_language, translate
-from bot.settings import get_settings
+from actions.nlg import language_of as nlg_language_of
+from bot.i18n import N_, translate
 from knowledge.schema import Fact, Knowledge
 
 HEDGE = N_("(Das ist noch nicht sicher – bitte frag bei der Kammer oder in deiner Beratung nach.)")
 
 
 def language_of(tracker: Tracker) -> str:
-    """The ``language`` slot, or what the channel sent, or the default."""
-    chosen = tracker.get_slot("language")
-    if chosen in available_languages():
-        return str(chosen)
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    requested = metadata.get("language") if isinstance(metadata, dict) else None
-    return resolve_language(requested, get_settings().default_language)
+    """The ``language`` slot, or what the channel sent, or the default (same rule as the NLG)."""
+    return nlg_language_of({"slots": tracker.slots, "latest_message": tracker.latest_message})
 
 
 def is_unverified(fact: Fact, knowledge: Knowledge) -> bool:

@@ -77,7 +77,8 @@ def language_of(tracker: Mapping[str, Any]) -> str:
     if chosen in available_languages():
         return str(chosen)
     metadata = (tracker.get("latest_message") or {}).get("metadata") or {}
-    return resolve_language(metadata.get("language"), get_settings().default_language)
+    requested = metadata.get("language") if isinstance(metadata, dict) else None
+    return resolve_language(requested, get_settings().default_language)
 
 
 def render(

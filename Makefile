@@ -55,9 +55,9 @@ $(ENGINE_VENV)/.installed: requirements/engine.txt requirements/engine-constrain
 compile: $(MO_FILES) ## compile the gettext catalogs (.po -> .mo)
 
 catalogs: $(VENV)/.installed ## after changing texts: extract, update every language, compile
-	$(PYBABEL) extract -F babel.cfg -k N_ -k _ -k ngettext:1,2 --add-comments=TRANSLATORS: \
+	$(PYBABEL) extract -F babel.cfg -k N_ -k _ -k ngettext:1,2 -k translate_plural:2,3 --add-comments=TRANSLATORS: \
 	  --no-location --sort-output --project=Lotse --copyright-holder="Lotse" -o locales/messages.pot .
-	$(PYBABEL) update -D messages -i locales/messages.pot -d locales --ignore-obsolete
+	$(PY) -m bot.cli catalogs-update
 	$(PY) -m bot.cli catalogs-source
 	$(MAKE) --no-print-directory compile
 
@@ -72,6 +72,9 @@ $(MODEL): $(TRAINING_FILES) $(ENGINE_VENV)/.installed
 
 model: $(MODEL) ## train the Rasa model if the training data changed
 
+eval: setup ## intent accuracy per language on the held-back examples, and the worst confusions
+	$(PY) -m bot.evaluation --start
+
 validate: $(ENGINE_VENV)/.installed ## rasa data validate
 	$(RASA) data validate --domain nlu/domain.yml --data $(NLU_DATA) --config config.yml --fail-on-warnings
 
@@ -82,13 +85,15 @@ setup: $(VENV)/.installed $(ENGINE_VENV)/.installed compile $(MODEL) ## install 
 demo: setup ## start engine, actions and bot on SQLite; open http://localhost:8080/chat
 	@echo "==> starting Lotse: engine 127.0.0.1:5005, actions 127.0.0.1:5055, bot 0.0.0.0:8080"
 	@echo "    the chat page: http://localhost:8080/chat  (the engine needs about a minute to load)"
+	$(PY) -m bot.cli db-upgrade
 	$(VENV)/bin/honcho --no-colour -f Procfile start
 
 test: setup ## run every test (unit, integration with the real engine, catalog and data checks)
 	$(PY) -m pytest
 
-bench: setup ## benchmark: training time, turn latency, RSS; compared with a stock Rasa bot
+bench: setup ## benchmark: training time, turn latency, RSS (vs a stock Rasa bot); lead → Telegram latency
 	$(PY) bench/bench.py
+	$(PY) bench/leads.py
 
 lock: ## re-pin both environments after changing pyproject.toml or requirements/engine.txt
 	$(VENV)/bin/pip freeze --exclude-editable | grep -v '^lotse' > requirements/constraints.txt

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import bullet_list, fact_text, language_of
-from bot.i18n import N_, translate
+from bot.i18n import N_, directed, translate
 from knowledge.loader import load_knowledge
 from knowledge.schema import ROUTE_IDS, Knowledge, Route
 
@@ -124,7 +124,7 @@ def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | N
             text = aspect_text(route, aspect, language, knowledge)
         else:
             text = f"{route.name}: {fact_text(route.summary, language, knowledge)}"
-        return text, route_buttons(route_id, language, skip=aspect), route_id
+        return directed(language, text), route_buttons(route_id, language, skip=aspect), route_id
 
     topic_data = next(t for t in knowledge.topics if t.id == (topic or "funding"))
     lines = [fact_text(f, language, knowledge) for f in topic_data.answer]
@@ -134,7 +134,7 @@ def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | N
         text += "\n\n" + translate(language, N_("Wer hilft:")) + "\n" + bullet_list(offices)
     buttons = [{"title": routes[r].name, "payload": f"/ask_{r}"} for r in ROUTE_IDS]
     buttons.append({"title": translate(language, BUTTON_TITLES["check"]), "payload": "/start_check"})
-    return text, buttons, None
+    return directed(language, text), buttons, None
 
 
 class ActionAnswer(Action):

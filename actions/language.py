@@ -3,11 +3,14 @@
 The channel tells the engine the user's language as ``metadata.language`` on each message;
 ``action_extract_language`` (a custom slot mapping, run by Rasa after every user message)
 copies it into the ``language`` slot when the channel's choice changes. A switch in the
-conversation (``change_language``) wins until the channel sends a different language.
+conversation (``change_language``, or a message the gateway detected to be in another language
+with certainty, ``metadata.detected``; see ``bot.langid``) wins until the channel sends a
+different language.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -16,22 +19,36 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.engine import LANGUAGE_CUSTOM_KEY
 from bot.i18n import available_languages, language_from_name, normalize_code, resolve_language
+from bot.langid import Detection, Verdict, judge
 from bot.settings import get_settings
 
 LANGUAGE_SLOT = "language"
 CHANNEL_LANGUAGE_SLOT = "channel_language"
+SOURCE_SLOT = "lead_source"
+
+
+def _metadata(tracker: Tracker) -> dict[str, Any]:
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def _requested_by_channel(tracker: Tracker) -> str | None:
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    if not isinstance(metadata, dict):
-        return None
-    requested = metadata.get("language")
+    requested = _metadata(tracker).get("language")
     return requested[:20] if isinstance(requested, str) and requested.strip() else None
 
 
+def _detected_switch(tracker: Tracker, current: str | None) -> str | None:
+    """The language to switch to because the message is surely written in it, if any."""
+    detection = Detection.from_metadata(_metadata(tracker).get("detected"))
+    text = (tracker.latest_message or {}).get("text") or ""
+    if isinstance(text, str) and judge(detection, text, current) is Verdict.SWITCH:
+        return detection.language
+    return None
+
+
 class ActionExtractLanguage(Action):
-    """Fill ``language`` from the channel's ``metadata.language`` when that changes."""
+    """Fill ``language`` from the channel's ``metadata.language`` when that changes, or from a
+    sure detection of the message's language."""
 
     def name(self) -> str:
         return "action_extract_language"
@@ -39,17 +56,30 @@ class ActionExtractLanguage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        return self._language(tracker) + self._source(tracker)
+
+    def _source(self, tracker: Tracker) -> list[EventType]:
+        """Where the person came from (deep link, widget): kept for the lead, first one wins."""
+        source = _metadata(tracker).get("source")
+        if isinstance(source, str) and source.strip() and not tracker.get_slot(SOURCE_SLOT):
+            return [SlotSet(SOURCE_SLOT, re.sub(r"[^\w.-]", "", source)[:64] or None)]
+        return []
+
+    def _language(self, tracker: Tracker) -> list[EventType]:
         requested = _requested_by_channel(tracker)
         current = tracker.get_slot(LANGUAGE_SLOT)
         default = get_settings().default_language
         if requested is not None and requested != tracker.get_slot(CHANNEL_LANGUAGE_SLOT):
+            chosen = resolve_language(requested, default)
             return [
-                SlotSet(LANGUAGE_SLOT, resolve_language(requested, default)),
+                SlotSet(LANGUAGE_SLOT, _detected_switch(tracker, chosen) or chosen),
                 SlotSet(CHANNEL_LANGUAGE_SLOT, requested),
             ]
         if current not in available_languages():
-            return [SlotSet(LANGUAGE_SLOT, resolve_language(requested, default))]
-        return []
+            current = resolve_language(requested, default)
+            return [SlotSet(LANGUAGE_SLOT, _detected_switch(tracker, current) or current)]
+        switch = _detected_switch(tracker, current)
+        return [SlotSet(LANGUAGE_SLOT, switch)] if switch else []
 
 
 class ActionChangeLanguage(Action):

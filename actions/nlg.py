@@ -15,7 +15,7 @@ from typing import Any, Mapping, TypedDict
 import structlog
 
 from actions.responses import RESPONSES, Response
-from bot.i18n import LANGUAGES, available_languages, gettext_for, resolve_language
+from bot.i18n import LANGUAGES, available_languages, directed, gettext_for, resolve_language
 from bot.settings import get_settings
 
 logger = structlog.get_logger(__name__)
@@ -91,10 +91,10 @@ def render(
     if response is None:
         logger.error("nlg.unknown_response", response=name)
         response = RESPONSES["utter_technical_problem"]
-    text = fill_placeholders(gettext_for(language, response.text), values or {})
+    text = directed(language, fill_placeholders(gettext_for(language, response.text), values or {}))
     message: NLGMessage = {"text": text}
     buttons: list[ButtonPayload] = [
-        {"title": gettext_for(language, button.title), "payload": button.payload}
+        {"title": directed(language, gettext_for(language, button.title)), "payload": button.payload}
         for button in response.buttons
     ]
     if response.language_buttons:

@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import ROUTE_INTENTS, TOPIC_INTENTS, compose_answer, office_line
 from actions.conversation import bullet_list, language_of
-from bot.i18n import N_, translate
+from bot.i18n import N_, directed, translate, translate_plural
 from knowledge.loader import load_knowledge
 from knowledge.numbers import is_unknown, parse_age, parse_years
 from knowledge.triage import Profile, find_occupation, jobcenter_for, notes, recommend_routes
@@ -71,6 +71,7 @@ NOT_UNDERSTOOD = N_("Das habe ich nicht verstanden.")
 GO_ON = N_("Sollen wir weitermachen? Du kannst die Frage auch überspringen oder neu anfangen.")
 SKIP = N_("Überspringen")
 RESTART = N_("Neu anfangen")
+COUNSELLOR = N_("Beratung anfragen")
 
 # What people write for the choices (German, English, some everyday mixes); lowercase.
 CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -180,7 +181,7 @@ class ValidateTriageForm(FormValidationAction):
             buttons = [{"title": translate(language, RESTART), "payload": "/restart"}]
             if slot not in NOT_SKIPPABLE:
                 buttons.insert(0, {"title": translate(language, SKIP), "payload": '/inform{"skip": true}'})
-            dispatcher.utter_message(text=text, buttons=buttons)
+            dispatcher.utter_message(text=directed(language, text), buttons=buttons)
         else:
             dispatcher.utter_message(
                 text=f"{translate(language, NOT_UNDERSTOOD)} {translate(language, HINTS[slot])}"
@@ -408,14 +409,16 @@ class ActionRecommendRoutes(Action):
         text += "\n\n" + translate(language, N_("Wer hilft:")) + "\n" + bullet_list(
             [office_line(o, language, knowledge) for o in offices[:3]]
         )
-        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=directed(language, text))
         others = found[1:3]
         if others:
-            dispatcher.utter_message(text=translate(
-                language, N_("Auch möglich: {routes}"), routes=", ".join(names[r.route] for r in others)))
+            dispatcher.utter_message(text=translate_plural(
+                language, "Auch dieser Weg ist möglich: {routes}", "Auch diese Wege sind möglich: {routes}",
+                len(others), routes=", ".join(names[r.route] for r in others)))
         for note in notes(profile):
             dispatcher.utter_message(text=translate(language, note.msgid, **note.values))
-        buttons = [{"title": names[r.route], "payload": f"/ask_{r.route}"} for r in found[:3]]
+        buttons = [{"title": translate(language, COUNSELLOR), "payload": "/request_counsellor"}]
+        buttons += [{"title": names[r.route], "payload": f"/ask_{r.route}"} for r in found[:3]]
         buttons.append({"title": translate(language, RESTART), "payload": "/restart"})
         dispatcher.utter_message(
             text=translate(language, N_("Willst du mehr zu einem Weg wissen?")), buttons=buttons

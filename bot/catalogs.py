@@ -14,7 +14,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import DOMAIN, LANGUAGES, LOCALES_DIR, SOURCE_LANGUAGE
+from bot.i18n import DOMAIN, LANGUAGES, LOCALES_DIR, SOURCE_LANGUAGE, babel_locale
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -50,6 +50,11 @@ def _texts(message: Message) -> list[str]:
     if isinstance(value, (tuple, list)):
         return [str(v) for v in value]
     return [str(value or "")]
+
+
+def _key(value: object) -> object:
+    """A hashable form of an id or translation (plural ones are lists in compiled catalogs)."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
 
 
 def _ids(message: Message) -> list[str]:
@@ -95,12 +100,14 @@ def check_catalogs(locales_dir: Path = LOCALES_DIR) -> list[CatalogProblem]:
         else:
             with mo_path.open("rb") as handle:
                 compiled = read_mo(handle)
-            compiled_texts = {m.id: m.string for m in compiled if m.id}
-            source_texts = {m.id: m.string for m in catalog if m.id and not m.fuzzy}
+            compiled_texts = {_key(m.id): _key(m.string) for m in compiled if m.id}
+            source_texts = {_key(m.id): _key(m.string) for m in catalog if m.id and not m.fuzzy}
             if compiled_texts != source_texts:
                 problems.append(CatalogProblem(language, "messages.mo is older than messages.po"))
-    if SOURCE_LANGUAGE not in catalog_languages(locales_dir):
-        problems.append(CatalogProblem(SOURCE_LANGUAGE, "the source language has no catalog"))
+    present = set(catalog_languages(locales_dir))
+    for language in LANGUAGES:
+        if language not in present:
+            problems.append(CatalogProblem(language, "has no catalog (run: make catalogs)"))
     return problems
 
 
@@ -112,6 +119,36 @@ def require_compiled_catalogs(locales_dir: Path = LOCALES_DIR) -> None:
     if stale:
         details = "; ".join(map(str, stale))
         raise SystemExit(f"Translations are not compiled ({details}). Run: make catalogs")
+
+
+def update_catalogs(locales_dir: Path = LOCALES_DIR) -> dict[str, int]:
+    """Bring every contract language's catalog in line with ``messages.pot``.
+
+    Like ``pybabel update``, plus: a missing catalog is created with its language's CLDR plural
+    rule (Arabic six forms, Ukrainian three …), and ``de_simple`` works although CLDR has no
+    such locale (its catalog is German for Babel). Obsolete entries are dropped. Returns the
+    number of untranslated or fuzzy entries per language.
+    """
+    template = _read_po(locales_dir / f"{DOMAIN}.pot")
+    open_entries: dict[str, int] = {}
+    for language in LANGUAGES:
+        folder = locales_dir / language / "LC_MESSAGES"
+        path = folder / f"{DOMAIN}.po"
+        if path.is_file():
+            with path.open("rb") as handle:
+                catalog = read_po(handle, locale=babel_locale(language), domain=DOMAIN)
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            catalog = Catalog(locale=babel_locale(language), domain=DOMAIN, project="Lotse",
+                              copyright_holder="Lotse", fuzzy=False)
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=100, ignore_obsolete=True, omit_header=False)
+        open_entries[language] = sum(
+            1 for m in catalog if m.id and (m.fuzzy or any(not t.strip() for t in _texts(m)))
+        )
+    return open_entries
 
 
 def fill_source_catalog(locales_dir: Path = LOCALES_DIR) -> int:

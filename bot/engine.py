@@ -1,14 +1,17 @@
 """The engine adapter: how the bot talks to Rasa's REST channel.
 
 ``POST {LOTSE_ENGINE_URL}/webhooks/rest/webhook`` with ``sender``, ``message`` and
-``metadata{language, channel}`` (DESIGN.md). Rasa answers with a list of messages; a custom
-message ``{"lotse_language": code}`` tells us the conversation switched language.
+``metadata{language, channel}`` (DESIGN.md), plus ``metadata.detected`` (the language the
+gateway detected, see ``bot.langid``). Rasa answers with a list of messages; a custom
+message ``{"lotse_language": code}`` tells us the conversation switched language. The
+conversation's language can also be read from the tracker (HTTP API, behind the token).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
+from urllib.parse import quote
 
 import httpx
 import structlog
@@ -17,6 +20,8 @@ logger = structlog.get_logger(__name__)
 
 LANGUAGE_CUSTOM_KEY = "lotse_language"
 """Key of the custom message (sent by ``action_change_language``) that names the new language."""
+ERASE_CUSTOM_KEY = "lotse_erase"
+"""Key of the custom message (sent by ``action_delete_my_data``): erase this conversation now."""
 
 
 class Button(TypedDict):
@@ -41,6 +46,8 @@ class EngineReply:
     messages: list[BotMessage]
     language: str | None = None
     """The conversation's language, when the engine switched it during this turn."""
+    erase: bool = False
+    """The person asked to delete their data: erase the conversation once this turn is stored."""
 
 
 class EngineUnavailable(Exception):
@@ -51,6 +58,7 @@ def parse_reply(payload: Any) -> EngineReply:
     """Turn Rasa's REST answer into an ``EngineReply``; junk items are skipped."""
     messages: list[BotMessage] = []
     language: str | None = None
+    erase = False
     if not isinstance(payload, list):
         raise EngineUnavailable("the engine answered with something other than a list")
     for item in payload:
@@ -59,6 +67,8 @@ def parse_reply(payload: Any) -> EngineReply:
         custom = item.get("custom")
         if isinstance(custom, dict) and isinstance(custom.get(LANGUAGE_CUSTOM_KEY), str):
             language = custom[LANGUAGE_CUSTOM_KEY]
+        if isinstance(custom, dict) and custom.get(ERASE_CUSTOM_KEY) is True:
+            erase = True
         text = item.get("text")
         if not isinstance(text, str) or not text:
             continue
@@ -68,22 +78,32 @@ def parse_reply(payload: Any) -> EngineReply:
             if isinstance(b, dict) and "title" in b and "payload" in b
         ]
         messages.append(BotMessage(text=text, buttons=buttons))
-    return EngineReply(messages=messages, language=language)
+    return EngineReply(messages=messages, language=language, erase=erase)
 
 
 class Engine:
     """Client of the engine's REST channel (one ``httpx.AsyncClient`` per process)."""
 
-    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 30.0, token: str | None = None) -> None:
         self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
+        self._token = token
 
-    async def send(self, sender: str, text: str, language: str, channel: str) -> EngineReply:
+    async def send(
+        self,
+        sender: str,
+        text: str,
+        language: str,
+        channel: str,
+        detected: dict[str, Any] | None = None,
+        source: str | None = None,
+    ) -> EngineReply:
         """Send one user message and return the engine's reply."""
-        body = {
-            "sender": sender,
-            "message": text,
-            "metadata": {"language": language, "channel": channel},
-        }
+        metadata: dict[str, Any] = {"language": language, "channel": channel}
+        if detected is not None:
+            metadata["detected"] = detected
+        if source:
+            metadata["source"] = source[:64]
+        body = {"sender": sender, "message": text, "metadata": metadata}
         try:
             response = await self._client.post("/webhooks/rest/webhook", json=body)
             response.raise_for_status()
@@ -93,6 +113,42 @@ class Engine:
             raise EngineUnavailable(str(type(error).__name__)) from error
         logger.info("engine.reply", channel=channel, messages=len(reply.messages))
         return reply
+
+    async def transcript(self, sender: str) -> list[tuple[str, str]]:
+        """The messages of a conversation as (``user`` | ``bot``, text), oldest first."""
+        if self._token is None:
+            return []
+        try:
+            response = await self._client.get(
+                f"/conversations/{quote(sender, safe='')}/tracker",
+                params={"include_events": "ALL", "token": self._token},
+            )
+            response.raise_for_status()
+            events = response.json().get("events") or []
+        except (httpx.HTTPError, ValueError, AttributeError):
+            logger.warning("engine.tracker_unavailable")
+            return []
+        lines: list[tuple[str, str]] = []
+        for event in events:
+            if isinstance(event, dict) and event.get("event") in ("user", "bot") and event.get("text"):
+                lines.append((str(event["event"]), str(event["text"])))
+        return lines
+
+    async def conversation_slots(self, sender: str) -> dict[str, Any]:
+        """The slots of a conversation (empty if the engine cannot tell)."""
+        if self._token is None:
+            return {}
+        try:
+            response = await self._client.get(
+                f"/conversations/{quote(sender, safe='')}/tracker",
+                params={"include_events": "NONE", "token": self._token},
+            )
+            response.raise_for_status()
+            slots = response.json().get("slots") or {}
+        except (httpx.HTTPError, ValueError, AttributeError):
+            logger.warning("engine.tracker_unavailable")
+            return {}
+        return slots if isinstance(slots, dict) else {}
 
     async def is_ready(self) -> bool:
         """Whether the engine answers and has a model loaded."""

@@ -91,13 +91,40 @@ def report(scores: dict[str, LanguageScore]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    """``python -m bot.evaluation``: evaluate the running engine (``make demo``)."""
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bot.evaluation [--start]`` (``make eval``): accuracy per language.
+
+    Evaluates the engine of a running ``make demo``; with ``--start`` it starts its own engine
+    and action server on free ports when none answers, and stops them afterwards.
+    """
+    import tempfile
+
     from bot.settings import get_settings
     from bot.stack import engine_token
 
+    argv = sys.argv[1:] if argv is None else argv
     settings = get_settings()
-    scores = evaluate(settings.engine_url, engine_token(settings), load_examples())
+    examples = load_examples()
+    try:
+        httpx.get(settings.engine_url, timeout=2).raise_for_status()
+        running = True
+    except httpx.HTTPError:
+        running = False
+    if running:
+        scores = evaluate(settings.engine_url, engine_token(settings), examples)
+    elif "--start" in argv:
+        from tests.support.stack import start_stack  # the same starter the tests use
+
+        print("starting an engine for the evaluation (about a minute) …", flush=True)
+        with tempfile.TemporaryDirectory(prefix="lotse-eval-") as folder:
+            stack = start_stack(Path(folder))
+            try:
+                scores = evaluate(stack.engine_url, stack.token, examples)
+            finally:
+                stack.stop()
+    else:
+        print(f"No engine answers at {settings.engine_url}: run `make demo`, or use --start.")
+        return 2
     print(report(scores))
     return 0 if all(s.accuracy >= 0.9 for s in scores.values()) else 1
 

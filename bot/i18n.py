@@ -165,18 +165,51 @@ def format_number(value: float | int, code: str) -> str:
     return format_decimal(value, format="#,##0.##", locale=babel_locale(code))
 
 
-def translate(code: str, msgid: str, **values: object) -> str:
-    """Translate first, then fill ``{placeholders}``; numbers are formatted for the language."""
-    text = gettext_for(code, msgid)
-    formatted = {
-        key: format_number(value, code) if isinstance(value, (int, float)) and not isinstance(value, bool)
-        else str(value)
-        for key, value in values.items()
-    }
+@dataclass(frozen=True)
+class Years:
+    """A duration in years, shown with the language's own plural ("1 Jahr", "4,5 року", "21 de ani")."""
+
+    value: float | int
+
+
+def format_years(value: float | int, code: str) -> str:
+    """A number of years as people of ``code`` write it, with CLDR's plural rules for fractions too."""
+    from babel.units import format_unit
+
+    return format_unit(value, "duration-year", length="long", format="#,##0.##", locale=babel_locale(code))
+
+
+def _format_value(value: object, code: str) -> str:
+    if isinstance(value, Years):
+        return format_years(value.value, code)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value, code)
+    return str(value)
+
+
+def _fill(text: str, code: str, values: dict[str, object]) -> str:
+    formatted = {key: _format_value(value, code) for key, value in values.items()}
     try:
         return text.format(**formatted)
     except (KeyError, IndexError, ValueError):
         return text
+
+
+def directed(code: str, text: str) -> str:
+    """A finished text with the direction marks its language needs (right-to-left ones only)."""
+    from bot.bidi import mark
+
+    return mark(text) if is_rtl(code) else text
+
+
+def translate(code: str, msgid: str, **values: object) -> str:
+    """Translate, fill ``{placeholders}`` (numbers formatted for the language), add direction marks."""
+    return directed(code, _fill(gettext_for(code, msgid), code, values))
+
+
+def translate_plural(code: str, singular: str, plural: str, count: int, **values: object) -> str:
+    """Translate a text whose form depends on ``count`` (``{count}`` is filled in too)."""
+    return directed(code, _fill(ngettext_for(code, singular, plural, count), code, {"count": count, **values}))
 
 
 def is_rtl(code: str) -> bool:

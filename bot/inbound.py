@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import unicodedata
 
-from bot.i18n import N_, gettext_for
+from bot.i18n import N_, directed, gettext_for
 
 
 class Rejection(enum.Enum):
@@ -31,7 +31,7 @@ class Rejection(enum.Enum):
 
     def text(self, language: str, limit: int = 0) -> str:
         """The answer in ``language``."""
-        return gettext_for(language, self.value).format(limit=limit)
+        return directed(language, gettext_for(language, self.value).format(limit=limit))
 
 
 _KEEP_CONTROL = {"\n", "\t"}

@@ -30,6 +30,17 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
     counsellor_chat_id: int | None = None
+    card_shows_contact: bool = Field(
+        default=False,
+        description="Put phone/e-mail on the Telegram lead card (Telegram is not end-to-end encrypted).",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs the counsellor inbox's session cookies; `make demo` keeps one under var/.",
+    )
+    cookie_secure: bool | None = Field(
+        default=None, description="Secure cookies; default: on when LOTSE_PUBLIC_URL is https."
+    )
 
     engine_url: str = "http://127.0.0.1:5005"
     engine_token: SecretStr | None = Field(
@@ -41,6 +52,15 @@ class Settings(BaseSettings):
 
     bot_host: str = "0.0.0.0"
     bot_port: int = 8080
+    public_url: str = Field(
+        default="http://localhost:8080",
+        description="Where people reach the bot (links to the privacy notice, the inbox).",
+    )
+
+    lead_retention_days: int = Field(default=180, ge=1, description="Days a closed lead is kept.")
+    conversation_retention_days: int = Field(
+        default=30, ge=1, description="Days of inactivity after which a conversation is deleted."
+    )
 
     default_language: str = "de"
     max_message_chars: int = Field(default=1000, ge=10)

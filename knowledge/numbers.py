@@ -20,12 +20,20 @@ _WORDS: dict[str, float] = {
     "fifteen": 15, "twenty": 20, "half": 0.5,
 }
 _NUMBER = re.compile(r"(?<![\d.,])(\d{1,4})(?:[.,](\d{1,2}))?(?![\d])")
-_SINCE = re.compile(r"\b(?:seit|since|ab|from)\s+(?:\w+\s+)?((?:19|20)\d{2})\b")
+_SINCE = re.compile(
+    r"\b(?:seit|since|ab|from|з|із|від|с|со|od|din|de la|từ|kể từ|منذ|از)\s+(?:\w+\s+)?((?:19|20)\d{2})\b"
+)
 _BORN = re.compile(r"\b(?:geboren|jahrgang|born|geb\.?)\s*(?:\w+\s+)?((?:19|20)\d{2})\b")
-_MONTHS = re.compile(r"\b(monat|monate|monaten|month|months)\b")
+# "18 Monate", and the month words of Lotse's other languages (uk, ru, ar, fa, pl, ro, tr, vi)
+_MONTHS = re.compile(
+    r"\b(monat|monate|monaten|month|months|місяць|місяці|місяців|месяц|месяца|месяцев|شهر|"
+    r"شهور|أشهر|اشهر|ماه|miesiąc|miesiące|miesięcy|miesiac|miesiace|miesiecy|lună|luna|luni|"
+    r"ay|tháng|thang)\b"
+)
 _UNKNOWN = re.compile(
     r"\b(weiß nicht|weiss nicht|keine ahnung|k\.?a\.?|unbekannt|don'?t know|dont know|no idea|"
-    r"not sure|nicht sicher|überspringen|skip)\b"
+    r"not sure|nicht sicher|überspringen|skip|не знаю|незнаю|لا أعرف|لا اعرف|ما بعرف|نمی دانم|نمیدانم|"
+    r"نمی‌دانم|nie wiem|nu știu|nu stiu|bilmiyorum|không biết|khong biet)\b"
 )
 
 

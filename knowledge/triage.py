@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.i18n import N_, Years
 from knowledge.schema import Occupation
 
 Qualification = Literal["none", "german", "foreign", "incomplete"]
@@ -23,9 +24,6 @@ GermanLevel = Literal["none", "a1", "a2", "b1", "b2", "c1"]
 Residence = Literal["schwerin", "nordwestmecklenburg", "ludwigslust_parchim", "other"]
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext convention (kept here: knowledge imports nothing of ours)
-    """Mark a text for extraction; it is translated where it is shown."""
-    return message
 
 
 EXTERNAL_FACTOR = 1.5
@@ -63,7 +61,7 @@ class Text:
     """A German msgid and the values for its placeholders."""
 
     msgid: str
-    values: dict[str, str | float | int] = field(default_factory=dict)
+    values: dict[str, str | float | int | Years] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -156,11 +154,11 @@ def recommend_routes(
         routes.append(Recommendation(
             route="externenpruefung",
             reasons=(Text(
-                N_("Du hast {experience} Jahre als {occupation} gearbeitet. Nötig sind "
-                   "{required} Jahre – das 1,5-fache der Ausbildung von {training} Jahren. "
+                N_("Du hast {experience} als {occupation} gearbeitet. Nötig sind {required} – "
+                   "das 1,5-Fache der Ausbildungszeit ({training}). "
                    "Damit kannst du die Externenprüfung bei der {chamber} beantragen."),
-                {"experience": experience or 0, "occupation": job, "required": required or 0,
-                 "training": training or 0, "chamber": _chamber_name(occupation)},
+                {"experience": Years(experience or 0), "occupation": job, "required": Years(required or 0),
+                 "training": Years(training or 0), "chamber": _chamber_name(occupation)},
             ),),
             next_steps=(
                 Text(N_("Sammle Nachweise über deine Arbeit und stelle den Antrag auf Zulassung bei der {chamber}."),
@@ -175,9 +173,9 @@ def recommend_routes(
             routes.append(Recommendation(
                 route="validierung",
                 reasons=(Text(N_(
-                    "Du bist {age} Jahre alt und hast genug Berufserfahrung. Die Kammer kann deine "
+                    "Du bist {age} alt und hast genug Berufserfahrung. Die Kammer kann deine "
                     "Fähigkeiten auch ohne Prüfung feststellen und bescheinigen (Validierung)."),
-                    {"age": profile.age or 0}),),
+                    {"age": Years(profile.age or 0)}),),
                 next_steps=(Text(N_("Frag bei der {chamber} nach dem Feststellungsverfahren und seinen Kosten."),
                                  {"chamber": _chamber_name(occupation)}),),
                 offices=(_chamber_office(occupation),),
@@ -189,10 +187,10 @@ def recommend_routes(
         reasons: list[Text] = []
         if required is not None and experience is not None:
             reasons.append(Text(
-                N_("Für die Externenprüfung als {occupation} brauchst du {required} Jahre "
+                N_("Für die Externenprüfung als {occupation} brauchst du {required} "
                    "Berufserfahrung, du hast {experience}. Mit Teilqualifikationen kommst du Schritt "
                    "für Schritt zum Abschluss."),
-                {"occupation": job, "required": required, "experience": experience},
+                {"occupation": job, "required": Years(required), "experience": Years(experience)},
             ))
         else:
             reasons.append(Text(N_(

@@ -23,7 +23,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.engine import Engine, EngineUnavailable
+from bot.conversation import Conversations
+from bot.database import make_engine, make_sessions
+from bot.inbox.auth import Sessions as InboxCookies
+from bot.inbox.routes import create_inbox
+from bot.workers import run_retention, start_telegram
+from bot.engine import Engine
 from bot.i18n import (
     LANGUAGES,
     N_,
@@ -31,9 +36,12 @@ from bot.i18n import (
     gettext_for,
     is_rtl,
     resolve_language,
+    translate,
 )
-from bot.inbound import Rejection, check_text, clean_text
+from bot.leads import notice
+from bot.inbound import Rejection
 from bot.settings import Settings, get_settings
+from bot.stack import engine_token
 
 logger = structlog.get_logger(__name__)
 
@@ -92,13 +100,25 @@ async def _announce_when_ready(engine: Engine, settings: Settings) -> None:
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the gateway app; tests pass their own settings or engine."""
     settings = settings or get_settings()
+    db_sessions = make_sessions(make_engine(settings.effective_database_url))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = engine or Engine(settings.engine_url, settings.engine_timeout_seconds)
-        announcer = asyncio.create_task(_announce_when_ready(app.state.engine, settings))
+        app.state.engine = engine or Engine(
+            settings.engine_url, settings.engine_timeout_seconds, token=engine_token(settings)
+        )
+        app.state.conversations = Conversations(
+            app.state.engine, settings.default_language, settings.max_message_chars, sessions=db_sessions,
+        )
+        tasks = [asyncio.create_task(_announce_when_ready(app.state.engine, settings)),
+                 asyncio.create_task(run_retention(db_sessions, settings))]
+        telegram = start_telegram(settings, db_sessions, app.state.conversations)
+        tasks += telegram.tasks
         yield
-        announcer.cancel()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await telegram.close()
         await app.state.engine.aclose()
 
     app = FastAPI(title="Lotse", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
@@ -107,6 +127,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         autoescape=select_autoescape(["html"]),
     )
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.include_router(create_inbox(db_sessions, InboxCookies(settings)))
 
     def language_of(request: Request, requested: Any = None) -> str:
         return resolve_language(
@@ -153,6 +174,25 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         )
         return HTMLResponse(page)
 
+    @app.get("/privacy", response_class=HTMLResponse)
+    async def privacy_page(request: Request, lang: str | None = None) -> HTMLResponse:
+        language = language_of(request, lang)
+        retention = {"lead_days": settings.lead_retention_days,
+                     "conversation_days": settings.conversation_retention_days}
+        page = templates.get_template("privacy.html").render(
+            language=language,
+            html_lang=language.split("_")[0],
+            direction="rtl" if is_rtl(language) else "ltr",
+            title=translate(language, notice.TITLE),
+            sections=[(translate(language, heading), translate(language, text, **retention))
+                      for heading, text in notice.SECTIONS],
+            version=translate(language, N_("Stand: {version}"), version=notice.NOTICE_VERSION),
+            languages=[(code, LANGUAGES[code].endonym) for code in available_languages()],
+            languages_label=gettext_for(language, PAGE_TEXTS["language_label"]),
+            back=translate(language, N_("Zurück zum Chat")),
+        )
+        return HTMLResponse(page)
+
     @app.post("/api/chat")
     async def chat(request: Request, message: ChatRequest) -> JSONResponse:
         language = language_of(request, message.language)
@@ -160,30 +200,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             session = uuid.UUID(message.session)
         except ValueError:
             return _json_error(Rejection.BAD_REQUEST, language, 400)
-        text = clean_text(message.text)
-        rejection = check_text(text, settings.max_message_chars)
-        if rejection is not None:
-            logger.info("chat.rejected", reason=rejection.name, length=len(text))
-            return _json_error(rejection, language, 400, settings.max_message_chars)
-        try:
-            reply = await request.app.state.engine.send(
-                f"web:{session}", text, language, channel="web"
-            )
-        except EngineUnavailable:
-            return _json_error(Rejection.ENGINE_DOWN, language, 503)
-        if not reply.messages:
-            logger.warning("chat.no_answer", channel="web")
-            return _json_error(Rejection.NO_ANSWER, reply.language or language, 503)
-        language = reply.language or language
-        return JSONResponse(
-            {
-                "messages": [
-                    {"text": m.text, "buttons": m.buttons} for m in reply.messages
-                ],
-                "language": language,
-                "dir": "rtl" if is_rtl(language) else "ltr",
-            }
+        outcome = await request.app.state.conversations.handle(
+            f"web:{session}", message.text, language, channel="web"
         )
+        body: dict[str, Any] = {
+            "messages": [{"text": m.text, "buttons": m.buttons} for m in outcome.messages],
+            "language": outcome.language,
+            "dir": outcome.direction,
+        }
+        if outcome.rejection is not None:
+            body["error"] = outcome.rejection.name.lower()
+        if outcome.erased:
+            body["erased"] = True
+        return JSONResponse(body, status_code=outcome.status)
 
     @app.get("/healthz")
     async def health(request: Request) -> JSONResponse:

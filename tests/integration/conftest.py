@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.databases import database_url, engine, sessions  # noqa: F401 - fixtures
 from tests.support.stack import Stack, start_stack
 
 

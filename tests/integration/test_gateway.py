@@ -16,7 +16,7 @@ from tests.support.stack import Stack
 
 @pytest.fixture
 def client(stack: Stack, tmp_path) -> Iterator[TestClient]:
-    settings = Settings(var_dir=tmp_path, engine_url=stack.engine_url)
+    settings = Settings(var_dir=tmp_path, engine_url=stack.engine_url, engine_token=stack.token)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
@@ -46,6 +46,40 @@ def test_odd_input_is_answered_not_crashed(client: TestClient, text: str) -> Non
 
 
 def test_a_language_without_catalog_is_answered_in_english(client: TestClient) -> None:
-    body = _chat(client, str(uuid.uuid4()), "/greet", "fa").json()
+    body = _chat(client, str(uuid.uuid4()), "/greet", "sw").json()
     assert body["language"] == "en"
     assert body["messages"][0]["text"] == render("utter_greet", "en")["text"]
+
+
+def test_a_long_message_in_another_language_switches_the_conversation(client: TestClient) -> None:
+    session = str(uuid.uuid4())
+    _chat(client, session, "/greet", "de")
+    body = _chat(client, session, "Як мені отримати професійну освіту в Німеччині", "de").json()
+    assert body["language"] == "uk"
+    assert all(any("\u0400" <= ch <= "\u04ff" for ch in m["text"]) for m in body["messages"])
+    # the browser now sends "uk"; short answers keep it
+    assert _chat(client, session, "ok", "uk").json()["language"] == "uk"
+
+
+def test_short_messages_never_flip_the_language(client: TestClient) -> None:
+    session = str(uuid.uuid4())
+    _chat(client, session, "/greet", "de")
+    for text in ("ok", "hi", "5", "ja", "merci", "salam"):
+        body = _chat(client, session, text, "de").json()
+        assert body["language"] == "de", text
+        assert not any("weiterschreiben" in m["text"] for m in body["messages"])
+
+
+def test_a_close_language_is_offered_with_one_tap(client: TestClient) -> None:
+    session = str(uuid.uuid4())
+    _chat(client, session, "/greet", "uk")
+    body = _chat(client, session, "Как мне получить профессию без обучения", "uk").json()
+    assert body["language"] == "uk"
+    offer = body["messages"][-1]
+    assert "Русский" in offer["text"]
+    assert offer["buttons"][0]["payload"] == '/change_language{"language": "ru"}'
+    # offered once per conversation and language, not on every message
+    again = _chat(client, session, "Как мне получить профессию без обучения", "uk").json()
+    assert "Русский" not in again["messages"][-1]["text"]
+    tapped = _chat(client, session, offer["buttons"][0]["payload"], "uk").json()
+    assert tapped["language"] == "ru"

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from bot.migrations import upgrade
 from bot.settings import PROJECT_ROOT, Settings
 from bot.stack import ENGINE_ENV, RASA, actions_command, engine_command
 
@@ -93,6 +94,22 @@ class Stack:
     token: str
     processes: list[Process] = field(default_factory=list)
     cold_start_seconds: float = 0.0
+    env: dict[str, str] = field(default_factory=dict)
+    folder: Path | None = None
+
+    def stop_actions(self) -> None:
+        """Stop the action server (a fault: the engine then drops the events of our actions)."""
+        for process in self.processes:
+            if process.name == "actions":
+                process.stop()
+
+    def start_actions(self) -> None:
+        """Start the action server again on its port and wait until it answers."""
+        assert self.folder is not None
+        self.processes = [p for p in self.processes if p.name != "actions"]
+        actions = start("actions", [sys.executable, *actions_command()[1:]], self.env, self.folder)
+        self.processes.insert(0, actions)
+        wait_until(f"http://127.0.0.1:{self.settings.actions_port}/health", [actions], 60)
 
     @property
     def engine_url(self) -> str:
@@ -143,7 +160,8 @@ def start_stack(folder: Path, model: Path = DEMO_MODEL, timeout: float = 300) ->
         engine_token=token,
         database_url="",
     )
-    stack = Stack(settings=settings, token=token)
+    stack = Stack(settings=settings, token=token, env=env, folder=folder)
+    upgrade(settings.effective_database_url)  # as `make demo` does (bot.cli db-upgrade)
     started = time.monotonic()
     actions = start("actions", [sys.executable, *actions_command()[1:]], env, folder)
     stack.processes.append(actions)

@@ -11,12 +11,17 @@ from bot.i18n import available_languages, gettext_for
 
 def test_every_language_renders_every_response_translated() -> None:
     for language in available_languages():
+        same = 0
         for name, response in RESPONSES.items():
             message = render(name, language)
             assert message["text"].strip(), (language, name)
-            if language != "de":
-                # a missing translation would silently show the German source text
-                assert message["text"] != response.text, (language, name)
+            same += message["text"] == response.text
+        if language not in ("de", "de_simple"):
+            # a missing translation would silently show the German source text
+            assert same == 0, language
+        if language == "de_simple":
+            # plain German may keep a text that is already plain, but most are rewritten
+            assert same < len(RESPONSES) / 2
 
 
 def test_greeting_is_german_and_english() -> None:

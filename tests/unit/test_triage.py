@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 import yaml
 
+from bot.i18n import Years
 from knowledge.loader import DATA_DIR
 from knowledge.numbers import is_unknown, parse_age, parse_years
 from knowledge.schema import Occupation
@@ -105,7 +106,7 @@ def test_exam_reason_speaks_in_the_persons_terms() -> None:
     )[0]
     reason = first.reasons[0]
     assert reason.values == {
-        "experience": 5, "occupation": "Koch/Köchin", "required": 4.5, "training": 3.0,
+        "experience": Years(5), "occupation": "Koch/Köchin", "required": Years(4.5), "training": Years(3.0),
         "chamber": "IHK zu Schwerin",
     }
     assert first.offices[0] == "ihk_schwerin" and "arbeitszeugnisse" in first.documents
@@ -169,3 +170,22 @@ def test_parse_age(text: str, expected: int | None) -> None:
 def test_unknown_answers() -> None:
     assert is_unknown("weiß nicht") and is_unknown("Keine Ahnung") and is_unknown("skip")
     assert not is_unknown("4 jahre")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("18 місяців", 1.5), ("18 месяцев", 1.5), ("18 شهر", 1.5), ("18 ماه", 1.5), ("18 miesięcy", 1.5),
+     ("18 luni", 1.5), ("18 ay", 1.5), ("18 tháng", 1.5), ("4 роки", 4), ("4,5 lat", 4.5)],
+)
+def test_durations_in_every_language(text: str, expected: float) -> None:
+    assert parse_years(text, today=date(2026, 11, 28)) == expected
+
+
+@pytest.mark.parametrize("text", ["з 2020", "с 2020", "od 2020", "din 2020", "từ 2020", "منذ 2020", "از 2020"])
+def test_since_a_year_in_every_language(text: str) -> None:
+    assert parse_years(text, today=date(2026, 11, 28)) == 6.8
+
+
+@pytest.mark.parametrize("text", ["не знаю", "nie wiem", "bilmiyorum", "không biết", "nu stiu", "لا أعرف"])
+def test_dont_know_in_every_language(text: str) -> None:
+    assert is_unknown(text)

@@ -59,6 +59,7 @@
   }
   function render(data) {
     if (data.language) setLanguage(data.language, data.dir);
+    if (data.erased) localStorage.removeItem(STORE);  // "delete my data": a new, empty session
     (data.messages || []).forEach(function (m) {
       addMessage(data.error ? "notice" : "bot", m.text);
       addButtons(m.buttons);

@@ -1,0 +1,143 @@
+"""Tables for leads, consent, the counsellors' outbox, counsellors and the audit trail.
+
+Personal data lives only in ``lead`` (first name, phone, e-mail, triage answers) and in Rasa's
+tracker events; everything else refers to a conversation or a lead by id. ``audit_event`` keeps
+ids and actions, never personal data, so it may outlive the lead it describes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.database import Base, utcnow
+
+LEAD_STATUSES = ("new", "claimed", "contacted", "closed")
+CONTACT_METHODS = ("telegram", "phone", "email")
+CONSENT_PURPOSES = ("contact", "statistics")
+OUTBOX_STATUSES = ("pending", "sent", "failed")
+
+
+def new_id() -> str:
+    """A random id (UUID4 as text: the same on SQLite and PostgreSQL)."""
+    return str(uuid.uuid4())
+
+
+class Counsellor(Base):
+    """A person at the job centre, the chambers or a counselling service who works leads."""
+
+    __tablename__ = "counsellor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Lead(Base):
+    """A person who consented to be contacted, with what a counsellor needs to call them back.
+
+    One per conversation: submitting again updates the lead, never duplicates it.
+    """
+
+    __tablename__ = "lead"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    conversation_id: Mapped[str] = mapped_column(String(128), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(String(64))
+    first_name: Mapped[str] = mapped_column(String(80))
+    contact_method: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    preferred_time: Mapped[str | None] = mapped_column(String(64))
+    call_language: Mapped[str | None] = mapped_column(String(16))
+    routes: Mapped[list[str]] = mapped_column(default=list)
+    triage: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    has_documents: Mapped[bool | None]
+    wants_counsellor: Mapped[bool] = mapped_column(default=True)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    warmth: Mapped[int] = mapped_column(default=0)
+    warmth_reasons: Mapped[list[str]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("counsellor.id", ondelete="SET NULL"))
+    claimed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    claimed_by: Mapped[Counsellor | None] = relationship()
+    outbox: Mapped[list[OutboxMessage]] = relationship(
+        back_populates="lead", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (Index("ix_lead_status_warmth", "status", "warmth"),)
+
+
+class Consent(Base):
+    """One consent for one purpose in one conversation; withdrawing keeps the row until erasure."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    notice_version: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("conversation_id", "purpose", name="uq_consent_conversation_purpose"),)
+
+    @property
+    def active(self) -> bool:
+        """Given and not withdrawn."""
+        return self.withdrawn_at is None
+
+
+class OutboxMessage(Base):
+    """A message to the counsellors' Telegram chat, written in the same transaction as its lead.
+
+    ``dedup_key`` is unique, so a lead card exists once however often the lead is submitted.
+    """
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    dedup_key: Mapped[str] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lead: Mapped[Lead] = relationship(back_populates="outbox")
+
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+
+class AuditEvent(Base):
+    """Who did what to which lead, when (views, exports, claims, deletions, erasures, purges)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(32))
+    lead_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,280 @@
+"""What happens to a lead: consent, submission (lead + outbox in one transaction), erasure, purge.
+
+Each public function is one unit of work: it opens a session, commits once, or rolls back
+everything — a lead is never saved without its outbox message, an erasure never half-done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import delete, inspect, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.database import utcnow
+from bot.leads.contact import normalize_email, normalize_phone
+from bot.leads.models import AuditEvent, Consent, Counsellor, Lead, OutboxMessage
+from bot.leads.warmth import LeadFacts, warmth
+
+logger = structlog.get_logger(__name__)
+
+TRACKER_EVENTS_TABLE = "events"
+"""Rasa's SQL tracker store table (``rasa/core/tracker_store.py``: ``SQLEvent``)."""
+
+
+class ConsentMissing(Exception):
+    """A lead was submitted without an active consent to be contacted."""
+
+
+class ContactInvalid(Exception):
+    """The chosen way of contact has no valid phone number, e-mail or chat."""
+
+
+@dataclass(frozen=True)
+class LeadSubmission:
+    """What the contact form hands over."""
+
+    conversation_id: str
+    channel: str
+    language: str
+    first_name: str
+    contact_method: str
+    phone: str | None = None
+    email: str | None = None
+    preferred_time: str | None = None
+    call_language: str | None = None
+    source: str | None = None
+    routes: tuple[str, ...] = ()
+    triage: dict[str, Any] = field(default_factory=dict)
+    has_documents: bool | None = None
+    wants_counsellor: bool = True
+    urgent: bool = False
+
+
+def card_key(lead_id: str) -> str:
+    """The outbox dedup key of a lead's card: one card per lead, ever."""
+    return f"lead-card:{lead_id}"
+
+
+def _audit(session: Session, actor: str, action: str, lead_id: str | None = None, **detail: Any) -> None:
+    session.add(AuditEvent(actor=actor, action=action, lead_id=lead_id, detail=detail))
+
+
+def _active_consent(session: Session, conversation_id: str, purpose: str) -> Consent | None:
+    consent = session.scalar(
+        select(Consent).where(Consent.conversation_id == conversation_id, Consent.purpose == purpose)
+    )
+    return consent if consent is not None and consent.active else None
+
+
+def record_consent(sessions: sessionmaker, conversation_id: str, purpose: str,
+                   notice_version: str, channel: str) -> None:
+    """Record (or renew) a consent for one purpose."""
+    with sessions.begin() as session:
+        consent = session.scalar(
+            select(Consent).where(Consent.conversation_id == conversation_id, Consent.purpose == purpose)
+        )
+        if consent is None:
+            session.add(Consent(conversation_id=conversation_id, purpose=purpose,
+                                notice_version=notice_version, channel=channel))
+        else:
+            consent.notice_version, consent.channel = notice_version, channel
+            consent.given_at, consent.withdrawn_at = utcnow(), None
+        _audit(session, "user", "consent", purpose=purpose, notice_version=notice_version)
+
+
+def has_consent(sessions: sessionmaker, conversation_id: str, purpose: str) -> bool:
+    """Whether the conversation has an active consent for ``purpose``."""
+    with sessions() as session:
+        return _active_consent(session, conversation_id, purpose) is not None
+
+
+def submit_lead(sessions: sessionmaker, submission: LeadSubmission) -> Lead:
+    """Create or update the conversation's lead and, for a new lead, its card in the outbox.
+
+    Raises ``ConsentMissing`` or ``ContactInvalid``; nothing is written then.
+    """
+    phone = normalize_phone(submission.phone) if submission.phone else None
+    email = normalize_email(submission.email) if submission.email else None
+    contact_valid = {
+        "telegram": submission.channel == "telegram",
+        "phone": phone is not None,
+        "email": email is not None,
+    }.get(submission.contact_method, False)
+    if not contact_valid:
+        raise ContactInvalid(submission.contact_method)
+    for attempt in range(2):
+        try:
+            with sessions.begin() as session:
+                if _active_consent(session, submission.conversation_id, "contact") is None:
+                    raise ConsentMissing(submission.conversation_id)
+                lead = session.scalar(
+                    select(Lead).where(Lead.conversation_id == submission.conversation_id)
+                )
+                created = lead is None
+                if lead is None:
+                    lead = Lead(conversation_id=submission.conversation_id)
+                    session.add(lead)
+                score, reasons = warmth(LeadFacts(
+                    routes=submission.routes, contact_valid=True, consent_given=True,
+                    asks_for_counsellor=submission.wants_counsellor,
+                    documents_available=submission.has_documents, urgent=submission.urgent,
+                ))
+                lead.channel, lead.language = submission.channel, submission.language
+                lead.source = submission.source or lead.source
+                lead.first_name = submission.first_name.strip()[:80]
+                lead.contact_method = submission.contact_method
+                lead.phone = phone if submission.contact_method == "phone" else None
+                lead.email = email if submission.contact_method == "email" else None
+                lead.preferred_time, lead.call_language = submission.preferred_time, submission.call_language
+                lead.routes, lead.triage = list(submission.routes), dict(submission.triage)
+                lead.has_documents = submission.has_documents
+                lead.wants_counsellor, lead.urgent = submission.wants_counsellor, submission.urgent
+                lead.warmth, lead.warmth_reasons = score, reasons
+                session.flush()
+                if created:
+                    session.add(OutboxMessage(lead_id=lead.id, kind="lead_card", dedup_key=card_key(lead.id)))
+                _audit(session, "user", "lead_created" if created else "lead_updated", lead.id)
+            logger.info("lead.saved", lead=lead.id, created=created, warmth=score)
+            return lead
+        except IntegrityError:
+            # Two submissions of one conversation raced; the second one updates the first's lead.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Erased:
+    """How many rows an erasure deleted, per table."""
+
+    leads: int = 0
+    consents: int = 0
+    outbox: int = 0
+    tracker_events: int = 0
+
+
+def _delete_tracker_events(session: Session, sender_ids: list[str]) -> int:
+    if not sender_ids or not inspect(session.connection()).has_table(TRACKER_EVENTS_TABLE):
+        return 0
+    total = 0
+    for sender in sender_ids:
+        result = session.execute(
+            text(f"DELETE FROM {TRACKER_EVENTS_TABLE} WHERE sender_id = :sender"), {"sender": sender}
+        )
+        total += result.rowcount or 0
+    return total
+
+
+def erase_conversation(sessions: sessionmaker, conversation_id: str, actor: str = "user") -> Erased:
+    """Delete everything about one conversation: tracker events, lead, consents, pending outbox.
+
+    Art. 17 GDPR ("delete my data", withdrawal of consent). One transaction. The audit keeps
+    only that an erasure happened (and the lead id), no personal data.
+    """
+    with sessions.begin() as session:
+        lead_ids = list(session.scalars(select(Lead.id).where(Lead.conversation_id == conversation_id)))
+        outbox = session.execute(delete(OutboxMessage).where(OutboxMessage.lead_id.in_(lead_ids))).rowcount
+        leads = session.execute(delete(Lead).where(Lead.id.in_(lead_ids))).rowcount
+        consents = session.execute(delete(Consent).where(Consent.conversation_id == conversation_id)).rowcount
+        events = _delete_tracker_events(session, [conversation_id])
+        for lead_id in lead_ids or [None]:
+            _audit(session, actor, "erase", lead_id)
+    logger.info("conversation.erased", leads=leads, consents=consents, outbox=outbox, events=events)
+    return Erased(leads or 0, consents or 0, outbox or 0, events)
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What a retention run deleted."""
+
+    leads: int = 0
+    conversations: int = 0
+
+
+def purge_expired(sessions: sessionmaker, lead_days: int, conversation_days: int,
+                  now: datetime | None = None) -> Purged:
+    """Delete leads closed longer than ``lead_days`` ago, and conversations (tracker events and
+    consents) inactive for ``conversation_days`` that have no open lead."""
+    now = now or utcnow()
+    lead_cutoff = now - timedelta(days=lead_days)
+    conversation_cutoff = (now - timedelta(days=conversation_days)).timestamp()
+    with sessions.begin() as session:
+        old = list(session.scalars(
+            select(Lead.id).where(Lead.status == "closed", Lead.closed_at < lead_cutoff)
+        ))
+        session.execute(delete(OutboxMessage).where(OutboxMessage.lead_id.in_(old)))
+        leads = session.execute(delete(Lead).where(Lead.id.in_(old))).rowcount or 0
+        senders: list[str] = []
+        if inspect(session.connection()).has_table(TRACKER_EVENTS_TABLE):
+            senders = [row[0] for row in session.execute(text(
+                f"SELECT sender_id FROM {TRACKER_EVENTS_TABLE} GROUP BY sender_id "
+                "HAVING MAX(timestamp) < :cutoff"), {"cutoff": conversation_cutoff})]
+            open_leads = set(session.scalars(select(Lead.conversation_id).where(Lead.conversation_id.in_(senders))))
+            senders = [s for s in senders if s not in open_leads]
+            _delete_tracker_events(session, senders)
+            session.execute(delete(Consent).where(Consent.conversation_id.in_(senders)))
+        for lead_id in old:
+            _audit(session, "system", "purge", lead_id)
+        if senders:
+            _audit(session, "system", "purge_conversations", count=len(senders))
+    logger.info("retention.purged", leads=leads, conversations=len(senders))
+    return Purged(leads, len(senders))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of a counsellor pressing "Übernehmen" or "Erledigt"."""
+
+    ok: bool
+    reason: str
+    """``claimed``, ``closed``, ``taken`` (someone else has it), ``not_counsellor``, ``unknown_lead``."""
+    counsellor: str = ""
+    """Display name of who has the lead now."""
+    lead: Lead | None = None
+
+
+def _counsellor_by_telegram(session: Session, telegram_user_id: int) -> Counsellor | None:
+    return session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id,
+                                                   Counsellor.active.is_(True)))
+
+
+def claim_lead(sessions: sessionmaker, lead_id: str, telegram_user_id: int) -> Claim:
+    """Give a new lead to the counsellor behind ``telegram_user_id`` — atomically, once."""
+    with sessions.begin() as session:
+        counsellor = _counsellor_by_telegram(session, telegram_user_id)
+        if counsellor is None:
+            return Claim(False, "not_counsellor")
+        taken = session.execute(
+            update(Lead).where(Lead.id == lead_id, Lead.status == "new")
+            .values(status="claimed", claimed_by_id=counsellor.id, claimed_at=utcnow())
+        ).rowcount
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            return Claim(False, "unknown_lead")
+        if not taken:
+            holder = lead.claimed_by.display_name if lead.claimed_by else ""
+            return Claim(lead.claimed_by_id == counsellor.id, "taken", holder, lead)
+        _audit(session, counsellor.username, "claim", lead_id)
+        return Claim(True, "claimed", counsellor.display_name, lead)
+
+
+def close_lead(sessions: sessionmaker, lead_id: str, telegram_user_id: int) -> Claim:
+    """Mark a lead as done (by any active counsellor; the audit says who)."""
+    with sessions.begin() as session:
+        counsellor = _counsellor_by_telegram(session, telegram_user_id)
+        if counsellor is None:
+            return Claim(False, "not_counsellor")
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            return Claim(False, "unknown_lead")
+        if lead.status != "closed":
+            lead.status, lead.closed_at = "closed", utcnow()
+            if lead.claimed_by_id is None:
+                lead.claimed_by_id, lead.claimed_at = counsellor.id, utcnow()
+            _audit(session, counsellor.username, "close", lead_id)
+        return Claim(True, "closed", counsellor.display_name, lead)

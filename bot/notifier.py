@@ -1,0 +1,173 @@
+"""The notifier: delivers outbox messages (lead cards) to the counsellors' Telegram chat.
+
+A worker in the bot process. Each round it *claims* due messages with a lease (an atomic
+conditional UPDATE per row, and ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers
+never take the same row), sends them with aiogram, and records the outcome:
+
+- sent → ``sent`` with Telegram's message id (the card can be edited later, for everyone);
+- 429 → tried again after Telegram's ``retry_after``;
+- 5xx, timeout, network → tried again with exponential backoff (2, 4, 8 … s, at most 5 min);
+- a permanent refusal (chat not found, bot removed) → ``failed`` after a few tries, visible in
+  the inbox; the lead itself is never lost.
+
+A worker killed mid-delivery leaves a claimed row whose lease runs out; the next worker sends
+it then. The row's unique ``dedup_key`` means one card per lead, however often it is submitted.
+Telegram has no idempotency key: if a process dies in the milliseconds between Telegram
+accepting a card and the ``sent`` commit, that card is sent again — the window is as small as a
+single UPDATE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import sessionmaker
+
+from bot.database import utcnow
+from bot.leads.models import Lead, OutboxMessage
+from bot.telegram.cards import card_keyboard, card_text
+
+logger = structlog.get_logger(__name__)
+
+MAX_BACKOFF_SECONDS = 300
+PERMANENT_AFTER = 5
+"""Attempts after which a permanent refusal marks the message ``failed``."""
+
+
+@dataclass
+class Delivery:
+    """What one round did (for tests, the benchmark and logs)."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+class Notifier:
+    """Outbox → Telegram for one chat."""
+
+    def __init__(self, sessions: sessionmaker, bot: Bot, chat_id: int, inbox_url: str,
+                 shows_contact: bool = False, lease_seconds: float = 60.0, batch: int = 20,
+                 backoff_seconds: float = 2.0) -> None:
+        self.sessions = sessions
+        self.bot = bot
+        self.chat_id = chat_id
+        self.inbox_url = inbox_url
+        self.shows_contact = shows_contact
+        self.lease = timedelta(seconds=lease_seconds)
+        self.batch = batch
+        self.backoff = backoff_seconds
+        self.wakeup = asyncio.Event()
+
+    def _claim(self) -> list[int]:
+        now = utcnow()
+        due = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+        with self.sessions.begin() as session:
+            candidates = list(session.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, due)
+                .order_by(OutboxMessage.id).limit(self.batch)
+                .with_for_update(skip_locked=True)
+            ))
+            claimed = []
+            for message_id in candidates:
+                taken = session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == message_id, due)
+                    .values(claimed_until=now + self.lease)
+                ).rowcount
+                if taken:
+                    claimed.append(message_id)
+        return claimed
+
+    def _backoff(self, attempts: int) -> float:
+        return min(MAX_BACKOFF_SECONDS, self.backoff * 2 ** (attempts - 1))
+
+    def _load(self, message_id: int) -> tuple[OutboxMessage, Lead] | None:
+        with self.sessions() as session:
+            message = session.get(OutboxMessage, message_id)
+            if message is None:
+                return None
+            lead = session.get(Lead, message.lead_id)
+            return (message, lead) if lead is not None else None
+
+    def _finish(self, message_id: int, **values: object) -> None:
+        with self.sessions.begin() as session:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                            .values(claimed_until=None, **values))
+
+    async def _send_one(self, message_id: int, delivery: Delivery) -> None:
+        loaded = await asyncio.to_thread(self._load, message_id)
+        if loaded is None:
+            return  # erased meanwhile (delete my data): nothing to send
+        message, lead = loaded
+        attempts = message.attempts + 1
+        try:
+            sent = await self.bot.send_message(
+                self.chat_id, card_text(lead, self.inbox_url, self.shows_contact),
+                reply_markup=card_keyboard(lead.id),
+            )
+        except TelegramRetryAfter as error:
+            delivery.retried += 1
+            logger.warning("notifier.rate_limited", outbox=message_id, retry_after=error.retry_after)
+            await asyncio.to_thread(self._finish, message_id, attempts=attempts, last_error="429",
+                                    next_attempt_at=utcnow() + timedelta(seconds=error.retry_after))
+            return
+        except (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound, TelegramUnauthorizedError) as error:
+            permanent = attempts >= PERMANENT_AFTER
+            delivery.failed += permanent
+            delivery.retried += not permanent
+            logger.error("notifier.refused", outbox=message_id, error=type(error).__name__, attempts=attempts)
+            await asyncio.to_thread(
+                self._finish, message_id, attempts=attempts, last_error=type(error).__name__,
+                status="failed" if permanent else "pending",
+                next_attempt_at=utcnow() + timedelta(seconds=self._backoff(attempts)))
+            return
+        except Exception as error:  # noqa: BLE001 - 5xx, timeouts, network: try again later
+            delivery.retried += 1
+            logger.warning("notifier.retry", outbox=message_id, error=type(error).__name__, attempts=attempts)
+            await asyncio.to_thread(
+                self._finish, message_id, attempts=attempts, last_error=type(error).__name__[:200],
+                next_attempt_at=utcnow() + timedelta(seconds=self._backoff(attempts)))
+            return
+        delivery.sent += 1
+        await asyncio.to_thread(self._finish, message_id, attempts=attempts, status="sent",
+                                sent_at=utcnow(), telegram_message_id=sent.message_id, last_error=None)
+        logger.info("notifier.sent", outbox=message_id, lead=lead.id)
+
+    async def deliver_due(self) -> Delivery:
+        """One round: claim what is due and send it."""
+        delivery = Delivery()
+        for message_id in await asyncio.to_thread(self._claim):
+            await self._send_one(message_id, delivery)
+        return delivery
+
+    async def run(self, poll_seconds: float = 1.0) -> None:
+        """Deliver until cancelled; wakes up early when :attr:`wakeup` is set."""
+        logger.info("notifier.started", chat="configured")
+        while True:
+            started = time.monotonic()
+            try:
+                await self.deliver_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - a database hiccup must not stop the worker
+                # the type only: database errors carry the statement's parameters (personal data)
+                logger.error("notifier.round_failed", error=type(error).__name__)
+            self.wakeup.clear()
+            try:
+                await asyncio.wait_for(self.wakeup.wait(), max(0.05, poll_seconds - (time.monotonic() - started)))
+            except asyncio.TimeoutError:
+                pass

@@ -1,0 +1,70 @@
+"""The lead card in the counsellors' Telegram chat (German: counsellors work in German).
+
+Telegram is not end-to-end encrypted, so by default the card carries no phone number or e-mail
+(``LOTSE_CARD_SHOWS_CONTACT``): only the first name, route, language, warmth and a link to the
+inbox, where the details sit behind a login.
+"""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import LANGUAGES
+from bot.leads.models import Lead
+
+ROUTE_NAMES = {
+    "externenpruefung": "Externenprüfung", "teilqualifikation": "Teilqualifikationen",
+    "umschulung": "Umschulung", "validierung": "Validierung", "anerkennung": "Anerkennung",
+    "ausbildung": "Ausbildung",
+}
+REASONS = {
+    "route_found": "Weg gefunden", "contact_valid": "Kontakt gültig", "consent_given": "Einwilligung",
+    "asks_for_counsellor": "will Beratung", "documents_available": "Unterlagen da", "urgent": "dringend",
+}
+METHODS = {"telegram": "über den Telegram-Chat", "phone": "Telefon", "email": "E-Mail"}
+CLAIM, CLOSE = "claim", "close"
+
+
+def callback_data(action: str, lead_id: str) -> str:
+    """``lead:<action>:<id>`` (fits Telegram's 64 bytes)."""
+    return f"lead:{action}:{lead_id}"
+
+
+def parse_callback(data: str | None) -> tuple[str, str] | None:
+    """(action, lead id) of a card button, or ``None``."""
+    parts = (data or "").split(":")
+    if len(parts) != 3 or parts[0] != "lead" or parts[1] not in (CLAIM, CLOSE) or len(parts[2]) > 36:
+        return None
+    return parts[1], parts[2]
+
+
+def card_text(lead: Lead, inbox_url: str, shows_contact: bool = False, state: str = "") -> str:
+    """The card: who (first name only), which route, which language, how warm, where to look."""
+    language = LANGUAGES[lead.language].endonym if lead.language in LANGUAGES else lead.language
+    routes = ", ".join(ROUTE_NAMES.get(r, r) for r in lead.routes[:3]) or "noch offen"
+    contact = METHODS.get(lead.contact_method, lead.contact_method)
+    if shows_contact and lead.contact_method == "phone" and lead.phone:
+        contact = f"Telefon {lead.phone}"
+    elif shows_contact and lead.contact_method == "email" and lead.email:
+        contact = f"E-Mail {lead.email}"
+    lines = [
+        f"Neue Anfrage · Wärme {lead.warmth}/100",
+        f"Vorname: {lead.first_name}",
+        f"Weg: {routes}",
+        f"Sprache: {language} ({lead.language})",
+        f"Kontakt: {contact}",
+        "Warum warm: " + (", ".join(REASONS.get(r, r) for r in lead.warmth_reasons) or "–"),
+        f"Details: {inbox_url.rstrip('/')}/inbox/leads/{lead.id}",
+    ]
+    if state:
+        lines.append(state)
+    return "\n".join(lines)
+
+
+def card_keyboard(lead_id: str, claimed: bool = False, closed: bool = False) -> InlineKeyboardMarkup | None:
+    """"Übernehmen" / "Erledigt" — what is still possible."""
+    if closed:
+        return None
+    row = [] if claimed else [InlineKeyboardButton(text="Übernehmen", callback_data=callback_data(CLAIM, lead_id))]
+    row.append(InlineKeyboardButton(text="Erledigt", callback_data=callback_data(CLOSE, lead_id)))
+    return InlineKeyboardMarkup(inline_keyboard=[row])

@@ -1,0 +1,174 @@
+"""People chatting with Lotse in Telegram: text, button presses, commands, a shared phone number.
+
+Every message goes through the same ``Conversations`` as the web chat (sender ``tg:<chat id>``,
+language from the user's ``language_code`` — the conversation keeps a choice made in the chat).
+Texts are sent without a parse mode, so nothing a user or a translation writes is interpreted as
+markup; long texts are split below Telegram's limit; buttons become inline keyboards whose
+callbacks carry the button's payload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+
+import structlog
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatAction, ChatType
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot.conversation import SHARE_CONTACT_PAYLOAD, SHARE_NUMBER, Conversations, Outcome
+from bot.i18n import N_, resolve_language, translate
+from bot.settings import Settings
+
+logger = structlog.get_logger(__name__)
+
+TELEGRAM_LIMIT = 4096
+SPLIT_AT = 3800
+ONLY_TEXT = N_("Ich kann bisher nur Text lesen. Schreib mir bitte, was du wissen möchtest.")
+PRIVACY = N_("So gehen wir mit deinen Daten um: {privacy_url}")
+
+
+class Payloads:
+    """Button payloads longer than Telegram's 64-byte callback data, kept by a short key."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._size = size
+
+    def pack(self, payload: str) -> str:
+        if len(payload.encode()) <= 64:
+            return payload
+        key = "p:" + hashlib.sha256(payload.encode()).hexdigest()[:24]
+        self._items[key] = payload
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return key
+
+    def unpack(self, data: str) -> str | None:
+        return self._items.get(data) if data.startswith("p:") else data
+
+
+def split_text(text: str, limit: int = SPLIT_AT) -> list[str]:
+    """Pieces below Telegram's limit, cut at paragraph, then line, then word boundaries."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return pieces + ([rest] if rest else [])
+
+
+def _keyboard(buttons: list[dict[str, str]], payloads: Payloads, language: str
+              ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if not buttons:
+        return None
+    if any(b["payload"] == SHARE_CONTACT_PAYLOAD for b in buttons):
+        return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(
+            text=translate(language, SHARE_NUMBER), request_contact=True)]],
+            resize_keyboard=True, one_time_keyboard=True)
+    rows: list[list[InlineKeyboardButton]] = []
+    for button in buttons:
+        item = InlineKeyboardButton(text=button["title"][:64], callback_data=payloads.pack(button["payload"]))
+        if rows and len(rows[-1]) == 1 and len(button["title"]) <= 14 and len(rows[-1][0].text) <= 14:
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def show(bot: Bot, chat_id: int, outcome: Outcome, payloads: Payloads) -> None:
+    """Send an outcome's messages, with their buttons on the last piece of each."""
+    for message in outcome.messages:
+        pieces = split_text(message.text) or [""]
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            markup = _keyboard(message.buttons, payloads, outcome.language) if last else None
+            await bot.send_message(chat_id, piece, reply_markup=markup)
+
+
+def _language(message: Message | CallbackQuery) -> str | None:
+    user = message.from_user
+    return user.language_code if user is not None else None
+
+
+async def _answer(bot: Bot, chat_id: int, text: str, language: str | None, conversations: Conversations,
+                  payloads: Payloads, source: str | None = None) -> None:
+    await bot.send_chat_action(chat_id, ChatAction.TYPING)
+    outcome = await conversations.handle(f"tg:{chat_id}", text, language, "telegram", source=source)
+    await show(bot, chat_id, outcome, payloads)
+
+
+async def on_start(message: Message, command: CommandObject, bot: Bot, conversations: Conversations,
+                   payloads: Payloads) -> None:
+    """``/start`` (and ``t.me/<bot>?start=<source>``: the source goes with the lead)."""
+    source = (command.args or "").strip()[:64] or None
+    await _answer(bot, message.chat.id, "/greet", _language(message), conversations, payloads, source)
+
+
+async def on_command(message: Message, command: CommandObject, bot: Bot, conversations: Conversations,
+                     payloads: Payloads, settings: Settings) -> None:
+    """``/language``, ``/help``, ``/delete``, ``/privacy``."""
+    payload = {"language": "/change_language", "help": "/help", "delete": "/delete_my_data"}.get(command.command)
+    if payload is not None:
+        await _answer(bot, message.chat.id, payload, _language(message), conversations, payloads)
+        return
+    language = resolve_language(_language(message), settings.default_language)
+    url = f"{settings.public_url.rstrip('/')}/privacy?lang={language}"
+    await bot.send_message(message.chat.id, translate(language, PRIVACY, privacy_url=url))
+
+
+async def on_text(message: Message, bot: Bot, conversations: Conversations, payloads: Payloads) -> None:
+    await _answer(bot, message.chat.id, message.text or "", _language(message), conversations, payloads)
+
+
+async def on_contact(message: Message, bot: Bot, conversations: Conversations, payloads: Payloads) -> None:
+    """A phone number shared with the button: only the person's own number is taken."""
+    contact = message.contact
+    own = contact is not None and message.from_user is not None and contact.user_id == message.from_user.id
+    if not own or contact is None:
+        await on_other(message, bot)
+        return
+    await bot.send_message(message.chat.id, "✓", reply_markup=ReplyKeyboardRemove())
+    number = contact.phone_number.strip()
+    number = number if number.startswith("+") else "+" + number  # Telegram often leaves out the +
+    await _answer(bot, message.chat.id, number, _language(message), conversations, payloads)
+
+
+async def on_other(message: Message, bot: Bot, settings: Settings | None = None) -> None:
+    """Voice notes, photos, stickers, documents …: a kind word that only text works for now."""
+    default = settings.default_language if settings else "de"
+    await bot.send_message(message.chat.id, translate(resolve_language(_language(message), default), ONLY_TEXT))
+
+
+async def on_button(query: CallbackQuery, bot: Bot, conversations: Conversations, payloads: Payloads) -> None:
+    """A tap on an inline button sends its payload, as if typed."""
+    await query.answer()
+    payload = payloads.unpack(query.data or "")
+    if not payload or query.message is None:
+        return
+    await _answer(bot, query.message.chat.id, payload, _language(query), conversations, payloads)
+
+
+def make_router() -> Router:
+    """The people's chat router (private chats only)."""
+    router = Router(name="chat")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.register(on_start, CommandStart())
+    router.message.register(on_command, Command("language", "help", "delete", "privacy"))
+    router.message.register(on_contact, F.contact)
+    router.message.register(on_text, F.text)
+    router.message.register(on_other)
+    router.callback_query.register(on_button, ~F.data.startswith("lead:"))
+    return router

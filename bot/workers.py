@@ -1,0 +1,72 @@
+"""Background work of the bot process: Telegram (polling and the notifier) and retention.
+
+Telegram runs only when ``LOTSE_TELEGRAM_TOKEN`` is set; the notifier only when
+``LOTSE_COUNSELLOR_CHAT_ID`` is set too. ``make demo`` without a token runs neither — leads then
+wait in the outbox and are worked in the inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import structlog
+from aiogram import Bot
+from sqlalchemy.orm import sessionmaker
+
+from bot.conversation import Conversations
+from bot.leads.service import purge_expired
+from bot.settings import Settings
+
+logger = structlog.get_logger(__name__)
+
+RETENTION_INTERVAL_SECONDS = 3600
+
+
+async def run_retention(sessions: sessionmaker, settings: Settings,
+                        interval: float = RETENTION_INTERVAL_SECONDS) -> None:
+    """Purge what is past its retention time, once an hour (also ``python -m bot.cli purge``)."""
+    await asyncio.sleep(min(60.0, interval))  # not while everything is still starting
+    while True:
+        try:
+            await asyncio.to_thread(purge_expired, sessions, settings.lead_retention_days,
+                                    settings.conversation_retention_days)
+        except Exception as error:  # noqa: BLE001 - try again next round; the database may be back
+            # the type only: database errors carry the statement's parameters (personal data)
+            logger.error("retention.failed", error=type(error).__name__)
+        await asyncio.sleep(interval)
+
+
+@dataclass
+class Telegram:
+    """The running Telegram tasks and the bot to close afterwards."""
+
+    bot: Bot | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        if self.bot is not None:
+            await self.bot.session.close()
+
+
+def start_telegram(settings: Settings, sessions: sessionmaker, conversations: Conversations | None = None
+                   ) -> Telegram:
+    """Start long polling (people's chats, counsellors' card buttons) and the notifier, when configured."""
+    if settings.telegram_token is None:
+        logger.info("telegram.off", reason="LOTSE_TELEGRAM_TOKEN is not set")
+        return Telegram()
+    from bot.notifier import Notifier
+    from bot.telegram import create_dispatcher, make_bot
+
+    bot = make_bot(settings)
+    dispatcher = create_dispatcher(settings, sessions, conversations)
+    running = Telegram(bot)
+    running.tasks.append(asyncio.create_task(
+        dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)))
+    if settings.counsellor_chat_id is not None:
+        notifier = Notifier(sessions, bot, settings.counsellor_chat_id, settings.public_url,
+                            shows_contact=settings.card_shows_contact)
+        running.tasks.append(asyncio.create_task(notifier.run()))
+    else:
+        logger.warning("notifier.off", reason="LOTSE_COUNSELLOR_CHAT_ID is not set")
+    return running

@@ -1,0 +1,123 @@
+"""The counsellor inbox on a real database: login, list, detail, status, notes, export, delete,
+CSRF, and the audit trail of every view, export and deletion."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from bot.counsellors import add_counsellor
+from bot.engine import Engine
+from bot.leads.models import AuditEvent, Consent, Lead
+from bot.leads.service import record_consent, submit_lead
+from bot.settings import Settings
+from bot.web.app import create_app
+from tests.support.databases import submission
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def client(database_url: str, sessions: sessionmaker, tmp_path) -> Iterator[TestClient]:
+    add_counsellor(sessions, "anna", "Anna Berg", PASSWORD)
+    settings = Settings(var_dir=tmp_path, database_url=database_url, public_url="http://testserver")
+    with TestClient(create_app(settings, engine=Engine("http://127.0.0.1:9"))) as test_client:
+        yield test_client
+
+
+def _login(client: TestClient) -> None:
+    response = client.post("/inbox/login", data={"username": "anna", "password": PASSWORD},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/inbox" in cookie
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def _lead(sessions: sessionmaker, conversation: str, **changes) -> Lead:
+    record_consent(sessions, conversation, "contact", "2026-11-28", "web")
+    return submit_lead(sessions, submission(conversation, **changes))
+
+
+def test_without_login_nothing_is_shown(client: TestClient, sessions: sessionmaker) -> None:
+    lead = _lead(sessions, "web:x")
+    for path in ("/inbox", f"/inbox/leads/{lead.id}", "/inbox/export.csv"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/inbox/login"
+    wrong = client.post("/inbox/login", data={"username": "anna", "password": "nope"})
+    assert wrong.status_code == 401 and "stimmt nicht" in wrong.text
+    client.cookies.set("lotse_inbox", "forged.cookie.value", path="/inbox")
+    assert client.get("/inbox", follow_redirects=False).status_code == 303
+
+
+def test_list_filters_and_sorts_by_warmth(client: TestClient, sessions: sessionmaker) -> None:
+    _lead(sessions, "web:cold", first_name="Cold", routes=(), has_documents=None)
+    _lead(sessions, "web:warm", first_name="Warm", language="ar", urgent=True)
+    _login(client)
+    page = client.get("/inbox").text
+    assert page.index("Warm") < page.index("Cold")
+    assert "Cold" not in client.get("/inbox", params={"language": "ar"}).text
+    assert "Warm" not in client.get("/inbox", params={"min_warmth": 0, "route": "externenpruefung"}).text
+
+
+def test_detail_status_note_and_audit(client: TestClient, sessions: sessionmaker) -> None:
+    lead = _lead(sessions, "web:d")
+    _login(client)
+    page = client.get(f"/inbox/leads/{lead.id}")
+    assert page.status_code == 200
+    assert "+4917612345678" in page.text and "contact: seit" in page.text  # details and consent
+    token = _csrf(page.text)
+    assert client.post(f"/inbox/leads/{lead.id}/status", data={"status": "contacted", "note": "x"},
+                       follow_redirects=False).status_code == 403  # no CSRF token
+    client.post(f"/inbox/leads/{lead.id}/status",
+                data={"status": "contacted", "note": "Angerufen, Termin am Montag", "csrf": token})
+    with sessions() as session:
+        stored = session.get(Lead, lead.id)
+        assert stored.status == "contacted" and "Termin am Montag" in stored.notes
+        assert stored.claimed_by.username == "anna"
+        actions = [a.action for a in session.scalars(select(AuditEvent).where(AuditEvent.actor == "anna"))]
+    assert {"login", "view", "status", "note"} <= set(actions)
+
+
+def test_export_has_consent_flags_and_route_fields(client: TestClient, sessions: sessionmaker) -> None:
+    _lead(sessions, "web:e", first_name="=HYPERLINK(evil)")
+    _login(client)
+    response = client.get("/inbox/export.csv")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    [row] = list(csv.DictReader(io.StringIO(response.text)))
+    assert row["consent_contact"] == "True" and row["consent_statistics"] == "False"
+    assert row["routes"] == "anerkennung" and row["consent_notice_version"] == "2026-11-28"
+    assert row["first_name"] == "'=HYPERLINK(evil)"  # no formula for spreadsheets
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "export")) == 1
+
+
+def test_delete_erases_the_lead_and_its_consents(client: TestClient, sessions: sessionmaker) -> None:
+    lead = _lead(sessions, "web:del")
+    _login(client)
+    token = _csrf(client.get(f"/inbox/leads/{lead.id}").text)
+    assert client.post(f"/inbox/leads/{lead.id}/delete", data={"csrf": "wrong"}).status_code == 403
+    client.post(f"/inbox/leads/{lead.id}/delete", data={"csrf": token})
+    with sessions() as session:
+        assert session.get(Lead, lead.id) is None
+        assert session.scalar(select(func.count()).select_from(Consent)) == 0
+        erase = session.scalar(select(AuditEvent).where(AuditEvent.action == "erase"))
+        assert erase.actor == "anna" and erase.lead_id == lead.id
+    assert client.get(f"/inbox/leads/{lead.id}").status_code == 404
+
+
+def test_logout_ends_the_session(client: TestClient) -> None:
+    _login(client)
+    token = _csrf(client.get("/inbox").text)
+    client.post("/inbox/logout", data={"csrf": token})
+    assert client.get("/inbox", follow_redirects=False).status_code == 303

@@ -1,0 +1,142 @@
+"""People in Telegram: the real aiogram Bot and dispatcher, a fake Bot API server over HTTP, and
+the real engine and action server behind them."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from sqlalchemy import select
+
+from actions.nlg import render
+from bot.bidi import RLM
+from bot.conversation import Conversations
+from bot.database import make_engine, make_sessions
+from bot.engine import Engine
+from bot.leads.models import Lead
+from bot.settings import Settings
+from bot.telegram import create_dispatcher, make_bot
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.stack import Stack
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+async def wired(stack: Stack, telegram: FakeTelegram, tmp_path) -> AsyncIterator[tuple[Bot, Dispatcher]]:
+    settings = Settings(var_dir=tmp_path, telegram_token="42:TEST", telegram_api_base=telegram.base_url,
+                        database_url=stack.settings.effective_database_url, public_url="https://lotse.example")
+    engine = Engine(stack.engine_url, 60, token=stack.token)
+    database = make_engine(settings.effective_database_url)
+    sessions = make_sessions(database)
+    conversations = Conversations(engine, "de", 1000, sessions=sessions)
+    bot = make_bot(settings)
+    yield bot, create_dispatcher(settings, sessions, conversations)
+    await bot.session.close()
+    await engine.aclose()
+    database.dispose()
+
+
+class Person:
+    """Somebody writing to the bot in a private chat."""
+
+    def __init__(self, wired: tuple[Bot, Dispatcher], telegram: FakeTelegram, language: str) -> None:
+        self.bot, self.dispatcher = wired
+        self.telegram = telegram
+        self.chat_id = 700_000 + next(_ids)
+        self.language = language
+
+    def _user(self) -> dict:
+        return {"id": self.chat_id, "is_bot": False, "first_name": "T", "language_code": self.language}
+
+    def _message(self, **content) -> dict:
+        return {"update_id": next(_ids), "message": {
+            "message_id": next(_ids), "date": 0, "from": self._user(),
+            "chat": {"id": self.chat_id, "type": "private"}, **content}}
+
+    async def _feed(self, update: dict) -> list[dict]:
+        before = len(self.telegram.called("sendMessage"))
+        await self.dispatcher.feed_update(self.bot, Update.model_validate(update))
+        return [c.params for c in self.telegram.called("sendMessage")[before:]
+                if str(c.params["chat_id"]) == str(self.chat_id)]
+
+    async def write(self, text: str) -> list[dict]:
+        return await self._feed(self._message(text=text, **(
+            {"entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}
+            if text.startswith("/") else {})))
+
+    async def tap(self, sent: list[dict], title_part: str) -> list[dict]:
+        for params in reversed(sent):
+            for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    if title_part in button["text"]:
+                        return await self._feed({"update_id": next(_ids), "callback_query": {
+                            "id": str(next(_ids)), "chat_instance": "c", "from": self._user(),
+                            "data": button["callback_data"],
+                            "message": {"message_id": 1, "date": 0, "text": "x",
+                                        "chat": {"id": self.chat_id, "type": "private"}}}})
+        raise AssertionError(f"no button with {title_part!r} in {sent}")
+
+    async def send(self, **content) -> list[dict]:
+        return await self._feed(self._message(**content))
+
+
+async def test_a_german_conversation_with_buttons_and_a_deep_link(wired, telegram, stack) -> None:
+    person = Person(wired, telegram, "de")
+    greeting = await person.write("/start jobcenter_flyer")
+    assert greeting[0]["text"] == render("utter_greet", "de")["text"]
+    assert "reply_markup" in greeting[0] and telegram.called("sendChatAction")
+    check = await person.tap(greeting, "Welcher Weg")
+    assert any("Wie alt bist du?" in m["text"] for m in check)
+    assert (await person.write("/help"))[0]["text"]
+    privacy = await person.write("/privacy")
+    assert "https://lotse.example/privacy?lang=de" in privacy[0]["text"]
+
+
+async def test_an_arabic_conversation_reads_right_to_left(wired, telegram) -> None:
+    person = Person(wired, telegram, "ar")
+    greeting = await person.write("مرحبا")
+    assert greeting[0]["text"] == render("utter_greet", "ar")["text"]
+    assert greeting[0]["text"].startswith(RLM)
+    check = await person.tap(greeting, render("utter_greet", "ar")["buttons"][0]["title"])
+    assert check and all(any("\u0600" <= ch <= "\u06ff" for ch in m["text"]) for m in check)
+
+
+async def test_voice_and_stickers_get_a_kind_word_in_the_users_language(wired, telegram) -> None:
+    person = Person(wired, telegram, "uk")
+    voice = await person.send(voice={"file_id": "v", "file_unique_id": "v", "duration": 3})
+    assert any("\u0400" <= ch <= "\u04ff" for ch in voice[0]["text"])
+
+
+async def test_a_telegram_user_shares_the_number_with_one_tap(wired, telegram, stack) -> None:
+    person = Person(wired, telegram, "de")
+    await person.write("/start messe_2026")
+    offer = await person.write("ich möchte eine beratung")
+    form = await person.tap(offer, "Ja, einverstanden")
+    assert any("Vorname" in m["text"] for m in form)
+    method = await person.write("Amal")
+    assert any(b["text"] == "Hier in Telegram" for m in method
+               for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row)
+    ask_phone = await person.tap(method, "Telefon")
+    keyboard = ask_phone[-1]["reply_markup"]["keyboard"][0][0]
+    assert keyboard["request_contact"] is True
+    await person.send(contact={"phone_number": "4917612345678", "first_name": "Amal", "user_id": person.chat_id})
+    time = await person.write("egal")
+    language = await person.tap(time, "Egal") if not any("Sprache" in m["text"] for m in time) else time
+    done = await person.tap(language, "Deutsch")
+    assert any("innerhalb von zwei Werktagen" in m["text"] for m in done)
+    engine = make_engine(stack.settings.effective_database_url)
+    with make_sessions(engine)() as session:
+        lead = session.scalar(select(Lead).where(Lead.conversation_id == f"tg:{person.chat_id}"))
+    engine.dispose()
+    assert lead.phone == "+4917612345678" and lead.channel == "telegram" and lead.source == "messe_2026"

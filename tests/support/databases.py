@@ -1,0 +1,76 @@
+"""Real databases for integration tests: a SQLite file, and a fresh PostgreSQL database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from bot.database import make_engine, make_sessions
+from bot.leads.service import LeadSubmission
+from bot.migrations import upgrade
+
+POSTGRES_ADMIN = "postgresql+psycopg://root@127.0.0.1:5432/test"
+
+# Rasa's SQL tracker store table, as rasa/core/tracker_store.py (SQLEvent) creates it.
+RASA_EVENTS_DDL = """
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    sender_id VARCHAR(255) NOT NULL,
+    type_name VARCHAR(255) NOT NULL,
+    timestamp FLOAT,
+    intent_name VARCHAR(255),
+    action_name VARCHAR(255),
+    data TEXT
+)
+"""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'lotse.db'}"
+        return
+    name = f"lotse_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql+psycopg://root@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    ddl = RASA_EVENTS_DDL
+    if engine.dialect.name == "postgresql":
+        ddl = ddl.replace("id INTEGER PRIMARY KEY", "id SERIAL PRIMARY KEY")
+    with engine.begin() as connection:
+        connection.execute(text(ddl))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker:
+    return make_sessions(engine)
+
+
+
+
+def submission(conversation: str, **changes) -> LeadSubmission:
+    """A typical lead (Ukrainian engineer, foreign diploma) with ``changes``."""
+    values = dict(conversation_id=conversation, channel="web", language="uk", first_name="Olena",
+                  contact_method="phone", phone="0176 12345678", routes=("anerkennung",),
+                  triage={"qualification": "foreign", "age": 34}, has_documents=True)
+    values.update(changes)
+    return LeadSubmission(**values)

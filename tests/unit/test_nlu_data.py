@@ -1,0 +1,60 @@
+"""The NLU data: every intent in every language, enough examples, held-back sets truly held back."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import pytest
+import yaml
+
+from bot.i18n import LANGUAGES
+from bot.settings import PROJECT_ROOT
+from bot.stack import DOMAIN_FILE
+
+NLU, HELD_BACK = PROJECT_ROOT / "nlu", PROJECT_ROOT / "tests" / "data" / "nlu"
+INTENTS = set(yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["intents"])
+_ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
+
+
+def _examples(folder) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(folder.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            if "intent" in block:
+                found[block["intent"]] += [
+                    _ANNOTATION.sub(r"\1", line.strip()[2:]).strip().lower()
+                    for line in block["examples"].splitlines() if line.strip().startswith("- ")
+                ]
+    return found
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_every_intent_has_at_least_15_training_examples_in_every_language(language: str) -> None:
+    examples = _examples(NLU / language)
+    assert set(examples) == INTENTS, set(examples) ^ INTENTS
+    thin = {intent: len(texts) for intent, texts in examples.items() if len(texts) < 15}
+    assert not thin, thin
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_every_language_has_a_held_back_set_for_every_intent(language: str) -> None:
+    examples = _examples(HELD_BACK / language)
+    assert set(examples) == INTENTS
+    assert all(len(texts) >= 5 for texts in examples.values())
+
+
+def test_held_back_examples_are_never_trained_on_in_any_language() -> None:
+    trained = {text for language in LANGUAGES for texts in _examples(NLU / language).values() for text in texts}
+    leaked = [(language, text) for language in LANGUAGES
+              for texts in _examples(HELD_BACK / language).values() for text in texts if text in trained]
+    assert not leaked, leaked[:20]
+
+
+def test_no_training_example_belongs_to_two_intents() -> None:
+    intents: dict[str, set[str]] = defaultdict(set)
+    for language in LANGUAGES:
+        for intent, texts in _examples(NLU / language).items():
+            for text in texts:
+                intents[text].add(intent)
+    assert not {text: found for text, found in intents.items() if len(found) > 1}

@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
     counsellor_chat_id: int | None = None
+    telegram_webhook_url: str | None = Field(
+        default=None,
+        description="Public HTTPS URL of /telegram/webhook: webhook mode instead of long polling.",
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None, description="Telegram's secret_token for the webhook (required with a webhook URL)."
+    )
     card_shows_contact: bool = Field(
         default=False,
         description="Put phone/e-mail on the Telegram lead card (Telegram is not end-to-end encrypted).",

@@ -11,12 +11,13 @@ import asyncio
 from dataclasses import dataclass, field
 
 import structlog
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 from sqlalchemy.orm import sessionmaker
 
 from bot.conversation import Conversations
 from bot.leads.service import purge_expired
 from bot.settings import Settings
+from bot.telegram.updates import SeenUpdates
 
 logger = structlog.get_logger(__name__)
 
@@ -39,14 +40,25 @@ async def run_retention(sessions: sessionmaker, settings: Settings,
 
 @dataclass
 class Telegram:
-    """The running Telegram tasks and the bot to close afterwards."""
+    """The running Telegram tasks, and in webhook mode the dispatcher the webhook route feeds."""
 
     bot: Bot | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    dispatcher: Dispatcher | None = None
+    seen: SeenUpdates = field(default_factory=SeenUpdates)
 
     async def close(self) -> None:
         if self.bot is not None:
             await self.bot.session.close()
+
+
+async def _register(bot: Bot, settings: Settings) -> None:
+    from bot.telegram.commands import register_commands
+
+    try:
+        await register_commands(bot, settings.default_language)
+    except Exception as error:  # noqa: BLE001 - the menu is a convenience; chats work without it
+        logger.warning("telegram.commands_not_set", error=type(error).__name__)
 
 
 def start_telegram(settings: Settings, sessions: sessionmaker, conversations: Conversations | None = None
@@ -61,8 +73,17 @@ def start_telegram(settings: Settings, sessions: sessionmaker, conversations: Co
     bot = make_bot(settings)
     dispatcher = create_dispatcher(settings, sessions, conversations)
     running = Telegram(bot)
-    running.tasks.append(asyncio.create_task(
-        dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)))
+    running.tasks.append(asyncio.create_task(_register(bot, settings)))
+    if settings.telegram_webhook_url:
+        if settings.telegram_webhook_secret is None:
+            raise SystemExit("LOTSE_TELEGRAM_WEBHOOK_SECRET is required with LOTSE_TELEGRAM_WEBHOOK_URL")
+        running.dispatcher = dispatcher
+        running.tasks.append(asyncio.create_task(bot.set_webhook(
+            settings.telegram_webhook_url, secret_token=settings.telegram_webhook_secret.get_secret_value(),
+            drop_pending_updates=False)))
+    else:
+        running.tasks.append(asyncio.create_task(
+            dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)))
     if settings.counsellor_chat_id is not None:
         notifier = Notifier(sessions, bot, settings.counsellor_chat_id, settings.public_url,
                             shows_contact=settings.card_shows_contact)

@@ -8,6 +8,7 @@ something is wrong — a 4xx for bad input, never a 5xx.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         tasks = [asyncio.create_task(_announce_when_ready(app.state.engine, settings)),
                  asyncio.create_task(run_retention(db_sessions, settings))]
         telegram = start_telegram(settings, db_sessions, app.state.conversations)
+        app.state.telegram = telegram
         tasks += telegram.tasks
         yield
         for task in tasks:
@@ -213,6 +215,27 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if outcome.erased:
             body["erased"] = True
         return JSONResponse(body, status_code=outcome.status)
+
+    @app.post("/telegram/webhook", include_in_schema=False)
+    async def telegram_webhook(request: Request) -> Response:
+        """Updates from Telegram (webhook mode): the secret token is checked, duplicates ignored."""
+        telegram = getattr(request.app.state, "telegram", None)
+        if telegram is None or telegram.dispatcher is None or settings.telegram_webhook_secret is None:
+            return JSONResponse({"ok": False}, status_code=404)
+        sent = request.headers.get("x-telegram-bot-api-secret-token", "")
+        if not hmac.compare_digest(sent, settings.telegram_webhook_secret.get_secret_value()):
+            logger.warning("telegram.webhook_refused")
+            return JSONResponse({"ok": False}, status_code=401)
+        try:
+            update = await request.json()
+            update_id = int(update["update_id"])
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"ok": False}, status_code=400)
+        if not telegram.seen.first_time(update_id):
+            logger.info("telegram.duplicate_update")
+            return JSONResponse({"ok": True})
+        await telegram.dispatcher.feed_raw_update(telegram.bot, update)
+        return JSONResponse({"ok": True})
 
     @app.get("/healthz")
     async def health(request: Request) -> JSONResponse:

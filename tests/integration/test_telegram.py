@@ -140,3 +140,34 @@ async def test_a_telegram_user_shares_the_number_with_one_tap(wired, telegram, s
         lead = session.scalar(select(Lead).where(Lead.conversation_id == f"tg:{person.chat_id}"))
     engine.dispose()
     assert lead.phone == "+4917612345678" and lead.channel == "telegram" and lead.source == "messe_2026"
+
+
+def test_webhook_mode_checks_the_secret_and_ignores_duplicate_updates(stack, telegram, tmp_path) -> None:
+    from fastapi.testclient import TestClient
+
+    from bot.web.app import create_app
+
+    settings = Settings(var_dir=tmp_path, telegram_token="42:TEST", telegram_api_base=telegram.base_url,
+                        telegram_webhook_url="https://lotse.example/telegram/webhook",
+                        telegram_webhook_secret="s3cret-token", engine_url=stack.engine_url,
+                        engine_token=stack.token, database_url=stack.settings.effective_database_url)
+    chat_id = 900_000 + next(_ids)
+    update = {"update_id": 5_000_000 + chat_id, "message": {
+        "message_id": 1, "date": 0, "text": "hallo", "chat": {"id": chat_id, "type": "private"},
+        "from": {"id": chat_id, "is_bot": False, "first_name": "W", "language_code": "de"}}}
+    with TestClient(create_app(settings)) as client:
+        [hook] = telegram.wait_for("setWebhook")
+        assert hook.params["url"] == "https://lotse.example/telegram/webhook"
+        assert hook.params["secret_token"] == "s3cret-token"
+        menus = telegram.wait_for("setMyCommands", count=11)
+        assert {m.params.get("language_code") for m in menus} >= {None, "de", "en", "uk", "ar", "fa", "vi"}
+        assert client.post("/telegram/webhook", json=update).status_code == 401
+        wrong = {"X-Telegram-Bot-Api-Secret-Token": "guess"}
+        assert client.post("/telegram/webhook", json=update, headers=wrong).status_code == 401
+        right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+        assert client.post("/telegram/webhook", json=update, headers=right).status_code == 200
+        answers = [c for c in telegram.called("sendMessage") if str(c.params["chat_id"]) == str(chat_id)]
+        assert answers and answers[0].params["text"] == render("utter_greet", "de")["text"]
+        assert client.post("/telegram/webhook", json=update, headers=right).status_code == 200
+        again = [c for c in telegram.called("sendMessage") if str(c.params["chat_id"]) == str(chat_id)]
+        assert len(again) == len(answers), "a duplicate update is handled once"

@@ -7,7 +7,16 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.databases import database_url, engine, sessions  # noqa: F401 - fixtures
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.stack import Stack, start_stack
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    """A fake Telegram Bot API server on localhost (the real aiogram Bot talks to it over HTTP)."""
+    fake = FakeTelegram().start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture(scope="session")

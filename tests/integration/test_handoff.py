@@ -74,6 +74,18 @@ def _give_details(chat: Chat, name: str = "Olena", phone: str = "0176 12345678")
     return chat.say('/inform{"contact_language": "interpreter"}')
 
 
+def _all_but_the_last_answer(client: TestClient) -> Chat:
+    """A person who consented and answered the contact form up to its last question (by e-mail)."""
+    chat = Chat(client)
+    chat.say("ich möchte eine beratung")
+    chat.say('/request_counsellor{"consent": "contact"}')
+    chat.say("Olena")
+    chat.say('/inform{"contact_method": "email"}')
+    chat.say("olena@example.org")
+    chat.say('/inform{"contact_time": "any"}')
+    return chat
+
+
 def test_consent_first_then_contact_details_then_one_lead(client: TestClient, db: sessionmaker) -> None:
     chat = Chat(client)
     offer = chat.say("ich möchte eine beratung")
@@ -127,13 +139,7 @@ def test_what_do_you_know_about_me_and_delete_leaves_no_trace(client: TestClient
 
 def test_the_database_failing_while_saving_is_told_honestly_and_nothing_is_half_saved(
         client: TestClient, db: sessionmaker, stack: Stack) -> None:
-    chat = Chat(client)
-    chat.say("ich möchte eine beratung")
-    chat.say('/request_counsellor{"consent": "contact"}')
-    chat.say("Olena")
-    chat.say('/inform{"contact_method": "email"}')
-    chat.say("olena@example.org")
-    chat.say('/inform{"contact_time": "any"}')
+    chat = _all_but_the_last_answer(client)
     engine = make_engine(stack.settings.effective_database_url)
     with engine.begin() as connection:  # the outbox is gone: the lead's transaction must fail
         connection.execute(text("ALTER TABLE outbox_message RENAME TO outbox_message_away"))
@@ -154,13 +160,7 @@ def test_the_database_failing_while_saving_is_told_honestly_and_nothing_is_half_
 
 def test_action_server_down_is_told_honestly_and_the_lead_is_not_lost(
         client: TestClient, db: sessionmaker, stack: Stack) -> None:
-    chat = Chat(client)
-    chat.say("ich möchte eine beratung")
-    chat.say('/request_counsellor{"consent": "contact"}')
-    chat.say("Olena")
-    chat.say('/inform{"contact_method": "email"}')
-    chat.say("olena@example.org")
-    chat.say('/inform{"contact_time": "any"}')
+    chat = _all_but_the_last_answer(client)
     stack.stop_actions()
     try:
         down = chat.say('/inform{"contact_language": "de"}')

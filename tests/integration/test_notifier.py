@@ -5,7 +5,7 @@ dies mid-delivery. Counsellors claim a card once; nobody else can."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
@@ -22,13 +22,6 @@ from tests.support.databases import submission
 from tests.support.fake_telegram import FakeTelegram
 
 CHAT = -100123
-
-
-@pytest.fixture
-def telegram() -> Iterator[FakeTelegram]:
-    fake = FakeTelegram().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

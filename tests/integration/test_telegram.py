@@ -4,7 +4,7 @@ the real engine and action server behind them."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot, Dispatcher
@@ -23,13 +23,6 @@ from tests.support.fake_telegram import FakeTelegram
 from tests.support.stack import Stack
 
 _ids = itertools.count(1)
-
-
-@pytest.fixture
-def telegram() -> Iterator[FakeTelegram]:
-    fake = FakeTelegram().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

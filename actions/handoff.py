@@ -306,12 +306,15 @@ class ActionAskContact(Action, ABC):
         """Value → button title (German msgid)."""
         return {}
 
+    def buttons(self, tracker: Tracker, language: str) -> list[dict[str, str]]:
+        """One button per choice."""
+        return [{"title": translate(language, title), "payload": "/inform" + json.dumps({self.slot: value})}
+                for value, title in self.choices(tracker).items()]
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
-        buttons = [{"title": translate(language, title), "payload": "/inform" + json.dumps({self.slot: value})}
-                   for value, title in self.choices(tracker).items()]
-        dispatcher.utter_message(text=translate(language, self.question), buttons=buttons)
+        dispatcher.utter_message(text=translate(language, self.question), buttons=self.buttons(tracker, language))
         return []
 
 
@@ -340,14 +343,11 @@ class ActionAskContactPhone(ActionAskContact):
     def name(self) -> str:
         return "action_ask_contact_phone"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
-        language = language_of(tracker)
-        buttons = []
-        if channel_of(tracker) == "telegram":  # Telegram's one-tap "share my number"
-            buttons.append({"title": translate(language, SHARE_NUMBER), "payload": SHARE_CONTACT_PAYLOAD})
-        dispatcher.utter_message(text=translate(language, self.question), buttons=buttons)
-        return []
+    def buttons(self, tracker: Tracker, language: str) -> list[dict[str, str]]:
+        if channel_of(tracker) != "telegram":
+            return []
+        # Telegram's one-tap "share my number"
+        return [{"title": translate(language, SHARE_NUMBER), "payload": SHARE_CONTACT_PAYLOAD}]
 
 
 class ActionAskContactEmail(ActionAskContact):

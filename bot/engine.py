@@ -114,40 +114,31 @@ class Engine:
         logger.info("engine.reply", channel=channel, messages=len(reply.messages))
         return reply
 
-    async def transcript(self, sender: str) -> list[tuple[str, str]]:
-        """The messages of a conversation as (``user`` | ``bot``, text), oldest first."""
+    async def _tracker(self, sender: str, include_events: str) -> dict[str, Any]:
+        """The tracker of a conversation from the HTTP API (empty if the engine cannot tell)."""
         if self._token is None:
-            return []
+            return {}
         try:
             response = await self._client.get(
                 f"/conversations/{quote(sender, safe='')}/tracker",
-                params={"include_events": "ALL", "token": self._token},
+                params={"include_events": include_events, "token": self._token},
             )
             response.raise_for_status()
-            events = response.json().get("events") or []
-        except (httpx.HTTPError, ValueError, AttributeError):
+            tracker = response.json()
+        except (httpx.HTTPError, ValueError):
             logger.warning("engine.tracker_unavailable")
-            return []
-        lines: list[tuple[str, str]] = []
-        for event in events:
-            if isinstance(event, dict) and event.get("event") in ("user", "bot") and event.get("text"):
-                lines.append((str(event["event"]), str(event["text"])))
-        return lines
+            return {}
+        return tracker if isinstance(tracker, dict) else {}
+
+    async def transcript(self, sender: str) -> list[tuple[str, str]]:
+        """The messages of a conversation as (``user`` | ``bot``, text), oldest first."""
+        events = (await self._tracker(sender, "ALL")).get("events") or []
+        return [(str(e["event"]), str(e["text"])) for e in events
+                if isinstance(e, dict) and e.get("event") in ("user", "bot") and e.get("text")]
 
     async def conversation_slots(self, sender: str) -> dict[str, Any]:
         """The slots of a conversation (empty if the engine cannot tell)."""
-        if self._token is None:
-            return {}
-        try:
-            response = await self._client.get(
-                f"/conversations/{quote(sender, safe='')}/tracker",
-                params={"include_events": "NONE", "token": self._token},
-            )
-            response.raise_for_status()
-            slots = response.json().get("slots") or {}
-        except (httpx.HTTPError, ValueError, AttributeError):
-            logger.warning("engine.tracker_unavailable")
-            return {}
+        slots = (await self._tracker(sender, "NONE")).get("slots")
         return slots if isinstance(slots, dict) else {}
 
     async def is_ready(self) -> bool:

@@ -120,7 +120,7 @@ class Engine:
             return {}
         try:
             response = await self._client.get(
-                f"/conversations/{quote(sender, safe='')}/tracker",
+                f"/conversations/{quote(sender, safe=':')}/tracker",
                 params={"include_events": include_events, "token": self._token},
             )
             response.raise_for_status()

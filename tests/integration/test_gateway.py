@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from actions.nlg import render
+from bot.engine import Engine
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.support.stack import Stack
@@ -83,3 +84,20 @@ def test_a_close_language_is_offered_with_one_tap(client: TestClient) -> None:
     assert "Русский" not in again["messages"][-1]["text"]
     tapped = _chat(client, session, offer["buttons"][0]["payload"], "uk").json()
     assert tapped["language"] == "ru"
+
+
+async def test_the_engine_adapter_reads_the_real_conversation_back(client: TestClient, stack: Stack) -> None:
+    """Slots and transcript (the inbox's history) come from the engine's HTTP API, sender ids with ':'."""
+    session = str(uuid.uuid4())
+    _chat(client, session, "/greet", "uk")
+    _chat(client, session, "що таке Umschulung?", "uk")
+    engine = Engine(stack.engine_url, 30, token=stack.token)
+    try:
+        slots = await engine.conversation_slots(f"web:{session}")
+        transcript = await engine.transcript(f"web:{session}")
+    finally:
+        await engine.aclose()
+    assert slots["language"] == "uk" and slots["channel_language"] == "uk"
+    assert ("user", "що таке Umschulung?") in transcript
+    bot_texts = [text for who, text in transcript if who == "bot"]
+    assert bot_texts[0] == render("utter_greet", "uk")["text"] and len(bot_texts) >= 2

@@ -10,6 +10,7 @@ PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
 RASA := $(ENGINE_VENV)/bin/rasa
 MODEL := var/models/lotse.tar.gz
+CHROMIUM ?= /usr/bin/chromium
 TRAINING_FILES := config.yml $(shell find nlu -name '*.yml' 2>/dev/null)
 # training data: every folder of nlu/ (nlu/domain.yml is passed separately, not as data)
 NLU_DATA := $(sort $(dir $(shell find nlu -mindepth 2 -name '*.yml' 2>/dev/null)))
@@ -22,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup demo test bench eval catalogs compile validate model lock clean
+.PHONY: help setup browser demo test bench eval catalogs compile validate model lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -45,6 +46,21 @@ $(ENGINE_VENV)/.installed: requirements/engine.txt requirements/engine-constrain
 	  rm -rf $(ENGINE_VENV) && "$$py310" -m venv $(ENGINE_VENV)
 	$(ENGINE_VENV)/bin/pip install $(PIP_QUIET) -r requirements/engine.txt -c requirements/engine-constraints.txt
 	@touch $@
+
+# --- browser for the end-to-end tests -------------------------------------------------------
+# Debian's Chromium, driven by Playwright (its own browser download does not work here).
+
+$(CHROMIUM):
+	@echo "==> installing Debian's chromium for the browser tests (tests/e2e)"
+	@if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$sudo apt-get install -y --no-install-recommends chromium >/dev/null \
+	  || { $$sudo apt-get update >/dev/null && $$sudo apt-get install -y --no-install-recommends chromium >/dev/null; } \
+	  || { echo "Could not install Chromium. Install Debian's 'chromium' package, or run:" \
+	            "make test CHROMIUM=/path/to/chromium"; exit 1; }
+	@test -x $@
+
+browser: $(CHROMIUM) ## install Debian's chromium for the browser tests
 
 # --- translations --------------------------------------------------------------------------
 
@@ -88,12 +104,13 @@ demo: setup ## start engine, actions and bot on SQLite; open http://localhost:80
 	$(PY) -m bot.cli db-upgrade
 	$(VENV)/bin/honcho --no-colour -f Procfile start
 
-test: setup ## run every test (unit, integration with the real engine, catalog and data checks)
-	$(PY) -m pytest
+test: setup $(CHROMIUM) ## run every test (unit, integration with the real engine, browser, catalogs)
+	LOTSE_CHROMIUM=$(CHROMIUM) $(PY) -m pytest
 
-bench: setup ## benchmark: training time, turn latency, RSS (vs a stock Rasa bot); lead → Telegram latency
+bench: setup $(CHROMIUM) ## benchmark: training, turn latency, RSS (vs stock Rasa); lead → Telegram; web chat on a phone
 	$(PY) bench/bench.py
 	$(PY) bench/leads.py
+	LOTSE_CHROMIUM=$(CHROMIUM) $(PY) bench/widget.py
 
 lock: ## re-pin both environments after changing pyproject.toml or requirements/engine.txt
 	$(VENV)/bin/pip freeze --exclude-editable | grep -v '^lotse' > requirements/constraints.txt

@@ -29,6 +29,8 @@ from bot.engine import BotMessage, Button, Engine, EngineUnavailable
 from bot.i18n import LANGUAGES, N_, is_rtl, resolve_language, translate
 from bot.inbound import Rejection, check_text, clean_text
 from bot.leads.service import erase_conversation
+from bot.ratelimit import RateLimiter
+from bot.settings import Settings
 from bot.langid import (
     SUGGESTION,
     SUGGESTION_NO,
@@ -80,6 +82,10 @@ class Outcome:
     detected: Detection = field(default_factory=lambda: Detection(None))
     erased: bool = False
     """Everything about the conversation was deleted: a channel should forget its session id."""
+    retry_after: int | None = None
+    """Over the rate limit: seconds until the next message is taken."""
+    quiet: bool = False
+    """The user was already told this (a flood): channels that push messages stay silent."""
 
     @property
     def direction(self) -> str:
@@ -108,14 +114,24 @@ class Conversations:
     """The channels' way into the engine."""
 
     def __init__(self, engine: Engine, default_language: str, max_chars: int,
-                 sessions: sessionmaker | None = None, remembered: int = 50_000) -> None:
+                 sessions: sessionmaker | None = None, remembered: int = 50_000,
+                 limiter: RateLimiter | None = None) -> None:
         self.engine = engine
+        self._limiter = limiter
         self._sessions = sessions
         self._default = default_language
         self._max_chars = max_chars
         self._languages: _Bounded[str, tuple[str, str]] = _Bounded(remembered)
         """sender → (channel language it came with, conversation language)."""
         self._offered: _Bounded[tuple[str, str], bool] = _Bounded(remembered)
+
+    @classmethod
+    def from_settings(cls, engine: Engine, settings: Settings,
+                      sessions: sessionmaker | None = None) -> Conversations:
+        """Default language, size cap and rate limit as configured."""
+        limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        return cls(engine, settings.default_language, settings.max_message_chars,
+                   sessions=sessions, limiter=limiter)
 
     def _rejected(self, rejection: Rejection, language: str, status: int) -> Outcome:
         text = rejection.text(language, self._max_chars)
@@ -149,6 +165,21 @@ class Conversations:
             return self._rejected(Rejection.NO_ANSWER, language, 503)
         return Outcome(list(messages), language, erased=True)
 
+    def throttle(self, sender: str, language: str, channel: str) -> Outcome | None:
+        """Count one message of ``sender``: the kind refusal if it is over the rate limit.
+
+        ``handle`` calls this; channels call it themselves for what never reaches the engine
+        (Telegram's photos and voice notes), so that no kind of message escapes the limit.
+        """
+        limited = self._limiter.take(sender) if self._limiter is not None else None
+        if limited is None:
+            return None
+        if limited.first:
+            logger.info("chat.rate_limited", channel=channel, retry_after=limited.retry_after)
+        outcome = self._rejected(Rejection.TOO_FAST, self._remembered(sender, language) or language, 429)
+        outcome.retry_after, outcome.quiet = limited.retry_after, not limited.first
+        return outcome
+
     async def handle(self, sender: str, raw_text: str, channel_language: str | None,
                      channel: str, source: str | None = None) -> Outcome:
         """Answer one message of ``sender`` (``web:<uuid>``, ``tg:<chat id>``).
@@ -157,6 +188,9 @@ class Conversations:
         becomes the lead's source.
         """
         language = resolve_language(channel_language, self._default)
+        throttled = self.throttle(sender, language, channel)
+        if throttled is not None:
+            return throttled
         text = clean_text(raw_text)
         rejection = check_text(text, self._max_chars)
         if rejection is not None:

@@ -22,6 +22,10 @@ class Rejection(enum.Enum):
     ENGINE_DOWN = N_(
         "Ich bin gerade nicht erreichbar. Bitte versuch es in ein paar Minuten noch einmal."
     )
+    TOO_FAST = N_(
+        "Du schreibst gerade sehr schnell. Warte bitte einen Moment "
+        "und schick deine Nachricht dann noch einmal."
+    )
     BAD_REQUEST = N_("Das konnte ich nicht lesen. Bitte schreib deine Nachricht noch einmal.")
     NO_ANSWER = N_(
         "Entschuldigung, bei mir ist gerade ein technischer Fehler passiert. "

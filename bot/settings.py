@@ -8,7 +8,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+import re
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +66,16 @@ class Settings(BaseSettings):
         description="Where people reach the bot (links to the privacy notice, the inbox).",
     )
 
+    widget_origins: str = Field(
+        default="",
+        description="Sites that may embed the web chat (space- or comma-separated origins, "
+        "e.g. https://www.jobcenter-schwerin.de); the bot's own origin always may.",
+    )
+    link_hosts: str = Field(
+        default="",
+        description="Hosts the web chat turns into links, besides the offices' websites and its own.",
+    )
+
     lead_retention_days: int = Field(default=180, ge=1, description="Days a closed lead is kept.")
     conversation_retention_days: int = Field(
         default=30, ge=1, description="Days of inactivity after which a conversation is deleted."
@@ -71,7 +83,27 @@ class Settings(BaseSettings):
 
     default_language: str = "de"
     max_message_chars: int = Field(default=1000, ge=10)
+    rate_limit_per_minute: int = Field(
+        default=30, ge=1, description="Messages a minute one conversation may send (after the burst)."
+    )
+    rate_limit_burst: int = Field(
+        default=10, ge=1, description="Messages one conversation may send at once."
+    )
     log_level: str = "INFO"
+
+    @field_validator("widget_origins")
+    @classmethod
+    def _origins_only(cls, value: str) -> str:
+        origins = [o.rstrip("/") for o in re.split(r"[\s,]+", value) if o]
+        for origin in origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
+        return " ".join(origins)
+
+    @property
+    def embedding_origins(self) -> list[str]:
+        """``LOTSE_WIDGET_ORIGINS`` as a list."""
+        return self.widget_origins.split()
 
     @property
     def effective_database_url(self) -> str:
@@ -79,6 +111,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.var_dir / 'lotse.db').resolve()}"
+
+
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 @lru_cache(maxsize=1)

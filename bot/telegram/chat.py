@@ -9,12 +9,16 @@ callbacks carry the button's payload.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 from collections import OrderedDict
+from typing import Any
 
 import structlog
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction, ChatType
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import (
     CallbackQuery,
@@ -34,6 +38,13 @@ logger = structlog.get_logger(__name__)
 
 TELEGRAM_LIMIT = 4096
 SPLIT_AT = 3800
+RETRY_AFTER_CAP = 60
+"""Longest wait (seconds) for Telegram's flood control before an answer is given up."""
+SEND_ATTEMPTS = 3
+TYPING_AFTER = 0.3
+"""Seconds before "typing…" shows: quick answers (and refused floods) cost no extra request."""
+TYPING_EVERY = 4.5
+"""Telegram shows the typing indicator for 5 s."""
 ONLY_TEXT = N_("Ich kann bisher nur Text lesen. Schreib mir bitte, was du wissen möchtest.")
 PRIVACY = N_("So gehen wir mit deinen Daten um: {privacy_url}")
 
@@ -88,14 +99,33 @@ def _keyboard(buttons: list[dict[str, str]], payloads: Payloads, language: str
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+async def send(bot: Bot, chat_id: int, text: str, **kwargs: Any) -> None:
+    """``sendMessage``, waiting as long as Telegram's 429 ``retry_after`` asks (up to a minute)."""
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            await bot.send_message(chat_id, text, **kwargs)
+            return
+        except TelegramRetryAfter as error:
+            if attempt == SEND_ATTEMPTS or error.retry_after > RETRY_AFTER_CAP:
+                logger.error("telegram.flood_control", retry_after=error.retry_after)
+                raise
+            logger.warning("telegram.retry_after", retry_after=error.retry_after)
+            await asyncio.sleep(error.retry_after)
+
+
 async def show(bot: Bot, chat_id: int, outcome: Outcome, payloads: Payloads) -> None:
-    """Send an outcome's messages, with their buttons on the last piece of each."""
+    """Send an outcome's messages, with their buttons on the last piece of each.
+
+    A refused flood is answered once, not once per message (``Outcome.quiet``).
+    """
+    if outcome.quiet:
+        return
     for message in outcome.messages:
         pieces = split_text(message.text) or [""]
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
             markup = _keyboard(message.buttons, payloads, outcome.language) if last else None
-            await bot.send_message(chat_id, piece, reply_markup=markup)
+            await send(bot, chat_id, piece, reply_markup=markup)
 
 
 def _language(message: Message | CallbackQuery) -> str | None:
@@ -105,9 +135,23 @@ def _language(message: Message | CallbackQuery) -> str | None:
 
 async def _answer(bot: Bot, chat_id: int, text: str, language: str | None, conversations: Conversations,
                   payloads: Payloads, source: str | None = None) -> None:
-    await bot.send_chat_action(chat_id, ChatAction.TYPING)
-    outcome = await conversations.handle(f"tg:{chat_id}", text, language, "telegram", source=source)
+    typing = asyncio.create_task(_typing(bot, chat_id))
+    try:
+        outcome = await conversations.handle(f"tg:{chat_id}", text, language, "telegram", source=source)
+    finally:
+        typing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await typing
     await show(bot, chat_id, outcome, payloads)
+
+
+async def _typing(bot: Bot, chat_id: int) -> None:
+    """ "typing…" while the engine thinks, renewed until the answer is there."""
+    await asyncio.sleep(TYPING_AFTER)
+    while True:
+        with contextlib.suppress(TelegramAPIError):  # only a hint: never let it break the answer
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+        await asyncio.sleep(TYPING_EVERY)
 
 
 async def on_start(message: Message, command: CommandObject, bot: Bot, conversations: Conversations,
@@ -126,7 +170,7 @@ async def on_command(message: Message, command: CommandObject, bot: Bot, convers
         return
     language = resolve_language(_language(message), settings.default_language)
     url = f"{settings.public_url.rstrip('/')}/privacy?lang={language}"
-    await bot.send_message(message.chat.id, translate(language, PRIVACY, privacy_url=url))
+    await send(bot, message.chat.id, translate(language, PRIVACY, privacy_url=url))
 
 
 async def on_text(message: Message, bot: Bot, conversations: Conversations, payloads: Payloads) -> None:
@@ -138,18 +182,23 @@ async def on_contact(message: Message, bot: Bot, conversations: Conversations, p
     contact = message.contact
     own = contact is not None and message.from_user is not None and contact.user_id == message.from_user.id
     if not own or contact is None:
-        await on_other(message, bot)
+        await on_other(message, bot, conversations, payloads)
         return
-    await bot.send_message(message.chat.id, "✓", reply_markup=ReplyKeyboardRemove())
+    await send(bot, message.chat.id, "✓", reply_markup=ReplyKeyboardRemove())
     number = contact.phone_number.strip()
     number = number if number.startswith("+") else "+" + number  # Telegram often leaves out the +
     await _answer(bot, message.chat.id, number, _language(message), conversations, payloads)
 
 
-async def on_other(message: Message, bot: Bot, settings: Settings | None = None) -> None:
+async def on_other(message: Message, bot: Bot, conversations: Conversations, payloads: Payloads,
+                   settings: Settings | None = None) -> None:
     """Voice notes, photos, stickers, documents …: a kind word that only text works for now."""
-    default = settings.default_language if settings else "de"
-    await bot.send_message(message.chat.id, translate(resolve_language(_language(message), default), ONLY_TEXT))
+    language = resolve_language(_language(message), settings.default_language if settings else "de")
+    throttled = conversations.throttle(f"tg:{message.chat.id}", language, "telegram")
+    if throttled is not None:
+        await show(bot, message.chat.id, throttled, payloads)
+        return
+    await send(bot, message.chat.id, translate(language, ONLY_TEXT))
 
 
 async def on_button(query: CallbackQuery, bot: Bot, conversations: Conversations, payloads: Payloads) -> None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
+import re
 import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator
+from urllib.parse import urlsplit
 
 import structlog
 from fastapi import FastAPI, Request
@@ -43,21 +46,32 @@ from bot.leads import notice
 from bot.inbound import Rejection
 from bot.settings import Settings, get_settings
 from bot.stack import engine_token
+from knowledge.loader import load_knowledge
 
 logger = structlog.get_logger(__name__)
 
 WEB_DIR = Path(__file__).parent
 MAX_BODY_BYTES = 64 * 1024
+EMBEDDABLE = ("/chat", "/privacy")
+"""Pages a partner site may show in the widget's frame (``LOTSE_WIDGET_ORIGINS``); the rest never."""
 SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'"
-    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+SOURCE_SHAPE = r"^[A-Za-z0-9_.-]{1,64}$"
+"""Where a person came from (widget ``data-start``, ``/chat?start=``), as Telegram deep links allow."""
+COLOUR_SHAPE = re.compile(r"#[0-9a-fA-F]{6}")
 
-# Texts of the chat page; translated per request.
+
+def content_security_policy(frame_ancestors: str) -> str:
+    """Everything from our own origin only: no CDN, no fonts, no inline script or style."""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self'; frame-ancestors {frame_ancestors}; base-uri 'none'; form-action 'self'"
+    )
+
+
+# Texts of the chat page and the launcher; translated per request.
 PAGE_TEXTS = {
     "title": N_("Lotse – dein Weg zum Berufsabschluss"),
     "input_label": N_("Deine Nachricht"),
@@ -67,7 +81,23 @@ PAGE_TEXTS = {
     "log_label": N_("Unterhaltung mit Lotse"),
     "offline": N_("Keine Verbindung. Deine Nachricht wird gesendet, sobald du wieder online bist."),
     "noscript": N_("Bitte schalte JavaScript ein, um mit Lotse zu schreiben."),
+    "pending": N_("Noch nicht gesendet"),
+    "typing": N_("Lotse schreibt …"),
+    "read_aloud": N_("Vorlesen"),
+    "close": N_("Chat schließen"),
+    "open": N_("Chat mit Lotse öffnen"),
+    # TRANSLATORS: read out by screen readers before each of the user's own messages
+    "you": N_("Du:"),
 }
+LAUNCHER_TEXTS = ("open", "close", "title")
+
+
+def link_hosts(settings: Settings) -> list[str]:
+    """Hosts whose links the chat shows as links: the offices' websites, our own, configured ones."""
+    hosts = {urlsplit(settings.public_url).hostname or ""}
+    hosts |= {o.website.host or "" for o in load_knowledge().offices if o.website is not None}
+    hosts |= set(re.split(r"[\s,]+", settings.link_hosts))
+    return sorted(h.lower() for h in hosts if h)
 
 
 class ChatRequest(BaseModel):
@@ -76,6 +106,7 @@ class ChatRequest(BaseModel):
     session: str = Field(max_length=64)
     text: str = Field(max_length=MAX_BODY_BYTES)
     language: str | None = Field(default=None, max_length=32)
+    source: str | None = Field(default=None, pattern=SOURCE_SHAPE)
 
 
 def _json_error(rejection: Rejection, language: str, status: int, limit: int = 0) -> JSONResponse:
@@ -108,9 +139,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.engine = engine or Engine(
             settings.engine_url, settings.engine_timeout_seconds, token=engine_token(settings)
         )
-        app.state.conversations = Conversations(
-            app.state.engine, settings.default_language, settings.max_message_chars, sessions=db_sessions,
-        )
+        app.state.conversations = Conversations.from_settings(app.state.engine, settings, db_sessions)
         tasks = [asyncio.create_task(_announce_when_ready(app.state.engine, settings)),
                  asyncio.create_task(run_retention(db_sessions, settings))]
         telegram = start_telegram(settings, db_sessions, app.state.conversations)
@@ -131,6 +160,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(create_inbox(db_sessions, InboxCookies(settings)))
 
+    csp_embeddable = content_security_policy(" ".join(["'self'", *settings.embedding_origins]))
+    csp_closed = content_security_policy("'none'")
+    hosts = link_hosts(settings)
+
     def language_of(request: Request, requested: Any = None) -> str:
         return resolve_language(
             requested or request.headers.get("accept-language", "").split(",")[0].split(";")[0],
@@ -145,6 +178,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         response: Response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        path = request.url.path
+        embeddable = path in EMBEDDABLE or path.startswith("/static/")
+        response.headers.setdefault("Content-Security-Policy", csp_embeddable if embeddable else csp_closed)
+        if not embeddable:
+            response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
     @app.exception_handler(StarletteHTTPException)
@@ -163,7 +201,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return RedirectResponse("/chat")
 
     @app.get("/chat", response_class=HTMLResponse)
-    async def chat_page(request: Request, lang: str | None = None) -> HTMLResponse:
+    async def chat_page(request: Request, lang: str | None = None, embed: bool = False,
+                        start: str | None = None, colour: str | None = None) -> HTMLResponse:
+        """The chat as a full page, or inside the widget's frame (``embed=1``)."""
         language = language_of(request, lang)
         texts = {key: gettext_for(language, msgid) for key, msgid in PAGE_TEXTS.items()}
         page = templates.get_template("chat.html").render(
@@ -173,6 +213,36 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             texts=texts,
             languages=[(code, LANGUAGES[code].endonym) for code in available_languages()],
             max_chars=settings.max_message_chars,
+            embed=embed,
+            source=start if start and re.fullmatch(SOURCE_SHAPE, start) else "",
+            colour=colour if colour and COLOUR_SHAPE.fullmatch(colour) else "",
+            link_hosts=json.dumps(hosts),
+        )
+        return HTMLResponse(page)
+
+    @app.get("/widget.js", include_in_schema=False)
+    async def widget_script() -> Response:
+        """The launcher partner sites include with one ``<script>`` tag (see README)."""
+        texts = {
+            code: {key: gettext_for(code, PAGE_TEXTS[key]) if key != "title" else "Lotse"
+                   for key in LAUNCHER_TEXTS}
+            for code in available_languages()
+        }
+        script = (WEB_DIR / "static" / "widget.js").read_text(encoding="utf-8")
+        script = script.replace("/*TEXTS*/{}", json.dumps(texts, ensure_ascii=True), 1)
+        return Response(script, media_type="text/javascript; charset=utf-8", headers={
+            "Cache-Control": "public, max-age=3600",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        })
+
+    @app.get("/widget-demo", response_class=HTMLResponse, include_in_schema=False)
+    async def widget_demo(request: Request, lang: str | None = None) -> HTMLResponse:
+        """A stand-in for a partner's page with the launcher on it (``make demo``)."""
+        language = language_of(request, lang)
+        page = templates.get_template("widget-demo.html").render(
+            language=language, html_lang=language.split("_")[0],
+            direction="rtl" if is_rtl(language) else "ltr",
+            request_origin=str(request.base_url).rstrip("/"),
         )
         return HTMLResponse(page)
 
@@ -203,7 +273,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         except ValueError:
             return _json_error(Rejection.BAD_REQUEST, language, 400)
         outcome = await request.app.state.conversations.handle(
-            f"web:{session}", message.text, language, channel="web"
+            f"web:{session}", message.text, language, channel="web", source=message.source
         )
         body: dict[str, Any] = {
             "messages": [{"text": m.text, "buttons": m.buttons} for m in outcome.messages],
@@ -214,7 +284,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             body["error"] = outcome.rejection.name.lower()
         if outcome.erased:
             body["erased"] = True
-        return JSONResponse(body, status_code=outcome.status)
+        headers = {}
+        if outcome.retry_after is not None:
+            body["retry_after"] = outcome.retry_after
+            headers["Retry-After"] = str(outcome.retry_after)
+        return JSONResponse(body, status_code=outcome.status, headers=headers)
 
     @app.post("/telegram/webhook", include_in_schema=False)
     async def telegram_webhook(request: Request) -> Response:

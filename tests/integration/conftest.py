@@ -1,26 +1,4 @@
-"""One real engine + action server for the whole integration session (about a minute to start)."""
-
-from __future__ import annotations
-
-from collections.abc import Iterator
-
-import pytest
+"""Integration tests: the real engine and action server (``stack``, tests/conftest.py) and real
+databases (SQLite and PostgreSQL)."""
 
 from tests.support.databases import database_url, engine, sessions  # noqa: F401 - fixtures
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.stack import Stack, start_stack
-
-
-@pytest.fixture
-def telegram() -> Iterator[FakeTelegram]:
-    """A fake Telegram Bot API server on localhost (the real aiogram Bot talks to it over HTTP)."""
-    fake = FakeTelegram().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("stack"))
-    yield running
-    running.stop()

@@ -28,7 +28,8 @@ def db(stack: Stack) -> Iterator[sessionmaker]:
 @pytest.fixture
 def client(stack: Stack, tmp_path) -> Iterator[TestClient]:
     settings = Settings(var_dir=tmp_path, engine_url=stack.engine_url, engine_token=stack.token,
-                        database_url=stack.settings.effective_database_url, public_url="https://lotse.example")
+                        database_url=stack.settings.effective_database_url, public_url="https://lotse.example",
+                        rate_limit_burst=1000)  # tests type faster than people
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 

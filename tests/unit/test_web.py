@@ -93,6 +93,45 @@ def test_chat_page_is_translated_and_has_a_strict_csp(client: TestClient) -> Non
     assert ">Senden<" in german.text
 
 
+def test_only_configured_sites_may_frame_the_chat_and_never_the_inbox(tmp_path) -> None:
+    settings = Settings(var_dir=tmp_path, engine_url=f"http://127.0.0.1:{_closed_port()}",
+                        widget_origins="https://www.jobcenter-schwerin.de, https://www.hwk-schwerin.de")
+    with TestClient(create_app(settings)) as client:
+        chat = client.get("/chat?lang=ar&embed=1")
+        inbox = client.get("/inbox/login")
+    assert "frame-ancestors 'self' https://www.jobcenter-schwerin.de https://www.hwk-schwerin.de;" in (
+        chat.headers["content-security-policy"])
+    assert 'id="close"' in chat.text and 'dir="rtl"' in chat.text
+    assert "frame-ancestors 'none'" in inbox.headers["content-security-policy"]
+    assert inbox.headers["x-frame-options"] == "DENY"
+
+
+def test_widget_settings_refuse_what_is_not_an_origin(tmp_path) -> None:
+    with pytest.raises(ValueError):
+        Settings(var_dir=tmp_path, widget_origins="https://ok.example 'unsafe-inline'")
+
+
+def test_chat_page_takes_only_well_formed_embed_options(client: TestClient) -> None:
+    good = client.get("/chat?lang=de&embed=1&start=jobcenter_flyer&colour=%238a1538").text
+    assert 'data-source="jobcenter_flyer"' in good and 'data-colour="#8a1538"' in good
+    bad = client.get('/chat?lang=de&start="><b>x&colour=red;background:url(x)').text
+    assert 'data-source=""' in bad and 'data-colour=""' in bad and "<b>x" not in bad
+
+
+def test_the_launcher_script_carries_its_texts_in_every_language(client: TestClient) -> None:
+    script = client.get("/widget.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "/*TEXTS*/" not in script.text
+    assert '"open": "Open the chat with Lotse"' in script.text
+    assert "\\u0627\\u0641\\u062a\\u062d" in script.text  # Arabic, escaped for any page encoding
+
+
+def test_a_bad_source_is_a_kind_400(client: TestClient) -> None:
+    response = _send(client, "hallo", "de", source="<script>")
+    assert response.status_code == 400 and response.json()["error"] == "bad_request"
+
+
 def test_chat_page_escapes_the_language_parameter(client: TestClient) -> None:
     page = client.get('/chat?lang="><script>alert(1)</script>')
     assert page.status_code == 200
@@ -132,3 +171,19 @@ def test_an_empty_answer_from_the_engine_is_not_shown_as_silence(tmp_path) -> No
     assert response.status_code == 503
     assert response.json()["error"] == "no_answer"
     assert response.json()["messages"][0]["text"].startswith("Sorry, something went wrong")
+
+
+def test_a_flood_from_one_session_gets_a_kind_429_with_retry_after(tmp_path) -> None:
+    settings = Settings(var_dir=tmp_path, engine_url=f"http://127.0.0.1:{_closed_port()}",
+                        rate_limit_burst=2, rate_limit_per_minute=6)
+    session = str(uuid.uuid4())
+    with TestClient(create_app(settings)) as client:
+        answers = [client.post("/api/chat", json={"session": session, "text": "hallo", "language": "uk"})
+                   for _ in range(3)]
+        other = _send(client, "hallo", "uk")
+    assert [a.status_code for a in answers] == [503, 503, 429]  # the engine is down for the first two
+    refused = answers[2]
+    assert refused.headers["retry-after"] == "10" and refused.json()["retry_after"] == 10
+    assert refused.json()["error"] == "too_fast"
+    assert refused.json()["messages"][0]["text"].startswith("Ви зараз пишете дуже швидко")
+    assert other.status_code == 503, "another session is not slowed down"

@@ -4,7 +4,9 @@ the real engine and action server behind them."""
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from aiogram import Bot, Dispatcher
@@ -18,26 +20,36 @@ from bot.database import make_engine, make_sessions
 from bot.engine import Engine
 from bot.leads.models import Lead
 from bot.settings import Settings
-from bot.telegram import create_dispatcher, make_bot
+from bot.telegram import chat, create_dispatcher, make_bot
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.stack import Stack
 
 _ids = itertools.count(1)
 
 
-@pytest.fixture
-async def wired(stack: Stack, telegram: FakeTelegram, tmp_path) -> AsyncIterator[tuple[Bot, Dispatcher]]:
-    settings = Settings(var_dir=tmp_path, telegram_token="42:TEST", telegram_api_base=telegram.base_url,
-                        database_url=stack.settings.effective_database_url, public_url="https://lotse.example")
+@asynccontextmanager
+async def _wire(stack: Stack, telegram: FakeTelegram, folder, **settings_overrides
+                ) -> AsyncIterator[tuple[Bot, Dispatcher]]:
+    settings = Settings(**{
+        "var_dir": folder, "telegram_token": "42:TEST", "telegram_api_base": telegram.base_url,
+        "database_url": stack.settings.effective_database_url, "public_url": "https://lotse.example",
+        "rate_limit_burst": 1000,  # tests type faster than people
+        **settings_overrides})
     engine = Engine(stack.engine_url, 60, token=stack.token)
     database = make_engine(settings.effective_database_url)
     sessions = make_sessions(database)
-    conversations = Conversations(engine, "de", 1000, sessions=sessions)
+    conversations = Conversations.from_settings(engine, settings, sessions)
     bot = make_bot(settings)
     yield bot, create_dispatcher(settings, sessions, conversations)
     await bot.session.close()
     await engine.aclose()
     database.dispose()
+
+
+@pytest.fixture
+async def wired(stack: Stack, telegram: FakeTelegram, tmp_path) -> AsyncIterator[tuple[Bot, Dispatcher]]:
+    async with _wire(stack, telegram, tmp_path) as bot_and_dispatcher:
+        yield bot_and_dispatcher
 
 
 class Person:
@@ -84,7 +96,8 @@ class Person:
         return await self._feed(self._message(**content))
 
 
-async def test_a_german_conversation_with_buttons_and_a_deep_link(wired, telegram, stack) -> None:
+async def test_a_german_conversation_with_buttons_and_a_deep_link(wired, telegram, stack, monkeypatch) -> None:
+    monkeypatch.setattr(chat, "TYPING_AFTER", 0.0)  # "typing…" shows only when the engine is slow
     person = Person(wired, telegram, "de")
     greeting = await person.write("/start jobcenter_flyer")
     assert greeting[0]["text"] == render("utter_greet", "de")["text"]
@@ -133,6 +146,27 @@ async def test_a_telegram_user_shares_the_number_with_one_tap(wired, telegram, s
         lead = session.scalar(select(Lead).where(Lead.conversation_id == f"tg:{person.chat_id}"))
     engine.dispose()
     assert lead.phone == "+4917612345678" and lead.channel == "telegram" and lead.source == "messe_2026"
+
+
+async def test_a_flood_is_refused_kindly_and_only_once(stack, telegram, tmp_path) -> None:
+    async with _wire(stack, telegram, tmp_path, rate_limit_burst=2, rate_limit_per_minute=1) as wired:
+        person = Person(wired, telegram, "pl")
+        answered = [await person.write(f"cześć {n}") for n in range(6)]
+        voice = await person.send(voice={"file_id": "v", "file_unique_id": "v", "duration": 3})
+    assert answered[0] and answered[1], "a person within the limit is answered by Lotse"
+    assert [m["text"] for m in answered[2]] == [
+        "Piszesz teraz bardzo szybko. Poczekaj chwilę, a potem wyślij wiadomość jeszcze raz."]
+    assert answered[3:] == [[], [], []], "told once: a flood does not get a flood of answers"
+    assert voice == [], "voice notes and photos count too"
+
+
+async def test_telegrams_429_is_waited_out_for_answers_to_people(wired, telegram) -> None:
+    person = Person(wired, telegram, "tr")
+    telegram.fail("sendMessage", status=429, retry_after=1)
+    started = time.monotonic()
+    greeting = await person.write("/start")
+    assert time.monotonic() - started >= 1.0, "retry_after was honoured"
+    assert [m["text"] for m in greeting] == [render("utter_greet", "tr")["text"]], "answered once"
 
 
 def test_webhook_mode_checks_the_secret_and_ignores_duplicate_updates(stack, telegram, tmp_path) -> None:

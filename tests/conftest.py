@@ -1,0 +1,26 @@
+"""Fixtures shared by the integration and end-to-end tests: one real engine + action server for
+the whole session (about a minute to start), and a fake Telegram Bot API server per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.stack import Stack, start_stack
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    """A fake Telegram Bot API server on localhost (the real aiogram Bot talks to it over HTTP)."""
+    fake = FakeTelegram().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = start_stack(tmp_path_factory.mktemp("stack"))
+    yield running
+    running.stop()

@@ -1,0 +1,301 @@
+"""The web chat in a real browser (Debian's Chromium) against the real gateway, engine and actions.
+
+Each test gets a fresh browser profile on a 360 px phone screen. What the bot says comes from the
+real engine; only the link test answers ``/api/chat`` in the browser, to show the page's handling of
+texts a bot could send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import BrowserContext, Frame, Page, Route, expect
+
+from actions.nlg import render
+from bot.bidi import strip_marks
+from bot.engine import Engine
+from bot.i18n import gettext_for
+from bot.web.app import PAGE_TEXTS
+from tests.support.browser import PHONE, screenshot
+from tests.support.servers import Gateway, PartnerSite
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.integration
+
+ARABIC = re.compile(r"[\u0600-\u06ff]")
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _open(page: Page, gateway: Gateway, language: str) -> None:
+    page.goto(f"{gateway.url}/chat?lang={language}")
+    expect(page.locator(".msg--bot").first).to_be_visible()
+
+
+def _bot_texts(page: Page | Frame) -> list[str]:
+    return [strip_marks(t) for t in page.locator(".msg--bot .msg__text").all_inner_texts()]
+
+
+def _no_horizontal_scrolling(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"the page is {width} px wide"
+
+
+def _within_screen(page: Page, selector: str) -> None:
+    box = page.locator(selector).bounding_box()
+    assert box is not None
+    size = page.viewport_size
+    assert 0 <= box["x"] and box["x"] + box["width"] <= size["width"] + 0.5, selector
+    assert 0 <= box["y"] and box["y"] + box["height"] <= size["height"] + 0.5, selector
+
+
+def test_arabic_on_a_phone_right_to_left_with_buttons(page: Page, gateway: Gateway) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    _open(page, gateway, "ar")
+
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    greeting = _bot_texts(page)[0]
+    assert greeting == strip_marks(render("utter_greet", "ar")["text"])
+    assert ARABIC.search(greeting) and "Lotse" in greeting
+    assert page.get_by_placeholder(gettext_for("ar", PAGE_TEXTS["placeholder"])).is_visible()
+
+    # RTL layout: the bot's bubble starts on the right, the user's on the left
+    page.get_by_role("button", name=strip_marks(render("utter_greet", "ar")["buttons"][1]["title"])).tap()
+    expect(page.locator(".msg--bot")).to_have_count(2)
+    help_text = strip_marks(render("utter_help", "ar")["text"])
+    assert _bot_texts(page)[1] == help_text
+    user = page.locator(".msg--user").first.bounding_box()
+    bot = page.locator(".msg--bot").first.bounding_box()
+    assert user is not None and bot is not None
+    assert user["x"] < bot["x"], "in Arabic the user's messages sit on the left"
+    _no_horizontal_scrolling(page)
+    _within_screen(page, "#composer button")
+    screenshot(page, "chat-ar-phone")
+
+    # no third-party requests: everything from the gateway's own origin
+    own = urlsplit(gateway.url).netloc
+    assert requests and all(urlsplit(url).netloc == own for url in requests), requests
+
+
+def test_the_language_picker_switches_and_keeps_the_conversation(page: Page, gateway: Gateway) -> None:
+    _open(page, gateway, "de")
+    page.get_by_label(gettext_for("de", PAGE_TEXTS["language_label"])).select_option("uk")
+    page.wait_for_url(re.compile(r"lang=uk"))
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    expect(page.locator(".msg--bot")).to_have_count(2)  # the German greeting stays, then Ukrainian
+    texts = _bot_texts(page)
+    assert texts[0] == strip_marks(render("utter_greet", "de")["text"])
+    assert texts[1] == strip_marks(render("utter_language_changed", "uk")["text"])
+    assert CYRILLIC.search(texts[1])
+    assert page.get_by_placeholder(gettext_for("uk", PAGE_TEXTS["placeholder"])).is_visible()
+
+
+def test_the_session_survives_a_reload(page: Page, gateway: Gateway) -> None:
+    _open(page, gateway, "en")
+    session = page.evaluate("localStorage.getItem('lotse.session')")
+    page.get_by_label(gettext_for("en", PAGE_TEXTS["input_label"])).fill("what is an Umschulung?")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg--bot")).to_have_count(2)
+    before = _bot_texts(page)
+
+    page.reload()
+    expect(page.locator(".msg--bot")).to_have_count(2)
+    assert _bot_texts(page) == before, "the conversation is shown again, not greeted anew"
+    assert page.evaluate("localStorage.getItem('lotse.session')") == session
+
+
+def test_offline_messages_wait_visibly_and_go_when_back_online(
+    page: Page, context: BrowserContext, gateway: Gateway
+) -> None:
+    _open(page, gateway, "de")
+    context.set_offline(True)
+    page.get_by_label(gettext_for("de", PAGE_TEXTS["input_label"])).fill("Was ist eine Externenprüfung?")
+    page.keyboard.press("Enter")
+
+    pending = page.locator(".msg--user.msg--pending")
+    expect(pending).to_have_count(1)
+    expect(pending).to_contain_text(gettext_for("de", PAGE_TEXTS["pending"]))
+    expect(page.locator("#status")).to_have_text(gettext_for("de", PAGE_TEXTS["offline"]))
+    assert json.loads(page.evaluate("sessionStorage.getItem('lotse.pending')"))[0]["text"] == (
+        "Was ist eine Externenprüfung?"
+    ), "kept, even if the page is closed now"
+    screenshot(page, "chat-de-offline")
+
+    context.set_offline(False)
+    expect(page.locator(".msg--pending")).to_have_count(0)
+    expect(page.locator(".msg--bot")).to_have_count(2)
+    assert "Externenprüfung" in _bot_texts(page)[1]
+    expect(page.locator("#status")).to_be_hidden()
+    assert json.loads(page.evaluate("sessionStorage.getItem('lotse.pending')")) == []
+
+
+def test_keyboard_only(page: Page, gateway: Gateway) -> None:
+    _open(page, gateway, "de")
+    buttons = render("utter_greet", "de")["buttons"]
+    # Tab from the top: language picker, then the first quick reply
+    page.locator("body").focus()
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent")
+        if focused == buttons[1]["title"]:
+            break
+    else:
+        pytest.fail("the quick replies cannot be reached with Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineWidth")
+    assert float(outline.removesuffix("px")) >= 2, "focus is visible"
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg--bot")).to_have_count(2)
+    assert _bot_texts(page)[1] == strip_marks(render("utter_help", "de")["text"])
+
+    page.get_by_label(gettext_for("de", PAGE_TEXTS["input_label"])).focus()
+    page.keyboard.type("Wer bezahlt eine Umschulung?")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg--bot")).to_have_count(3)
+    assert "Umschulung" in _bot_texts(page)[2]
+
+
+@pytest.mark.parametrize("language", ["ar", "de"])
+def test_wcag_2_1_aa_with_axe(page: Page, gateway: Gateway, language: str) -> None:
+    _open(page, gateway, language)
+    page.locator(".quick button").nth(1).click()  # "what can you do?": one answer with buttons
+    expect(page.locator(".msg--bot")).to_have_count(2)
+    results = Axe().run(page, options={
+        "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    })
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_text_at_200_percent_on_a_phone(page: Page, gateway: Gateway) -> None:
+    _open(page, gateway, "ru")
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    page.locator(".quick button").nth(1).click()
+    expect(page.locator(".msg--bot")).to_have_count(2)
+    _no_horizontal_scrolling(page)
+    _within_screen(page, "#text")
+    _within_screen(page, "#composer button")
+    screenshot(page, "chat-ru-200-percent")
+
+
+def test_read_aloud_speaks_the_message_in_its_language(context: BrowserContext, gateway: Gateway) -> None:
+    # record what the page asks the browser to speak (headless Chromium has no voices)
+    context.add_init_script("""
+        window.__spoken = [];
+        speechSynthesis.getVoices = () => [{lang: 'fa-IR', name: 'Dara'}, {lang: 'de-DE', name: 'Anna'}];
+        speechSynthesis.speak = (u) => window.__spoken.push({text: u.text, lang: u.lang});
+    """)
+    page = context.new_page()
+    _open(page, gateway, "fa")
+    page.get_by_role("button", name=gettext_for("fa", PAGE_TEXTS["read_aloud"])).first.click()
+    spoken = page.evaluate("window.__spoken")
+    assert spoken == [{"text": strip_marks(render("utter_greet", "fa")["text"]), "lang": "fa"}]
+
+
+def test_read_aloud_is_offered_only_where_the_browser_can_speak(
+    context: BrowserContext, gateway: Gateway
+) -> None:
+    context.add_init_script("speechSynthesis.getVoices = () => [{lang: 'en-US', name: 'Sam'}];")
+    page = context.new_page()
+    _open(page, gateway, "vi")
+    expect(page.locator(".msg__speak")).to_have_count(0)
+
+
+def test_html_from_users_is_shown_as_text(page: Page, gateway: Gateway) -> None:
+    _open(page, gateway, "en")
+    attack = '<img src=x onerror="window.__pwned=1"><b>bold</b>'
+    page.get_by_label(gettext_for("en", PAGE_TEXTS["input_label"])).fill(attack)
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg--bot")).to_have_count(2)
+    assert page.locator(".msg--user .msg__text").inner_text() == attack
+    assert page.locator("#log img, #log b").count() == 0
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_only_allowlisted_links_become_links(page: Page, gateway: Gateway) -> None:
+    text = ("Handwerkskammer: https://www.hwk-schwerin.de, Notice: "
+            f"{gateway.url}/privacy?lang=de. Elsewhere: https://evil.example/phish <a href='x'>x</a>")
+
+    def answer(route: Route) -> None:
+        route.fulfill(json={"messages": [{"text": text, "buttons": []}], "language": "de", "dir": "ltr"})
+
+    page.route("**/api/chat", answer)
+    _open(page, gateway, "de")
+    links = page.locator(".msg--bot a")
+    expect(links).to_have_count(2)
+    assert links.nth(0).get_attribute("href") == "https://www.hwk-schwerin.de/"
+    assert links.nth(1).get_attribute("href") == f"{gateway.url}/privacy?lang=de"
+    assert links.nth(0).get_attribute("rel") == "noopener noreferrer"
+    assert page.locator(".msg--bot .msg__text").inner_text() == text
+
+
+def test_the_partner_site_embeds_the_launcher(
+    page: Page, gateway: Gateway, partner: PartnerSite, stack: Stack
+) -> None:
+    partner.script_tag = (f'<script src="{gateway.url}/widget.js" defer data-lang="ar" '
+                          'data-colour="#8a1538" data-start="jobcenter_flyer"></script>')
+    sent: list[dict] = []
+    page.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/api/chat") else None)
+    page.goto(partner.url())
+    launcher = page.get_by_role("button", name=gettext_for("ar", PAGE_TEXTS["open"]))
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    launcher.click()
+    expect(page.locator("button.lotse-launcher")).to_have_attribute("aria-expanded", "true")
+    frame_box = page.locator("iframe.lotse-frame").bounding_box()
+    assert frame_box is not None and frame_box["width"] == PHONE["width"], "full screen on a phone"
+
+    chat = page.frame_locator("iframe.lotse-frame")
+    expect(chat.locator(".msg--bot").first).to_be_visible()
+    assert chat.locator("html").get_attribute("dir") == "rtl"
+    assert ARABIC.search(chat.locator(".msg--bot .msg__text").first.inner_text())
+    screenshot(page, "widget-ar-partner-site")
+
+    # the start payload became the conversation's lead source
+    assert sent and sent[0]["source"] == "jobcenter_flyer"
+    session = sent[0]["session"]
+    with ThreadPoolExecutor(1) as other_thread:  # Playwright's sync API owns this thread's loop
+        slots = other_thread.submit(asyncio.run, _slots(stack, f"web:{session}")).result()
+    assert slots["lead_source"] == "jobcenter_flyer"
+
+    # Escape closes the chat and gives the focus back to the launcher
+    chat.locator("#text").press("Escape")
+    expect(page.locator("iframe.lotse-frame")).to_be_hidden()
+    expect(launcher).to_be_focused()
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+
+
+def test_other_sites_may_not_frame_the_chat(page: Page, gateway: Gateway, partner: PartnerSite) -> None:
+    partner.script_tag = f'<script src="{gateway.url}/widget.js" defer data-lang="de"></script>'
+    page.goto(partner.url(host="localhost"))  # another origin, not in LOTSE_WIDGET_ORIGINS
+    page.get_by_role("button", name=gettext_for("de", PAGE_TEXTS["open"])).click()
+    page.wait_for_timeout(1500)
+    frame = page.frame(url=re.compile(r"/chat\?"))
+    assert frame is None or frame.locator("#log").count() == 0, "the browser refused to frame the chat"
+
+
+def test_delete_my_data_forgets_the_session(page: Page, gateway: Gateway) -> None:
+    _open(page, gateway, "de")
+    session = page.evaluate("localStorage.getItem('lotse.session')")
+    page.get_by_label(gettext_for("de", PAGE_TEXTS["input_label"])).fill("lösch meine daten")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg--bot")).to_have_count(2)
+    page.locator(".quick button").first.click()  # "Ja, alles löschen"
+    expect(page.locator(".msg--user")).to_have_count(0)  # the log starts empty again
+    assert page.evaluate("localStorage.getItem('lotse.session')") is None
+    assert page.evaluate("sessionStorage.getItem('lotse.history')") is None
+    page.reload()
+    expect(page.locator(".msg--bot")).to_have_count(1)  # greeted as somebody new
+    assert page.evaluate("localStorage.getItem('lotse.session')") not in (None, session)
+
+
+async def _slots(stack: Stack, sender: str) -> dict:
+    engine = Engine(stack.engine_url, 30, token=stack.token)
+    try:
+        return await engine.conversation_slots(sender)
+    finally:
+        await engine.aclose()

@@ -10,6 +10,10 @@ never take the same row), sends them with aiogram, and records the outcome:
 - a permanent refusal (chat not found, bot removed) → ``failed`` after a few tries, visible in
   the inbox; the lead itself is never lost.
 
+Rows of kind ``redact`` overwrite a card that is already in the chat, after its lead was erased
+("delete my data") or purged: the card named the person, so it must not outlive their data. A
+lead erased while its card is on the way gets the card overwritten right after it arrives.
+
 A worker killed mid-delivery leaves a claimed row whose lease runs out; the next worker sends
 it then. The row's unique ``dedup_key`` means one card per lead, however often it is submitted.
 Telegram has no idempotency key: if a process dies in the milliseconds between Telegram
@@ -38,7 +42,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.database import utcnow
 from bot.leads.models import Lead, OutboxMessage
-from bot.telegram.cards import card_keyboard, card_text
+from bot.leads.service import REDACT
+from bot.telegram.cards import REDACTED, card_keyboard, card_text
 
 logger = structlog.get_logger(__name__)
 
@@ -95,18 +100,41 @@ class Notifier:
     def _backoff(self, attempts: int) -> float:
         return min(MAX_BACKOFF_SECONDS, self.backoff * 2 ** (attempts - 1))
 
-    def _load(self, message_id: int) -> tuple[OutboxMessage, Lead] | None:
+    def _load(self, message_id: int) -> tuple[OutboxMessage, Lead | None] | None:
         with self.sessions() as session:
             message = session.get(OutboxMessage, message_id)
             if message is None:
                 return None
-            lead = session.get(Lead, message.lead_id)
-            return (message, lead) if lead is not None else None
+            lead = session.get(Lead, message.lead_id) if message.lead_id is not None else None
+            return message, lead
 
-    def _finish(self, message_id: int, **values: object) -> None:
+    def _finish(self, message_id: int, **values: object) -> int:
         with self.sessions.begin() as session:
-            session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
-                            .values(claimed_until=None, **values))
+            return session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                                   .values(claimed_until=None, **values)).rowcount or 0
+
+    async def _redact(self, telegram_message_id: int) -> None:
+        """Overwrite a card in the chat; a card that is gone or already overwritten is fine."""
+        try:
+            await self.bot.edit_message_text(text=REDACTED, chat_id=self.chat_id,
+                                             message_id=telegram_message_id, reply_markup=None)
+        except TelegramBadRequest as error:
+            if "not modified" not in error.message and "not found" not in error.message:
+                raise
+
+    async def _deliver(self, message: OutboxMessage, lead: Lead | None) -> int | None:
+        """Send a card or overwrite one; Telegram's message id, or ``None`` if there is nothing to do."""
+        if message.kind == REDACT:
+            if message.telegram_message_id is not None:
+                await self._redact(message.telegram_message_id)
+            return message.telegram_message_id
+        if lead is None:
+            return None  # erased meanwhile (delete my data): nothing to send
+        sent = await self.bot.send_message(
+            self.chat_id, card_text(lead, self.inbox_url, self.shows_contact),
+            reply_markup=card_keyboard(lead.id),
+        )
+        return sent.message_id
 
     async def _send_one(self, message_id: int, delivery: Delivery) -> None:
         loaded = await asyncio.to_thread(self._load, message_id)
@@ -115,10 +143,7 @@ class Notifier:
         message, lead = loaded
         attempts = message.attempts + 1
         try:
-            sent = await self.bot.send_message(
-                self.chat_id, card_text(lead, self.inbox_url, self.shows_contact),
-                reply_markup=card_keyboard(lead.id),
-            )
+            telegram_message_id = await self._deliver(message, lead)
         except TelegramRetryAfter as error:
             delivery.retried += 1
             logger.warning("notifier.rate_limited", outbox=message_id, retry_after=error.retry_after)
@@ -142,10 +167,17 @@ class Notifier:
                 self._finish, message_id, attempts=attempts, last_error=type(error).__name__[:200],
                 next_attempt_at=utcnow() + timedelta(seconds=self._backoff(attempts)))
             return
+        if telegram_message_id is None:
+            return
         delivery.sent += 1
-        await asyncio.to_thread(self._finish, message_id, attempts=attempts, status="sent",
-                                sent_at=utcnow(), telegram_message_id=sent.message_id, last_error=None)
-        logger.info("notifier.sent", outbox=message_id, lead=lead.id)
+        recorded = await asyncio.to_thread(
+            self._finish, message_id, attempts=attempts, status="sent", sent_at=utcnow(),
+            telegram_message_id=telegram_message_id, last_error=None)
+        if not recorded and message.kind != REDACT:
+            # the lead was erased while its card was on the way: the card must not stay
+            logger.info("notifier.erased_in_flight", outbox=message_id)
+            await self._redact(telegram_message_id)
+        logger.info("notifier.sent", outbox=message_id, kind=message.kind)
 
     async def deliver_due(self) -> Delivery:
         """One round: claim what is due and send it."""

@@ -113,7 +113,8 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lead_id: Mapped[str] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
+    lead_id: Mapped[str | None] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
+    """``None`` for a ``redact`` row: the lead is gone, only its card's message id is left."""
     kind: Mapped[str] = mapped_column(String(32))
     dedup_key: Mapped[str] = mapped_column(String(128), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -125,7 +126,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    lead: Mapped[Lead] = relationship(back_populates="outbox")
+    lead: Mapped[Lead | None] = relationship(back_populates="outbox")
 
     __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
 

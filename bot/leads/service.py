@@ -170,6 +170,23 @@ def _delete_tracker_events(session: Session, sender_ids: list[str]) -> int:
     return total
 
 
+REDACT = "redact"
+"""Outbox kind: overwrite a card already in the counsellors' chat (its lead is gone)."""
+
+
+def _redact_sent_cards(session: Session, lead_ids: list[str]) -> int:
+    """Queue the overwriting of every card of these leads that reached Telegram (same transaction
+    as the deletion: the card's text names the person, and the person is gone)."""
+    sent = session.execute(
+        select(OutboxMessage.id, OutboxMessage.telegram_message_id)
+        .where(OutboxMessage.lead_id.in_(lead_ids), OutboxMessage.telegram_message_id.is_not(None))
+    ).all()
+    for outbox_id, telegram_message_id in sent:
+        session.add(OutboxMessage(lead_id=None, kind=REDACT, dedup_key=f"redact:{outbox_id}",
+                                  telegram_message_id=telegram_message_id))
+    return len(sent)
+
+
 def erase_conversation(sessions: sessionmaker, conversation_id: str, actor: str = "user") -> Erased:
     """Delete everything about one conversation: tracker events, lead, consents, pending outbox.
 
@@ -178,6 +195,7 @@ def erase_conversation(sessions: sessionmaker, conversation_id: str, actor: str 
     """
     with sessions.begin() as session:
         lead_ids = list(session.scalars(select(Lead.id).where(Lead.conversation_id == conversation_id)))
+        _redact_sent_cards(session, lead_ids)
         outbox = session.execute(delete(OutboxMessage).where(OutboxMessage.lead_id.in_(lead_ids))).rowcount
         leads = session.execute(delete(Lead).where(Lead.id.in_(lead_ids))).rowcount
         consents = session.execute(delete(Consent).where(Consent.conversation_id == conversation_id)).rowcount
@@ -207,6 +225,7 @@ def purge_expired(sessions: sessionmaker, lead_days: int, conversation_days: int
         old = list(session.scalars(
             select(Lead.id).where(Lead.status == "closed", Lead.closed_at < lead_cutoff)
         ))
+        _redact_sent_cards(session, old)
         session.execute(delete(OutboxMessage).where(OutboxMessage.lead_id.in_(old)))
         leads = session.execute(delete(Lead).where(Lead.id.in_(old))).rowcount or 0
         senders: list[str] = []

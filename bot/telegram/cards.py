@@ -23,6 +23,7 @@ REASONS = {
 }
 METHODS = {"telegram": "über den Telegram-Chat", "phone": "Telefon", "email": "E-Mail"}
 CLAIM, CLOSE = "claim", "close"
+REDACTED = "Anfrage gelöscht: Die Person hat ihre Daten löschen lassen, oder die Aufbewahrungsfrist ist abgelaufen."
 
 
 def callback_data(action: str, lead_id: str) -> str:

@@ -37,6 +37,12 @@ def _open(page: Page, gateway: Gateway, language: str) -> None:
     expect(page.locator(".msg--bot").first).to_be_visible()
 
 
+def _write(page: Page, language: str, text: str) -> None:
+    """Type into the text field (found by its label, as a screen reader would) and press Enter."""
+    page.get_by_label(gettext_for(language, PAGE_TEXTS["input_label"])).fill(text)
+    page.keyboard.press("Enter")
+
+
 def _bot_texts(page: Page | Frame) -> list[str]:
     return [strip_marks(t) for t in page.locator(".msg--bot .msg__text").all_inner_texts()]
 
@@ -100,8 +106,7 @@ def test_the_language_picker_switches_and_keeps_the_conversation(page: Page, gat
 def test_the_session_survives_a_reload(page: Page, gateway: Gateway) -> None:
     _open(page, gateway, "en")
     session = page.evaluate("localStorage.getItem('lotse.session')")
-    page.get_by_label(gettext_for("en", PAGE_TEXTS["input_label"])).fill("what is an Umschulung?")
-    page.keyboard.press("Enter")
+    _write(page, "en", "what is an Umschulung?")
     expect(page.locator(".msg--bot")).to_have_count(2)
     before = _bot_texts(page)
 
@@ -116,8 +121,7 @@ def test_offline_messages_wait_visibly_and_go_when_back_online(
 ) -> None:
     _open(page, gateway, "de")
     context.set_offline(True)
-    page.get_by_label(gettext_for("de", PAGE_TEXTS["input_label"])).fill("Was ist eine Externenprüfung?")
-    page.keyboard.press("Enter")
+    _write(page, "de", "Was ist eine Externenprüfung?")
 
     pending = page.locator(".msg--user.msg--pending")
     expect(pending).to_have_count(1)
@@ -209,8 +213,7 @@ def test_read_aloud_is_offered_only_where_the_browser_can_speak(
 def test_html_from_users_is_shown_as_text(page: Page, gateway: Gateway) -> None:
     _open(page, gateway, "en")
     attack = '<img src=x onerror="window.__pwned=1"><b>bold</b>'
-    page.get_by_label(gettext_for("en", PAGE_TEXTS["input_label"])).fill(attack)
-    page.keyboard.press("Enter")
+    _write(page, "en", attack)
     expect(page.locator(".msg--bot")).to_have_count(2)
     assert page.locator(".msg--user .msg__text").inner_text() == attack
     assert page.locator("#log img, #log b").count() == 0
@@ -281,8 +284,7 @@ def test_other_sites_may_not_frame_the_chat(page: Page, gateway: Gateway, partne
 def test_delete_my_data_forgets_the_session(page: Page, gateway: Gateway) -> None:
     _open(page, gateway, "de")
     session = page.evaluate("localStorage.getItem('lotse.session')")
-    page.get_by_label(gettext_for("de", PAGE_TEXTS["input_label"])).fill("lösch meine daten")
-    page.keyboard.press("Enter")
+    _write(page, "de", "lösch meine daten")
     expect(page.locator(".msg--bot")).to_have_count(2)
     page.locator(".quick button").first.click()  # "Ja, alles löschen"
     expect(page.locator(".msg--user")).to_have_count(0)  # the log starts empty again

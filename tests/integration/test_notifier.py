@@ -14,10 +14,11 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.counsellors import add_counsellor
 from bot.leads.models import AuditEvent, Lead, OutboxMessage
-from bot.leads.service import record_consent, submit_lead
+from bot.leads.service import erase_conversation, purge_expired, record_consent, submit_lead
 from bot.notifier import Notifier
 from bot.settings import Settings
 from bot.telegram import create_dispatcher, make_bot
+from bot.telegram.cards import REDACTED
 from tests.support.databases import submission
 from tests.support.fake_telegram import FakeTelegram
 
@@ -161,3 +162,61 @@ async def test_a_counsellor_claims_a_card_once_and_others_cannot(sessions, bot, 
         assert stored.status == "closed" and stored.claimed_by.username == "anna"
         actions = [a.action for a in session.scalars(select(AuditEvent).where(AuditEvent.lead_id == lead.id))]
     assert "claim" in actions and "close" in actions
+
+
+async def test_a_card_in_the_chat_is_overwritten_when_the_person_deletes_their_data(sessions, bot, telegram) -> None:
+    _lead(sessions, "web:gone", first_name="Amal")
+    notifier = _notifier(sessions, bot)
+    assert (await notifier.deliver_due()).sent == 1
+    [card] = telegram.called("sendMessage")
+    [sent_row] = _outbox(sessions)
+
+    erase_conversation(sessions, "web:gone")
+    [redact] = _outbox(sessions)
+    assert redact.kind == "redact" and redact.lead_id is None
+    assert redact.telegram_message_id == sent_row.telegram_message_id
+
+    assert (await notifier.deliver_due()).sent == 1
+    [edit] = telegram.called("editMessageText")
+    assert edit.params["message_id"] == str(sent_row.telegram_message_id)
+    assert edit.params["chat_id"] == str(CHAT)
+    assert edit.params["text"] == REDACTED and "Amal" not in edit.params["text"]
+    assert "reply_markup" not in edit.params or not edit.params["reply_markup"]
+    assert "Amal" in card.params["text"]  # (the card it replaced)
+    assert (await notifier.deliver_due()).sent == 0, "overwritten once"
+    with sessions() as session:
+        assert not list(session.scalars(select(Lead)))
+
+
+async def test_a_card_still_on_its_way_when_the_data_is_deleted_is_overwritten_on_arrival(
+    sessions, bot, telegram
+) -> None:
+    _lead(sessions, "web:fast", first_name="Zeynep")
+    telegram.slow("sendMessage", 0.6)
+    notifier = _notifier(sessions, bot)
+    delivering = asyncio.create_task(notifier.deliver_due())
+    for _ in range(100):
+        if "sendMessage" in telegram.requests:
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.to_thread(erase_conversation, sessions, "web:fast")  # while Telegram holds the card
+    await delivering
+    [edit] = telegram.called("editMessageText")
+    assert edit.params["text"] == REDACTED
+    assert _outbox(sessions) == []
+
+
+async def test_purged_leads_take_their_cards_with_them(sessions, bot, telegram) -> None:
+    from datetime import timedelta
+
+    from bot.database import utcnow
+
+    lead = _lead(sessions, "web:old", first_name="Olena")
+    notifier = _notifier(sessions, bot)
+    await notifier.deliver_due()
+    with sessions.begin() as session:
+        row = session.get(Lead, lead.id)
+        row.status, row.closed_at = "closed", utcnow() - timedelta(days=400)
+    purge_expired(sessions, lead_days=180, conversation_days=30)
+    assert (await notifier.deliver_due()).sent == 1
+    assert telegram.called("editMessageText")[0].params["text"] == REDACTED

@@ -84,6 +84,12 @@ class FakeTelegram:
             for _ in range(times):
                 self.faults.setdefault(method, deque()).append(Fault(504, None, seconds))
 
+    def slow(self, method: str, seconds: float, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` succeed, but only after ``seconds``."""
+        with self._lock:
+            for _ in range(times):
+                self.faults.setdefault(method, deque()).append(Fault(200, None, seconds))
+
     def push_update(self, update: dict[str, Any]) -> int:
         """Queue an update for ``getUpdates``; returns its ``update_id``."""
         update_id = next(self._update_ids)
@@ -130,6 +136,9 @@ class FakeTelegram:
         with self._lock:
             queue = self.faults.get(method)
             fault = queue.popleft() if queue else None
+        if fault is not None and fault.status == 200:
+            await asyncio.sleep(fault.hang_seconds)
+            fault = None
         if fault is not None:
             if fault.hang_seconds:
                 await asyncio.sleep(fault.hang_seconds)

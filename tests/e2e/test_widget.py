@@ -301,3 +301,30 @@ async def _slots(stack: Stack, sender: str) -> dict:
         return await engine.conversation_slots(sender)
     finally:
         await engine.aclose()
+
+
+def test_on_a_desktop_the_chat_opens_beside_the_button(browser, gateway: Gateway, partner: PartnerSite) -> None:
+    partner.script_tag = (f'<script src="{gateway.url}/widget.js" defer data-lang="uk" '
+                          'data-position="left" data-colour="#ffd500"></script>')
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(partner.url())
+        launcher = page.get_by_role("button", name=gettext_for("uk", PAGE_TEXTS["open"]))
+        launcher.focus()
+        page.keyboard.press("Enter")  # keyboard: the focus goes into the chat's text field
+        chat = page.frame_locator("iframe.lotse-frame")
+        expect(chat.locator(".msg--bot").first).to_be_visible()
+        expect(chat.locator("#text")).to_be_focused()
+        box = page.locator("iframe.lotse-frame").bounding_box()
+        assert box is not None and box["width"] == 380 and box["x"] < 100, "380 px wide, on the left"
+        expect(launcher).to_be_visible()
+        # a light brand colour: black text on the header, links and buttons fall back to dark grey
+        ink = chat.locator(".chat__head").evaluate("e => getComputedStyle(e).color")
+        button_text = chat.locator(".quick button").first.evaluate("e => getComputedStyle(e).color")
+        assert ink == "rgb(0, 0, 0)" and button_text == "rgb(27, 27, 27)"
+        screenshot(page, "widget-uk-desktop")
+        launcher.click()
+        expect(page.locator("iframe.lotse-frame")).to_be_hidden()
+    finally:
+        context.close()

@@ -95,7 +95,7 @@
       frame.src = chatUrl();
       frame.setAttribute("allow", "");
       frame.setAttribute("referrerpolicy", "no-referrer");
-      style(frame, { position: "fixed", zIndex: "2147483001", background: "#fff",
+      style(frame, { position: "fixed", zIndex: "2147483001", background: "#fff", boxSizing: "border-box",
                      boxShadow: "0 4px 24px rgba(0,0,0,.35)" });
       frame.addEventListener("load", focusChat);
       document.body.appendChild(frame);

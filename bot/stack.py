@@ -110,7 +110,7 @@ def engine_command(settings: Settings, model: Path | None = None) -> list[str]:
         "--interface", "127.0.0.1",
         "--port", str(engine_port(settings)),
         "--enable-api",
-        "--auth-token", engine_token(settings),
+        f"--auth-token={engine_token(settings)}",  # "=": a token may start with "-"
     ]
 
 

@@ -1,0 +1,20 @@
+"""How the engine is started: its command line survives any token."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.settings import Settings
+from bot.stack import engine_command
+
+
+def test_a_token_that_starts_with_a_dash_reaches_the_engine(tmp_path) -> None:
+    # token_urlsafe() starts with "-" once in 64 times; "--auth-token -x" made rasa's argparse
+    # stop with "expected one argument", so the engine never started
+    settings = Settings(var_dir=tmp_path, engine_token="-Zq3_token")
+    command = engine_command(settings, model=tmp_path / "model.tar.gz")
+    parser = argparse.ArgumentParser()  # rasa run parses its options with argparse, too
+    parser.add_argument("-t", "--auth-token")
+    parser.add_argument("--model")
+    known, _ = parser.parse_known_args(command[2:])
+    assert known.auth_token == "-Zq3_token"

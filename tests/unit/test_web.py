@@ -187,3 +187,9 @@ def test_a_flood_from_one_session_gets_a_kind_429_with_retry_after(tmp_path) -> 
     assert refused.json()["error"] == "too_fast"
     assert refused.json()["messages"][0]["text"].startswith("Ви зараз пишете дуже швидко")
     assert other.status_code == 503, "another session is not slowed down"
+
+
+def test_pages_and_scripts_go_compressed_to_phones(client: TestClient) -> None:
+    script = client.get("/static/chat.js", headers={"accept-encoding": "gzip"})
+    assert script.headers["content-encoding"] == "gzip"
+    assert "Content-Security-Policy" in script.headers

@@ -10,6 +10,9 @@ never take the same row), sends them with aiogram, and records the outcome:
 - a permanent refusal (chat not found, bot removed) → ``failed`` after a few tries, visible in
   the inbox; the lead itself is never lost.
 
+Rows of kind ``notice_telegram`` tell a person in their own Telegram chat, in their language, that
+a counsellor has taken their request (``notice_web`` rows are for the web chat's event stream).
+
 Rows of kind ``redact`` overwrite a card that is already in the chat, after its lead was erased
 ("delete my data") or purged: the card named the person, so it must not outlive their data. A
 lead erased while its card is on the way gets the card overwritten right after it arrives.
@@ -42,7 +45,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.database import utcnow
 from bot.leads.models import Lead, OutboxMessage
-from bot.leads.service import REDACT
+from bot.i18n import translate
+from bot.leads.service import CLAIMED_NOTICE, NOTICE_TELEGRAM, NOTICE_WEB, REDACT
 from bot.telegram.cards import REDACTED, card_keyboard, card_text
 
 logger = structlog.get_logger(__name__)
@@ -83,7 +87,8 @@ class Notifier:
         with self.sessions.begin() as session:
             candidates = list(session.scalars(
                 select(OutboxMessage.id)
-                .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, due)
+                .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, due,
+                       OutboxMessage.kind != NOTICE_WEB)
                 .order_by(OutboxMessage.id).limit(self.batch)
                 .with_for_update(skip_locked=True)
             ))
@@ -130,6 +135,10 @@ class Notifier:
             return message.telegram_message_id
         if lead is None:
             return None  # erased meanwhile (delete my data): nothing to send
+        if message.kind == NOTICE_TELEGRAM:
+            person = int(lead.conversation_id.removeprefix("tg:"))
+            told = await self.bot.send_message(person, translate(lead.language, CLAIMED_NOTICE))
+            return told.message_id
         sent = await self.bot.send_message(
             self.chat_id, card_text(lead, self.inbox_url, self.shows_contact),
             reply_markup=card_keyboard(lead.id),
@@ -173,7 +182,7 @@ class Notifier:
         recorded = await asyncio.to_thread(
             self._finish, message_id, attempts=attempts, status="sent", sent_at=utcnow(),
             telegram_message_id=telegram_message_id, last_error=None)
-        if not recorded and message.kind != REDACT:
+        if not recorded and message.kind not in (REDACT, NOTICE_TELEGRAM):
             # the lead was erased while its card was on the way: the card must not stay
             logger.info("notifier.erased_in_flight", outbox=message_id)
             await self._redact(telegram_message_id)

@@ -22,7 +22,7 @@ from bot.database import utcnow
 from bot.i18n import LANGUAGES
 from bot.inbox.auth import COOKIE, MAX_AGE_SECONDS, InboxSession, Sessions, csrf_ok
 from bot.leads.models import LEAD_STATUSES, AuditEvent, Consent, Counsellor, Lead
-from bot.leads.service import erase_conversation
+from bot.leads.service import erase_conversation, mark_taken
 from bot.telegram.cards import REASONS, ROUTE_NAMES
 
 logger = structlog.get_logger(__name__)
@@ -153,7 +153,9 @@ def create_inbox(sessions: sessionmaker, cookies: Sessions) -> APIRouter:
                 lead.status = status
                 if status == "closed":
                     lead.closed_at = utcnow()
-                if status != "new" and lead.claimed_by_id is None:
+                if status in ("claimed", "contacted"):
+                    mark_taken(db, lead, current[1])  # the person is told, once
+                elif status != "new" and lead.claimed_by_id is None:
                     lead.claimed_by_id, lead.claimed_at = current[1].id, utcnow()
                 db.add(AuditEvent(actor=current[1].username, action="status", lead_id=lead_id,
                                   detail={"status": status}))

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.database import utcnow
+from bot.i18n import N_
 from bot.leads.contact import normalize_email, normalize_phone
 from bot.leads.models import AuditEvent, Consent, Counsellor, Lead, OutboxMessage
 from bot.leads.warmth import LeadFacts, warmth
@@ -53,6 +54,52 @@ class LeadSubmission:
     has_documents: bool | None = None
     wants_counsellor: bool = True
     urgent: bool = False
+
+
+LEAD_CARD = "lead_card"
+"""Outbox kind: the lead's card in the counsellors' chat."""
+NOTICE_TELEGRAM = "notice_telegram"
+"""Outbox kind: a message to the person's own Telegram chat (sent by the notifier)."""
+NOTICE_WEB = "notice_web"
+"""Outbox kind: a message to the person's web chat (sent by the gateway's event stream)."""
+CLAIMED_NOTICE = N_(
+    "Gute Nachricht: Eine Beraterin oder ein Berater hat deine Anfrage übernommen "
+    "und meldet sich bald bei dir."
+)
+
+
+def _tell_person_claimed(session: Session, lead: Lead) -> None:
+    """Queue "a counsellor has taken your request" for the person, once per lead, in the
+    transaction that takes the lead."""
+    channel = lead.conversation_id.split(":", 1)[0]
+    kind = {"tg": NOTICE_TELEGRAM, "web": NOTICE_WEB}.get(channel)
+    key = f"claimed:{lead.id}"
+    if kind is not None and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is None:
+        session.add(OutboxMessage(lead_id=lead.id, kind=kind, dedup_key=key))
+
+
+def mark_taken(session: Session, lead: Lead, counsellor: Counsellor) -> None:
+    """A counsellor starts on a new lead (Telegram card or inbox): who and when, and the person
+    is told."""
+    if lead.claimed_by_id is None:
+        lead.claimed_by_id, lead.claimed_at = counsellor.id, utcnow()
+    _tell_person_claimed(session, lead)
+
+
+def take_web_notices(sessions: sessionmaker, conversation_id: str) -> list[tuple[str, str]]:
+    """The pending messages for a web chat as (language, German msgid), marked as sent."""
+    with sessions.begin() as session:
+        rows = session.execute(
+            select(OutboxMessage.id, Lead.language)
+            .join(Lead, OutboxMessage.lead_id == Lead.id)
+            .where(Lead.conversation_id == conversation_id, OutboxMessage.kind == NOTICE_WEB,
+                   OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.id)
+        ).all()
+        if rows:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
+                            .values(status="sent", sent_at=utcnow(), attempts=1))
+    return [(language, CLAIMED_NOTICE) for _, language in rows]
 
 
 def card_key(lead_id: str) -> str:
@@ -137,7 +184,7 @@ def submit_lead(sessions: sessionmaker, submission: LeadSubmission) -> Lead:
                 lead.warmth, lead.warmth_reasons = score, reasons
                 session.flush()
                 if created:
-                    session.add(OutboxMessage(lead_id=lead.id, kind="lead_card", dedup_key=card_key(lead.id)))
+                    session.add(OutboxMessage(lead_id=lead.id, kind=LEAD_CARD, dedup_key=card_key(lead.id)))
                 _audit(session, "user", "lead_created" if created else "lead_updated", lead.id)
             logger.info("lead.saved", lead=lead.id, created=created, warmth=score)
             return lead
@@ -179,7 +226,8 @@ def _redact_sent_cards(session: Session, lead_ids: list[str]) -> int:
     as the deletion: the card's text names the person, and the person is gone)."""
     sent = session.execute(
         select(OutboxMessage.id, OutboxMessage.telegram_message_id)
-        .where(OutboxMessage.lead_id.in_(lead_ids), OutboxMessage.telegram_message_id.is_not(None))
+        .where(OutboxMessage.lead_id.in_(lead_ids), OutboxMessage.kind == LEAD_CARD,
+               OutboxMessage.telegram_message_id.is_not(None))
     ).all()
     for outbox_id, telegram_message_id in sent:
         session.add(OutboxMessage(lead_id=None, kind=REDACT, dedup_key=f"redact:{outbox_id}",
@@ -278,6 +326,7 @@ def claim_lead(sessions: sessionmaker, lead_id: str, telegram_user_id: int) -> C
         if not taken:
             holder = lead.claimed_by.display_name if lead.claimed_by else ""
             return Claim(lead.claimed_by_id == counsellor.id, "taken", holder, lead)
+        mark_taken(session, lead, counsellor)
         _audit(session, counsellor.username, "claim", lead_id)
         return Claim(True, "claimed", counsellor.display_name, lead)
 

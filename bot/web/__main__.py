@@ -19,6 +19,7 @@ def main() -> None:
         port=settings.bot_port,
         log_config=None,
         proxy_headers=False,
+        timeout_graceful_shutdown=5,  # open event streams (web chats) must not hold up a stop
     )
 
 

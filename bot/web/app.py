@@ -22,10 +22,11 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.conversation import Conversations
@@ -44,6 +45,7 @@ from bot.i18n import (
     translate,
 )
 from bot.leads import notice
+from bot.leads.service import take_web_notices
 from bot.inbound import Rejection
 from bot.settings import Settings, get_settings
 from bot.stack import engine_token
@@ -59,6 +61,9 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+EVENTS_POLL_SECONDS = 3.0
+"""How often an open web chat's event stream looks for news (a counsellor took the request)."""
+EVENTS_HEARTBEAT_SECONDS = 25.0
 SOURCE_SHAPE = r"^[A-Za-z0-9_.-]{1,64}$"
 """Where a person came from (widget ``data-start``, ``/chat?start=``), as Telegram deep links allow."""
 COLOUR_SHAPE = re.compile(r"#[0-9a-fA-F]{6}")
@@ -291,6 +296,39 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             body["retry_after"] = outcome.retry_after
             headers["Retry-After"] = str(outcome.retry_after)
         return JSONResponse(body, status_code=outcome.status, headers=headers)
+
+    @app.get("/api/events")
+    async def events(request: Request, session: str = "") -> Response:
+        """Server-sent events: what Lotse says without being asked (a counsellor has taken the
+        request). One stream per open chat; news is looked for every few seconds in the database,
+        so it also reaches a chat opened later, and survives restarts."""
+        try:
+            sender = f"web:{uuid.UUID(session)}"
+        except ValueError:
+            return _json_error(Rejection.BAD_REQUEST, language_of(request), 400)
+
+        async def stream() -> AsyncIterator[str]:
+            yield "retry: 5000\n\n"
+            quiet = 0.0
+            while not await request.is_disconnected():
+                try:
+                    news = await asyncio.to_thread(take_web_notices, db_sessions, sender)
+                except SQLAlchemyError as error:  # the type only: errors carry parameters
+                    logger.error("events.failed", error=type(error).__name__)
+                    news = []
+                for language, msgid in news:
+                    body = {"messages": [{"text": translate(language, msgid), "buttons": []}],
+                            "language": language, "dir": "rtl" if is_rtl(language) else "ltr"}
+                    yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+                    quiet = 0.0
+                await asyncio.sleep(EVENTS_POLL_SECONDS)
+                quiet += EVENTS_POLL_SECONDS
+                if quiet >= EVENTS_HEARTBEAT_SECONDS:  # keeps proxies from closing the stream
+                    yield ": ping\n\n"
+                    quiet = 0.0
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @app.post("/telegram/webhook", include_in_schema=False)
     async def telegram_webhook(request: Request) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -20,9 +21,14 @@ from playwright.sync_api import BrowserContext, Frame, Page, Route, expect
 from actions.nlg import render
 from bot.bidi import strip_marks
 from bot.engine import Engine
-from bot.i18n import gettext_for
+from bot.counsellors import add_counsellor
+from bot.database import make_engine, make_sessions
+from bot.i18n import gettext_for, translate
+from bot.leads.service import CLAIMED_NOTICE, record_consent, submit_lead
+from bot.web import app as web_app
 from bot.web.app import PAGE_TEXTS
 from tests.support.browser import PHONE, screenshot
+from tests.support.databases import submission
 from tests.support.servers import Gateway, PartnerSite
 from tests.support.stack import Stack
 
@@ -328,3 +334,38 @@ def test_on_a_desktop_the_chat_opens_beside_the_button(browser, gateway: Gateway
         expect(page.locator("iframe.lotse-frame")).to_be_hidden()
     finally:
         context.close()
+
+
+def test_the_person_sees_when_a_counsellor_takes_the_request(
+    browser, context: BrowserContext, gateway: Gateway, stack: Stack, monkeypatch
+) -> None:
+    monkeypatch.setattr(web_app, "EVENTS_POLL_SECONDS", 0.5)
+    person = context.new_page()
+    _open(person, gateway, "ar")
+    session = person.evaluate("localStorage.getItem('lotse.session')")
+    database = make_engine(stack.settings.effective_database_url)
+    try:
+        sessions = make_sessions(database)
+        record_consent(sessions, f"web:{session}", "contact", "2026-11", "web")
+        lead = submit_lead(sessions, submission(f"web:{session}", language="ar", first_name="Amal"))
+        username = f"clara{uuid.uuid4().hex[:6]}"
+        add_counsellor(sessions, username, "Clara Rat", "a-long-password-3")
+    finally:
+        database.dispose()
+
+    desk = browser.new_context()  # the counsellor, on another computer
+    try:
+        inbox = desk.new_page()
+        inbox.goto(f"{gateway.url}/inbox/login")
+        inbox.get_by_label("Benutzername").fill(username)
+        inbox.get_by_label("Passwort").fill("a-long-password-3")
+        inbox.get_by_role("button", name="Anmelden").click()
+        inbox.goto(f"{gateway.url}/inbox/leads/{lead.id}")
+        inbox.get_by_label("Status").select_option("claimed")
+        inbox.get_by_role("button", name="Speichern").click()
+    finally:
+        desk.close()
+
+    expect(person.locator(".msg--bot")).to_have_count(2)
+    assert _bot_texts(person)[1] == strip_marks(translate("ar", CLAIMED_NOTICE))
+    screenshot(person, "chat-ar-counsellor-took-it")

@@ -14,7 +14,16 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.counsellors import add_counsellor
 from bot.leads.models import AuditEvent, Lead, OutboxMessage
-from bot.leads.service import erase_conversation, purge_expired, record_consent, submit_lead
+from bot.i18n import translate
+from bot.leads.service import (
+    CLAIMED_NOTICE,
+    claim_lead,
+    erase_conversation,
+    purge_expired,
+    record_consent,
+    submit_lead,
+    take_web_notices,
+)
 from bot.notifier import Notifier
 from bot.settings import Settings
 from bot.telegram import create_dispatcher, make_bot
@@ -220,3 +229,31 @@ async def test_purged_leads_take_their_cards_with_them(sessions, bot, telegram) 
     purge_expired(sessions, lead_days=180, conversation_days=30)
     assert (await notifier.deliver_due()).sent == 1
     assert telegram.called("editMessageText")[0].params["text"] == REDACTED
+
+
+async def test_the_person_hears_in_their_telegram_chat_that_a_counsellor_took_the_request(
+    sessions, bot, telegram
+) -> None:
+    lead = _lead(sessions, "tg:777001", channel="telegram", language="ar", contact_method="telegram", phone=None)
+    notifier = _notifier(sessions, bot)
+    await notifier.deliver_due()  # the card
+    add_counsellor(sessions, "anna", "Anna Berg", "a-long-password-1", telegram_user_id=501)
+    assert claim_lead(sessions, lead.id, 501).reason == "claimed"
+    assert claim_lead(sessions, lead.id, 501).reason == "taken"  # pressed twice: told once
+    assert (await notifier.deliver_due()).sent == 1
+    told = [c for c in telegram.called("sendMessage") if c.params["chat_id"] == "777001"]
+    assert [c.params["text"] for c in told] == [translate("ar", CLAIMED_NOTICE)]
+    assert "Anna" not in told[0].params["text"], "the person is not told who, before the call"
+    assert (await notifier.deliver_due()).sent == 0
+
+
+async def test_a_web_chat_gets_the_news_once_and_the_notifier_leaves_it_alone(sessions, bot, telegram) -> None:
+    lead = _lead(sessions, "web:news", language="vi")
+    add_counsellor(sessions, "ben", "Ben Kurz", "a-long-password-2", telegram_user_id=502)
+    claim_lead(sessions, lead.id, 502)
+    notifier = _notifier(sessions, bot)
+    await notifier.deliver_due()
+    assert [c.params["chat_id"] for c in telegram.called("sendMessage")] == [str(CHAT)], "only the card"
+    assert take_web_notices(sessions, "web:news") == [("vi", CLAIMED_NOTICE)]
+    assert take_web_notices(sessions, "web:news") == []
+    assert take_web_notices(sessions, "web:other") == []

@@ -39,7 +39,7 @@ def start_gateway(make_settings: Callable[[int], Settings]) -> Gateway:
     port = free_port()
     settings = make_settings(port)
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None,
-                            log_level="warning", lifespan="on")
+                            log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="gateway", daemon=True)
     thread.start()

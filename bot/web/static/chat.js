@@ -1,7 +1,8 @@
 // Lotse web chat (full page at /chat, and inside the widget's frame with ?embed=1).
 //
 // Protocol: POST /api/chat {session, text, language, source} → {messages, language, dir, error?,
-// erased?, retry_after?}; every answer belongs to one message (README: "The web chat").
+// erased?, retry_after?}: the answers to one message. GET /api/events?session=… (server-sent
+// events): what Lotse says unasked, e.g. that a counsellor took the request (README: "The web chat").
 // Bot and user texts are inserted as text, never as HTML; only links to allowlisted hosts
 // become links. Nothing is loaded from anywhere but this origin.
 (function () {
@@ -89,6 +90,7 @@
     written.set(KEYS.history, JSON.stringify(history));
   }
   function forgetEverything() {
+    stopListening();
     [KEYS.session, KEYS.source].forEach(store.remove);
     [KEYS.history, KEYS.pending].forEach(written.remove);
     history = [];
@@ -351,6 +353,7 @@
       if (item.shown !== null) remember({ kind: "user", text: item.shown });
     }
     render(data, status >= 400);
+    if (!data.erased) listen();
   }
   function render(data, refused) {
     if (data.language) setLanguage(data.language, data.dir);
@@ -366,6 +369,26 @@
       if (last) addButtons(m.buttons);
       if (!data.erased && !refused) remember({ kind: kind, text: m.text, buttons: last ? m.buttons : [] });
     });
+  }
+
+  // --- news Lotse sends unasked (server-sent events) --------------------------------------------
+  var events = null;
+  function listen() {
+    var id = store.get(KEYS.session);
+    if (events || !id || typeof window.EventSource !== "function") return;
+    events = new window.EventSource("/api/events?session=" + encodeURIComponent(id));
+    events.onmessage = function (event) {
+      var data = parseJson(event.data, null);
+      if (!data || !data.messages) return;
+      data.messages.forEach(function (m) {
+        addMessage("bot", m.text);
+        remember({ kind: "bot", text: m.text, buttons: [] });
+      });
+    };
+  }
+  function stopListening() {
+    if (events) events.close();
+    events = null;
   }
 
   // --- restoring after a reload ----------------------------------------------------------------
@@ -439,6 +462,7 @@
   if (source && !store.get(KEYS.source)) store.set(KEYS.source, source);
   setStatus("");
   restore();
+  listen();
   var switched = store.get(KEYS.switched);
   store.remove(KEYS.switched);
   if (switched && switched === language() && history.length) {

@@ -13,12 +13,38 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 PARTS = ("sources", "routes", "topics", "funding", "offices", "documents", "glossary", "occupations")
 
 
+ALIASES_DIR = "occupation_aliases"
+"""``<lang>.yml`` files: occupation names as people type them in that language (id → names)."""
+
+
+def read_alias_files(folder: Path = DATA_DIR) -> dict[str, dict[str, list[str]]]:
+    """``{language: {occupation id: [names]}}`` from ``occupation_aliases/<lang>.yml``."""
+    found: dict[str, dict[str, list[str]]] = {}
+    for path in sorted((folder / ALIASES_DIR).glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{path.name}: expected occupation id → list of names")
+        found[path.stem] = {str(k): [str(n) for n in (v or [])] for k, v in data.items()}
+    return found
+
+
 def read_knowledge(folder: Path = DATA_DIR) -> Knowledge:
-    """Read and validate every data file of ``folder`` (raises ``ValidationError`` on a bad fact)."""
+    """Read and validate every data file of ``folder`` (raises ``ValidationError`` on a bad fact).
+
+    The occupations' aliases are German and English in ``occupations.yml``, and one file per
+    further language in ``occupation_aliases/``; an alias file naming an unknown id is an error.
+    """
     raw: dict[str, object] = {}
     for part in PARTS:
         data = yaml.safe_load((folder / f"{part}.yml").read_text(encoding="utf-8")) or {}
         raw[part] = data.get(part, [])
+    occupations = {o["id"]: o for o in raw["occupations"] if isinstance(o, dict) and "id" in o}  # type: ignore[union-attr]
+    for language, aliases in read_alias_files(folder).items():
+        for occupation_id, names in aliases.items():
+            if occupation_id not in occupations:
+                raise ValueError(f"occupation_aliases/{language}.yml: unknown occupation {occupation_id!r}")
+            known = occupations[occupation_id].setdefault("aliases", [])
+            known.extend(n.strip().lower() for n in names if n.strip() and n.strip().lower() not in known)
     return Knowledge.model_validate(raw)
 
 

@@ -12,6 +12,7 @@ Texts are German msgids with ``{placeholders}``; the caller translates, then fil
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -76,16 +77,33 @@ class Recommendation:
     funding: tuple[str, ...]
 
 
+# Arabic-script spellings people mix: Arabic and Persian yeh/kaf, alef with or without hamza
+_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
+                       "\u200c": " ", "\u200d": None, "\u0640": None,
+                       "'": None, "’": None, "ʼ": None,
+                       "\u0307": None,  # Turkish "İ".lower() leaves a combining dot
+                       "ş": "ș", "ţ": "ț"})  # Romanian typed with cedillas (and Turkish ş alike)  # Ukrainian м'ясник = мʼясник = мясник
+
+
+def fold(text: str) -> str:
+    """Text as occupation names are compared: lower case, NFC, without Arabic vowel marks
+    (tashkil) and tatweel, Persian and Arabic letter forms alike, ZWNJ as a space, no apostrophes."""
+    text = unicodedata.normalize("NFC", text.lower())
+    text = "".join(ch for ch in text if not ("\u064b" <= ch <= "\u065f" or ch == "\u0670"))
+    return text.translate(_FOLD)
+
+
 def find_occupation(text: str | None, occupations: tuple[Occupation, ...]) -> Occupation | None:
-    """The occupation a user means ("Koch in einem Restaurant" → Koch/Köchin), longest alias first."""
+    """The occupation a user means ("Koch in einem Restaurant" → Koch/Köchin, "كنت طبّاخ" →
+    Koch/Köchin), longest alias first."""
     if not text:
         return None
-    lowered = " " + re.sub(r"[^\w\s/-]", " ", text.lower()) + " "
+    lowered = " " + re.sub(r"[^\w\s/-]", " ", fold(text)) + " "
     best: tuple[int, Occupation] | None = None
     for occupation in occupations:
         names = {occupation.id.replace("_", " "), occupation.name.lower(), *occupation.aliases}
         for alias in names:
-            alias = alias.lower().strip()
+            alias = re.sub(r"\s+", " ", fold(alias)).strip()
             if alias and re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", lowered):
                 if best is None or len(alias) > best[0]:
                     best = (len(alias), occupation)

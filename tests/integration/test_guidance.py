@@ -6,6 +6,7 @@ import subprocess
 import uuid
 
 import httpx
+import pytest
 
 from bot.settings import PROJECT_ROOT
 from bot.stack import ENGINE_ENV, RASA
@@ -127,3 +128,24 @@ def test_rasa_story_tests() -> None:
         cwd=PROJECT_ROOT, capture_output=True, text=True, env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
+@pytest.mark.parametrize(("language", "answer", "occupation"), [
+    ("ar", "كنت طبّاخ في مطعم", "Koch/Köchin"),
+    ("uk", "працював водієм вантажівки", "Berufskraftfahrer/Berufskraftfahrerin"),
+    ("fa", "در افغانستان دریور بودم", "Berufskraftfahrer/Berufskraftfahrerin"),
+    ("vi", "tôi làm đầu bếp", "Koch/Köchin"),
+])
+def test_the_occupation_is_understood_in_the_users_language(
+    stack: Stack, language: str, answer: str, occupation: str
+) -> None:
+    sender = _sender()
+    stack.say(sender, "/start_check", language)
+    stack.say(sender, "31", language)
+    stack.say(sender, '/inform{"qualification": "none"}', language)
+    stack.say(sender, answer, language)
+    slots = httpx.get(
+        f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}
+    ).json()["slots"]
+    assert slots["occupation"] == occupation, "no need to know the German word"
+    assert slots["training_years"] in (2.0, 3.0)

@@ -10,7 +10,8 @@
 (function () {
   "use strict";
   var TEXTS = /*TEXTS*/{};
-  var script = document.currentScript;
+  // the tag itself; a tag manager that inserts it late still leaves it findable by its address
+  var script = document.currentScript || document.querySelector('script[src$="/widget.js"]');
   if (!script || window.__lotseWidget) return;
   window.__lotseWidget = true;
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from abc import ABC, abstractmethod
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -21,9 +22,9 @@ from rasa_sdk.types import DomainDict
 from actions.answers import ROUTE_INTENTS, TOPIC_INTENTS, compose_answer, office_line
 from actions.conversation import bullet_list, language_of
 from bot.i18n import N_, directed, translate, translate_plural
-from knowledge.loader import load_knowledge
+from knowledge.loader import load_knowledge, read_answer_words
 from knowledge.numbers import is_unknown, parse_age, parse_years
-from knowledge.triage import Profile, find_occupation, jobcenter_for, notes, recommend_routes
+from knowledge.triage import Profile, find_occupation, fold, jobcenter_for, notes, recommend_routes
 
 FORM = "triage_form"
 FAILURES_SLOT = "triage_failures"
@@ -73,7 +74,8 @@ SKIP = N_("Überspringen")
 RESTART = N_("Neu anfangen")
 COUNSELLOR = N_("Beratung anfragen")
 
-# What people write for the choices (German, English, some everyday mixes); lowercase.
+# What people write for the choices (German, English, some everyday mixes); lowercase. Every other
+# language: knowledge/data/answer_words/<lang>.yml.
 CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
     "qualification": {
         "foreign": ("ausland", "ausländisch", "abroad", "foreign", "diplom", "ukraine", "syrien", "heimat"),
@@ -111,11 +113,26 @@ CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+@lru_cache(maxsize=1)
+def choice_words() -> dict[str, dict[str, tuple[str, ...]]]:
+    """``CHOICES`` plus the words of every further language (``knowledge/data/answer_words/``),
+    folded as answers are."""
+    merged = {slot: {value: list(words) for value, words in values.items()} for slot, values in CHOICES.items()}
+    for language, slots in read_answer_words().items():
+        for slot, values in slots.items():
+            for value, words in values.items():
+                if slot not in merged or value not in merged[slot]:
+                    raise ValueError(f"answer_words/{language}.yml: unknown choice {slot}.{value}")
+                merged[slot][value].extend(words)
+    return {slot: {value: tuple(dict.fromkeys(" ".join(fold(w).split()) for w in words if w.strip()))
+                   for value, words in values.items()} for slot, values in merged.items()}
+
+
 def choose(slot: str, text: str) -> str | None:
-    """The choice a free-text answer names, by keyword (longest keyword wins)."""
-    lowered = f" {text.lower()} "
+    """The choice a free-text answer names, by keyword (longest keyword wins), in any language."""
+    lowered = " " + re.sub(r"[^\w\s/.-]", " ", fold(text)) + " "
     best: tuple[int, str] | None = None
-    for value, words in CHOICES[slot].items():
+    for value, words in choice_words()[slot].items():
         for word in words:
             if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered):
                 if best is None or len(word) > best[0]:

@@ -28,6 +28,23 @@ def read_alias_files(folder: Path = DATA_DIR) -> dict[str, dict[str, list[str]]]
     return found
 
 
+ANSWER_WORDS_DIR = "answer_words"
+"""``<lang>.yml`` files: what people write for the check's choices (slot → value → words)."""
+
+
+def read_answer_words(folder: Path = DATA_DIR) -> dict[str, dict[str, dict[str, list[str]]]]:
+    """``{language: {slot: {value: [words]}}}`` from ``answer_words/<lang>.yml``."""
+    found: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for path in sorted((folder / ANSWER_WORDS_DIR).glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise ValueError(f"{path.name}: expected slot → value → list of words")
+        found[path.stem] = {str(slot): {str(value): [str(w) for w in (words or [])]
+                                        for value, words in values.items()}
+                            for slot, values in data.items()}
+    return found
+
+
 def read_knowledge(folder: Path = DATA_DIR) -> Knowledge:
     """Read and validate every data file of ``folder`` (raises ``ValidationError`` on a bad fact).
 

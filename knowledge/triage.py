@@ -82,12 +82,15 @@ _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا
                        "\u200c": " ", "\u200d": None, "\u0640": None,
                        "'": None, "’": None, "ʼ": None,
                        "\u0307": None,  # Turkish "İ".lower() leaves a combining dot
-                       "ş": "ș", "ţ": "ț"})  # Romanian typed with cedillas (and Turkish ş alike)  # Ukrainian м'ясник = мʼясник = мясник
+                       "ş": "ș", "ţ": "ț",  # Romanian typed with cedillas (and Turkish ş alike)
+                       "ı": "i",  # Turkish typed in capitals: "I".lower() is "i", not "ı"
+                       "ё": "е"})  # Russian mostly typed without the dots  # Ukrainian м'ясник = мʼясник = мясник
 
 
 def fold(text: str) -> str:
     """Text as occupation names are compared: lower case, NFC, without Arabic vowel marks
-    (tashkil) and tatweel, Persian and Arabic letter forms alike, ZWNJ as a space, no apostrophes."""
+    (tashkil) and tatweel, Persian and Arabic letter forms alike, ZWNJ as a space, no apostrophes,
+    Turkish dotless ı as i, Russian ё as е."""
     text = unicodedata.normalize("NFC", text.lower())
     text = "".join(ch for ch in text if not ("\u064b" <= ch <= "\u065f" or ch == "\u0670"))
     return text.translate(_FOLD)

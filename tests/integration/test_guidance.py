@@ -149,3 +149,20 @@ def test_the_occupation_is_understood_in_the_users_language(
     ).json()["slots"]
     assert slots["occupation"] == occupation, "no need to know the German word"
     assert slots["training_years"] in (2.0, 3.0)
+
+
+def test_a_ukrainian_types_every_answer_in_ukrainian(stack: Stack) -> None:
+    """No button pressed, no German word needed: the whole check typed in Ukrainian."""
+    sender = _sender()
+    say = lambda text: stack.say(sender, text, "uk")  # noqa: E731
+    say("/start_check")
+    for answer in ("мені 34", "ні", "працював кухарем", "5 років", "безробітний", "трохи",
+                   "у Шверіні", "так"):
+        say(answer)
+    slots = httpx.get(
+        f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}
+    ).json()["slots"]
+    assert slots["qualification"] == "none" and slots["occupation"] == "Koch/Köchin"
+    assert slots["status"] == "unemployed" and slots["german_level"] == "a2"
+    assert slots["residence"] == "schwerin" and slots["needs_part_time"] is True
+    assert slots["recommended_routes"], "the check reached its recommendation"

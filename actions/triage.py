@@ -24,7 +24,15 @@ from actions.conversation import bullet_list, language_of
 from bot.i18n import N_, directed, translate, translate_plural
 from knowledge.loader import load_knowledge, read_answer_words
 from knowledge.numbers import is_unknown, parse_age, parse_years
-from knowledge.triage import Profile, find_occupation, fold, jobcenter_for, notes, recommend_routes
+from knowledge.triage import (
+    Profile,
+    find_occupation,
+    jobcenter_for,
+    longest_match,
+    notes,
+    phrase,
+    recommend_routes,
+)
 
 FORM = "triage_form"
 FAILURES_SLOT = "triage_failures"
@@ -124,20 +132,14 @@ def choice_words() -> dict[str, dict[str, tuple[str, ...]]]:
                 if slot not in merged or value not in merged[slot]:
                     raise ValueError(f"answer_words/{language}.yml: unknown choice {slot}.{value}")
                 merged[slot][value].extend(words)
-    return {slot: {value: tuple(dict.fromkeys(" ".join(fold(w).split()) for w in words if w.strip()))
+    return {slot: {value: tuple(dict.fromkeys(phrase(w) for w in words if w.strip()))
                    for value, words in values.items()} for slot, values in merged.items()}
 
 
 def choose(slot: str, text: str) -> str | None:
     """The choice a free-text answer names, by keyword (longest keyword wins), in any language."""
-    lowered = " " + re.sub(r"[^\w\s/.-]", " ", fold(text)) + " "
-    best: tuple[int, str] | None = None
-    for value, words in choice_words()[slot].items():
-        for word in words:
-            if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered):
-                if best is None or len(word) > best[0]:
-                    best = (len(word), value)
-    return best[1] if best else None
+    return longest_match(text, ((word, value) for value, words in choice_words()[slot].items()
+                                for word in words))
 
 
 def _buttons(language: str, slot: str) -> list[dict[str, str]]:

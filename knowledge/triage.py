@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, TypeVar
 
 from bot.i18n import N_, Years
 from knowledge.schema import Occupation
+
+T = TypeVar("T")
 
 Qualification = Literal["none", "german", "foreign", "incomplete"]
 Status = Literal["unemployed", "employed", "temp_agency", "self_employed", "in_school", "other"]
@@ -80,15 +84,15 @@ class Recommendation:
 # Arabic-script spellings people mix: Arabic and Persian yeh/kaf, alef with or without hamza
 _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
                        "\u200c": " ", "\u200d": None, "\u0640": None,
-                       "'": None, "’": None, "ʼ": None,
+                       "'": None, "’": None, "ʼ": None,  # Ukrainian м'ясник = мʼясник = мясник
                        "\u0307": None,  # Turkish "İ".lower() leaves a combining dot
                        "ş": "ș", "ţ": "ț",  # Romanian typed with cedillas (and Turkish ş alike)
                        "ı": "i",  # Turkish typed in capitals: "I".lower() is "i", not "ı"
-                       "ё": "е"})  # Russian mostly typed without the dots  # Ukrainian м'ясник = мʼясник = мясник
+                       "ё": "е"})  # Russian mostly typed without the dots
 
 
 def fold(text: str) -> str:
-    """Text as occupation names are compared: lower case, NFC, without Arabic vowel marks
+    """Text as names and keywords are compared: lower case, NFC, without Arabic vowel marks
     (tashkil) and tatweel, Persian and Arabic letter forms alike, ZWNJ as a space, no apostrophes,
     Turkish dotless ı as i, Russian ё as е."""
     text = unicodedata.normalize("NFC", text.lower())
@@ -96,21 +100,41 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+def phrase(text: str) -> str:
+    """``text`` folded, with single spaces: how names and keywords are kept for matching."""
+    return " ".join(fold(text).split())
+
+
+def longest_match(text: str, names: Iterable[tuple[str, T]]) -> T | None:
+    """The value of the longest name (a ``phrase``) that stands in ``text`` as whole words."""
+    lowered = " " + re.sub(r"[^\w\s/-]", " ", fold(text)) + " "
+    best: tuple[int, T] | None = None
+    for name, value in names:
+        # the substring test first: a regex per name for thousands of names is slow
+        if name in lowered and (best is None or len(name) > best[0]) \
+                and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lowered):
+            best = (len(name), value)
+    return best[1] if best else None
+
+
+@lru_cache(maxsize=4)
+def _occupation_names(occupations: tuple[Occupation, ...]) -> tuple[tuple[str, Occupation], ...]:
+    """Every name of every occupation (id, German name, aliases in all languages), folded once."""
+    return tuple(
+        (name, occupation)
+        for occupation in occupations
+        for name in dict.fromkeys(phrase(n) for n in (occupation.id.replace("_", " "), occupation.name,
+                                                      *occupation.aliases))
+        if name
+    )
+
+
 def find_occupation(text: str | None, occupations: tuple[Occupation, ...]) -> Occupation | None:
     """The occupation a user means ("Koch in einem Restaurant" → Koch/Köchin, "كنت طبّاخ" →
-    Koch/Köchin), longest alias first."""
+    Koch/Köchin), longest name first."""
     if not text:
         return None
-    lowered = " " + re.sub(r"[^\w\s/-]", " ", fold(text)) + " "
-    best: tuple[int, Occupation] | None = None
-    for occupation in occupations:
-        names = {occupation.id.replace("_", " "), occupation.name.lower(), *occupation.aliases}
-        for alias in names:
-            alias = re.sub(r"\s+", " ", fold(alias)).strip()
-            if alias and re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", lowered):
-                if best is None or len(alias) > best[0]:
-                    best = (len(alias), occupation)
-    return best[1] if best else None
+    return longest_match(text, _occupation_names(occupations))
 
 
 def counts_as_unqualified(profile: Profile) -> bool:

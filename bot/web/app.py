@@ -98,6 +98,16 @@ PAGE_TEXTS = {
 LAUNCHER_TEXTS = ("open", "close", "title")
 
 
+def launcher_script() -> str:
+    """``static/widget.js`` with the launcher's texts in every language filled in."""
+    texts = {
+        code: {key: gettext_for(code, PAGE_TEXTS[key]) if key != "title" else "Lotse" for key in LAUNCHER_TEXTS}
+        for code in available_languages()
+    }
+    script = (WEB_DIR / "static" / "widget.js").read_text(encoding="utf-8")
+    return script.replace("/*TEXTS*/{}", json.dumps(texts, ensure_ascii=True), 1)
+
+
 def link_hosts(settings: Settings) -> list[str]:
     """Hosts whose links the chat shows as links: the offices' websites, our own, configured ones."""
     hosts = {urlsplit(settings.public_url).hostname or ""}
@@ -170,6 +180,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     csp_embeddable = content_security_policy(" ".join(["'self'", *settings.embedding_origins]))
     csp_closed = content_security_policy("'none'")
     hosts = link_hosts(settings)
+    launcher = launcher_script()
 
     def language_of(request: Request, requested: Any = None) -> str:
         return resolve_language(
@@ -230,14 +241,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @app.get("/widget.js", include_in_schema=False)
     async def widget_script() -> Response:
         """The launcher partner sites include with one ``<script>`` tag (see README)."""
-        texts = {
-            code: {key: gettext_for(code, PAGE_TEXTS[key]) if key != "title" else "Lotse"
-                   for key in LAUNCHER_TEXTS}
-            for code in available_languages()
-        }
-        script = (WEB_DIR / "static" / "widget.js").read_text(encoding="utf-8")
-        script = script.replace("/*TEXTS*/{}", json.dumps(texts, ensure_ascii=True), 1)
-        return Response(script, media_type="text/javascript; charset=utf-8", headers={
+        return Response(launcher, media_type="text/javascript; charset=utf-8", headers={
             "Cache-Control": "public, max-age=3600",
             "Cross-Origin-Resource-Policy": "cross-origin",
         })

@@ -28,6 +28,8 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from figures import percentile  # noqa: E402 - bench/ is the script's folder
+
 from bot.stack import ENGINE_ENV, RASA  # noqa: E402
 from bot.settings import PROJECT_ROOT  # noqa: E402
 from tests.support.stack import Process, free_port, start, start_stack, wait_until  # noqa: E402
@@ -54,15 +56,6 @@ class Figures:
     concurrent_seconds: float = 0.0
     rss_mb: dict[str, float] = field(default_factory=dict)
     silent_turns: int = 0
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The ``share`` percentile (0..1) of ``values``."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 async def converse(client: httpx.AsyncClient, url: str, script: list[str], turns: int,

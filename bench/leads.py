@@ -15,6 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from figures import percentile  # noqa: E402 - bench/ is the script's folder
+
 from bot.database import make_engine, make_sessions  # noqa: E402
 from bot.leads.service import LeadSubmission, record_consent, submit_lead  # noqa: E402
 from bot.migrations import upgrade  # noqa: E402
@@ -24,11 +26,6 @@ from bot.telegram import make_bot  # noqa: E402
 from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 TARGET_P95_SECONDS = 2.0
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 async def measure(count: int = 40, spacing: float = 0.13) -> list[float]:
@@ -65,7 +62,7 @@ async def measure(count: int = 40, spacing: float = 0.13) -> list[float]:
 
 def main() -> int:
     latencies = asyncio.run(measure())
-    p50, p95 = _percentile(latencies, 0.5), _percentile(latencies, 0.95)
+    p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
     print(f"\nLead saved → Telegram sendMessage ({len(latencies)} leads, notifier polling every 1 s):")
     print(f"  p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
           f" → target p95 ≤ {TARGET_P95_SECONDS:.0f} s {'met' if p95 <= TARGET_P95_SECONDS else 'NOT met'}")

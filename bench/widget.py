@@ -17,6 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from figures import percentile  # noqa: E402 - bench/ is the script's folder
+
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bot.settings import Settings  # noqa: E402
@@ -28,11 +30,6 @@ VISITS = 10
 QUESTIONS = ["Was ist eine Externenprüfung?", "Wer bezahlt eine Umschulung?", "Was ist Anerkennung?",
              "Was sind Teilqualifikationen?", "hallo"]
 ROUNDS = 4
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def main() -> None:
@@ -76,10 +73,10 @@ def main() -> None:
 
     print("web chat on a 360 px phone screen (Debian Chromium, headless, localhost)")
     print(f"  first visit transfers          {transferred / 1024:8.1f} KiB (HTML, CSS, JS, greeting)")
-    print(f"  open /chat → greeting shown    p50 {_percentile(first_load, .5):6.0f} ms"
-          f"   p95 {_percentile(first_load, .95):6.0f} ms   ({VISITS} fresh visits)")
-    print(f"  Enter → answer shown           p50 {_percentile(answers, .5):6.0f} ms"
-          f"   p95 {_percentile(answers, .95):6.0f} ms   ({len(answers)} messages,"
+    print(f"  open /chat → greeting shown    p50 {percentile(first_load, .5):6.0f} ms"
+          f"   p95 {percentile(first_load, .95):6.0f} ms   ({VISITS} fresh visits)")
+    print(f"  Enter → answer shown           p50 {percentile(answers, .5):6.0f} ms"
+          f"   p95 {percentile(answers, .95):6.0f} ms   ({len(answers)} messages,"
           f" mean {statistics.mean(answers):.0f} ms)")
 
 

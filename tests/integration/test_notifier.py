@@ -257,3 +257,13 @@ async def test_a_web_chat_gets_the_news_once_and_the_notifier_leaves_it_alone(se
     assert take_web_notices(sessions, "web:news") == [("vi", CLAIMED_NOTICE)]
     assert take_web_notices(sessions, "web:news") == []
     assert take_web_notices(sessions, "web:other") == []
+
+
+async def test_delete_my_data_also_takes_the_pending_news_for_the_person(sessions) -> None:
+    lead = _lead(sessions, "web:leaving", language="fa")
+    add_counsellor(sessions, "cleo", "Cleo Rat", "a-long-password-4", telegram_user_id=503)
+    claim_lead(sessions, lead.id, 503)
+    assert [row.kind for row in _outbox(sessions)] == ["lead_card", "notice_web"]
+    erase_conversation(sessions, "web:leaving")
+    assert _outbox(sessions) == [], "a card never sent needs no redaction; the news goes with the lead"
+    assert take_web_notices(sessions, "web:leaving") == []

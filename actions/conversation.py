@@ -16,6 +16,16 @@ def language_of(tracker: Tracker) -> str:
     return nlg_language_of({"slots": tracker.slots, "latest_message": tracker.latest_message})
 
 
+def pressed_button(tracker: Tracker) -> bool:
+    """Whether the latest message is a button Lotse offered and the person pressed.
+
+    The gateway says so in ``metadata.input`` (``bot.conversation``): typed text, even text that
+    looks like a payload, is never ``button``.
+    """
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    return isinstance(metadata, dict) and metadata.get("input") == "button"
+
+
 def is_unverified(fact: Fact, knowledge: Knowledge) -> bool:
     """Whether a fact must be hedged: marked [CHECK] or backed by an unverified source."""
     if fact.unverified:

@@ -1,9 +1,11 @@
 """From a conversation to a counsellor: consent, the contact form, the lead, and the person's rights.
 
 - ``request_counsellor`` → ``action_offer_counsellor``: says what is stored, why, who sees it and
-  for how long (with a link to the privacy notice), and asks for consent with buttons. A button
-  sends ``request_counsellor`` again with the ``consent`` entity (``contact`` or
-  ``contact_statistics``); the consent is recorded per purpose and the contact form starts.
+  for how long (with a link to the privacy notice), records that the notice was shown, and asks
+  for consent with buttons. A button sends ``request_counsellor`` again with the ``consent``
+  entity (``contact`` or ``contact_statistics``); the consent is recorded per purpose, with a
+  reference to the notice shown, and the contact form starts. Only a pressed button counts, and
+  only after the notice: typed or forged payloads show the notice instead (issue 17).
 - ``contact_form`` asks for a first name, how to be contacted (this Telegram chat / phone /
   e-mail), the number or address (checked with phonenumbers / email-validator), a time and the
   language of the call. The triage answers are reused, never asked again.
@@ -30,7 +32,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.conversation import bullet_list, language_of
+from actions.conversation import bullet_list, language_of, pressed_button
 from actions.triage import SLOTS as TRIAGE_SLOTS
 from bot.conversation import SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
 from bot.database import default_sessions
@@ -43,8 +45,10 @@ from bot.leads.service import (
     ConsentMissing,
     ContactInvalid,
     LeadSubmission,
+    NoticeNotShown,
     erase_conversation,
     record_consent,
+    record_notice_shown,
     submit_lead,
 )
 from bot.settings import get_settings
@@ -182,15 +186,14 @@ class ActionOfferCounsellor(Action):
         conversation = conversation_id(tracker)
         given = _entity(tracker, CONSENT_ENTITY)
         try:
-            if given in ("contact", "contact_statistics"):
-                record_consent(default_sessions(), conversation, "contact", NOTICE_VERSION, channel_of(tracker))
-                if given == "contact_statistics":
-                    record_consent(default_sessions(), conversation, "statistics", NOTICE_VERSION,
-                                   channel_of(tracker))
+            if given in ("contact", "contact_statistics") and self._record(tracker, given):
                 return [FollowupAction(FORM)]
             with default_sessions()() as session:
                 consents = _active_consents(session, conversation)
                 lead = session.scalar(select(Lead).where(Lead.conversation_id == conversation))
+            if lead is None and "contact" not in consents:
+                record_notice_shown(default_sessions(), conversation, NOTICE_VERSION, language,
+                                    channel_of(tracker))
         except SQLAlchemyError as error:
             # the type only: database errors carry the statement's parameters (personal data)
             logger.error("handoff.database_unavailable", error=type(error).__name__)
@@ -213,6 +216,27 @@ class ActionOfferCounsellor(Action):
         if given == "declined":
             dispatcher.utter_message(text=translate(language, CONSENT_DECLINED))
         return []
+
+    @staticmethod
+    def _record(tracker: Tracker, given: str) -> bool:
+        """Record the consent of a pressed button after the shown notice; ``False`` if it is none.
+
+        Only a consent button that Lotse offered and the person pressed counts (the gateway marks
+        it ``metadata.input == "button"``; typed text never is), and only after this conversation
+        was shown the notice of the current version. Otherwise the notice is shown (again).
+        """
+        if not pressed_button(tracker):
+            logger.warning("consent.not_pressed")
+            return False
+        conversation, channel = conversation_id(tracker), channel_of(tracker)
+        try:
+            record_consent(default_sessions(), conversation, "contact", NOTICE_VERSION, channel)
+            if given == "contact_statistics":
+                record_consent(default_sessions(), conversation, "statistics", NOTICE_VERSION, channel)
+        except NoticeNotShown:
+            logger.warning("consent.without_notice")
+            return False
+        return True
 
 
 class ValidateContactForm(FormValidationAction):

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from figures import percentile  # noqa: E402 - bench/ is the script's folder
 
 from bot.database import make_engine, make_sessions  # noqa: E402
-from bot.leads.service import LeadSubmission, record_consent, submit_lead  # noqa: E402
+from bot.leads.service import LeadSubmission, record_consent, record_notice_shown, submit_lead  # noqa: E402
 from bot.migrations import upgrade  # noqa: E402
 from bot.notifier import Notifier  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -45,6 +45,7 @@ async def measure(count: int = 40, spacing: float = 0.13) -> list[float]:
         try:
             for n in range(count):
                 conversation = f"bench:{n}"
+                await asyncio.to_thread(record_notice_shown, sessions, conversation, "bench", "de", "web")
                 await asyncio.to_thread(record_consent, sessions, conversation, "contact", "bench", "web")
                 await asyncio.to_thread(submit_lead, sessions, LeadSubmission(
                     conversation, "web", "ar", f"Person {n}", "email", email=f"p{n}@example.org",

@@ -1,7 +1,19 @@
 """One user message, whatever the channel: clean it, check it, ask the engine, mind the language.
 
-Every channel (the web chat, Telegram) hands a message to :meth:`Conversations.handle` and shows
-the :class:`Outcome`. Besides passing the text to the engine this
+Every channel (the web chat, Telegram) hands typed text to :meth:`Conversations.handle` and a
+pressed button to :meth:`Conversations.press`, and shows the :class:`Outcome`. The two never mix:
+
+- **Typed text is text.** Rasa reads a message that starts with ``/`` as an intent with entities
+  (``/request_counsellor{"consent": "contact"}``), so typed text never reaches the engine that
+  way: the documented commands (``/start``, ``/help``, ``/language``, ``/privacy``, ``/delete``)
+  map to their intents, any other leading ``/`` is dropped.
+- **A payload counts only if Lotse offered it**: the buttons of the last answer to this
+  conversation (``bot.buttons``). Anything else is refused, logged without its content, and the
+  channel handles it as text (web) or answers the tap with a short notice (Telegram).
+- The engine learns which it was (``metadata.input``: ``text``, ``button``, ``command``), so an
+  action can insist on a pressed button (consent, ``actions/handoff.py``).
+
+Besides passing the message to the engine this
 
 - answers bad input kindly in the user's language instead of sending it (``bot.inbound``);
 - detects the message's language (``bot.langid``) and sends the detection along, so that
@@ -17,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -25,6 +38,7 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
+from bot.buttons import MemoryOfferedButtons, OfferedButtons, offered_buttons
 from bot.engine import BotMessage, Button, Engine, EngineUnavailable
 from bot.i18n import LANGUAGES, N_, is_rtl, resolve_language, translate
 from bot.inbound import Rejection, check_text, clean_text
@@ -46,6 +60,65 @@ logger = structlog.get_logger(__name__)
 SHARE_CONTACT_PAYLOAD = "/share_contact"
 """A button with this payload is Telegram's "share my phone number" button (other channels drop it)."""
 SHARE_NUMBER = N_("Meine Nummer teilen")
+PRIVACY = N_("So gehen wir mit deinen Daten um: {privacy_url}")
+BUTTON_EXPIRED = N_("Diese Taste gilt nicht mehr. Nimm bitte die Tasten unter meiner letzten Nachricht.")
+
+COMMANDS = {"start": "/greet", "help": "/help", "language": "/change_language", "delete": "/delete_my_data"}
+"""Typed commands (Telegram's menu, and the same typed anywhere) → the payload they stand for.
+``/privacy`` is answered by the gateway itself (the link to the notice)."""
+PRIVACY_COMMAND = "privacy"
+_COMMAND = re.compile(r"/(?P<name>[A-Za-z]+)(?:@\w+)?(?:\s+(?P<argument>\S.*))?", re.DOTALL)
+SOURCE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A documented command the person typed."""
+
+    name: str
+    argument: str = ""
+
+    @property
+    def payload(self) -> str | None:
+        """What the engine gets; ``None`` for ``/privacy`` (the gateway answers it)."""
+        if self.name == "language" and self.argument in LANGUAGES:
+            return change_language_payload(self.argument)
+        return COMMANDS.get(self.name)
+
+    @property
+    def source(self) -> str | None:
+        """``/start <source>`` (a Telegram deep link): where the person came from."""
+        return self.argument if self.name == "start" and SOURCE.fullmatch(self.argument) else None
+
+
+def command_of(text: str) -> Command | None:
+    """The documented command ``text`` is, if it is one."""
+    match = _COMMAND.fullmatch(text.strip())
+    if match is None or match["name"].lower() not in {*COMMANDS, PRIVACY_COMMAND}:
+        return None
+    return Command(match["name"].lower(), (match["argument"] or "").strip())
+
+
+_PAYLOAD_SHAPED = re.compile(r"/+\s*(?P<intent>[A-Za-z_]+)\s*(?:\{.*\})?(?:@[\w.]*)?", re.DOTALL)
+
+
+def payload_shaped(text: str) -> bool:
+    """Whether typed ``text`` looks like a button payload (``/intent{…}``) rather than words."""
+    return _PAYLOAD_SHAPED.fullmatch(text.strip()) is not None
+
+
+def as_text(text: str) -> str:
+    """Typed text as the engine must read it: as words, never as an intent with entities.
+
+    Rasa takes a leading ``/`` for an intent. Text shaped like a payload
+    (``/request_counsellor{"consent": "contact"}``) keeps only its words ("request counsellor"):
+    what the person seems to want is understood as if written, and what they put between braces
+    (entities, slot values) is dropped. Any other leading ``/`` is dropped.
+    """
+    shaped = _PAYLOAD_SHAPED.fullmatch(text.strip())
+    if shaped is not None:
+        return shaped["intent"].replace("_", " ").strip()
+    return text.lstrip().lstrip("/").lstrip()
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -115,23 +188,28 @@ class Conversations:
 
     def __init__(self, engine: Engine, default_language: str, max_chars: int,
                  sessions: sessionmaker | None = None, remembered: int = 50_000,
-                 limiter: RateLimiter | None = None) -> None:
+                 limiter: RateLimiter | None = None, offered: OfferedButtons | None = None,
+                 public_url: str = "http://localhost:8080") -> None:
         self.engine = engine
         self._limiter = limiter
+        self._offered_buttons = offered or MemoryOfferedButtons(remembered)
+        self._public_url = public_url.rstrip("/")
         self._sessions = sessions
         self._default = default_language
         self._max_chars = max_chars
         self._languages: _Bounded[str, tuple[str, str]] = _Bounded(remembered)
         """sender → (channel language it came with, conversation language)."""
-        self._offered: _Bounded[tuple[str, str], bool] = _Bounded(remembered)
+        self._suggested: _Bounded[tuple[str, str], bool] = _Bounded(remembered)
+        """(sender, language) → a switch to that language was already suggested."""
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings,
                       sessions: sessionmaker | None = None) -> Conversations:
         """Default language, size cap and rate limit as configured."""
         limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        offered = offered_buttons(settings.redis_url, settings.conversation_retention_days * 86_400)
         return cls(engine, settings.default_language, settings.max_message_chars,
-                   sessions=sessions, limiter=limiter)
+                   sessions=sessions, limiter=limiter, offered=offered, public_url=settings.public_url)
 
     def _rejected(self, rejection: Rejection, language: str, status: int) -> Outcome:
         text = rejection.text(language, self._max_chars)
@@ -180,29 +258,88 @@ class Conversations:
         outcome.retry_after, outcome.quiet = limited.retry_after, not limited.first
         return outcome
 
+    async def aclose(self) -> None:
+        """Close the shared-state connection (Redis), if any."""
+        close = getattr(self._offered_buttons, "aclose", None)
+        if close is not None:
+            await close()
+
+    def language_for(self, sender: str, channel_language: str | None) -> str:
+        """The conversation's language as far as the gateway knows it (for its own short notices)."""
+        language = resolve_language(channel_language, self._default)
+        return self._remembered(sender, language) or language
+
+    async def offered(self, sender: str) -> frozenset[str]:
+        """The payloads ``sender`` may press now: the buttons of Lotse's last answer."""
+        known = await self._offered_buttons.offered(sender)
+        if known is None:  # a restart without Redis: the engine's tracker still knows
+            known = await self.engine.last_buttons(sender)
+            if known is not None:
+                await self._offered_buttons.remember(sender, known)
+        return known or frozenset()
+
     async def handle(self, sender: str, raw_text: str, channel_language: str | None,
                      channel: str, source: str | None = None) -> Outcome:
-        """Answer one message of ``sender`` (``web:<uuid>``, ``tg:<chat id>``).
+        """Answer one typed message of ``sender`` (``web:<uuid>``, ``tg:<chat id>``).
 
         ``source`` is where the person came from (a deep link, the widget's start payload); it
-        becomes the lead's source.
+        becomes the lead's source. Typed text is always text: a documented command maps to its
+        intent, any other leading ``/`` is dropped (see the module's docstring).
         """
         language = resolve_language(channel_language, self._default)
         throttled = self.throttle(sender, language, channel)
         if throttled is not None:
             return throttled
         text = clean_text(raw_text)
+        command = command_of(text)
+        if command is not None:
+            return await self._command(sender, command, language, channel, source)
+        shaped = payload_shaped(text)
+        text = as_text(text)
         rejection = check_text(text, self._max_chars)
         if rejection is not None:
             logger.info("chat.rejected", reason=rejection.name, length=len(text), channel=channel)
             return self._rejected(rejection, language, 400)
-        detection = detect(text)
-        worth_judging = judge(detection, text, None) is not Verdict.KEEP
+        # a payload's words ("request counsellor") say nothing about the person's language
+        detection = Detection(None) if shaped else detect(text)
+        return await self._turn(sender, text, language, channel, source, "text", detection)
+
+    async def press(self, sender: str, payload: str, channel_language: str | None,
+                    channel: str, source: str | None = None) -> Outcome | None:
+        """Answer a pressed button; ``None`` if Lotse did not offer ``payload`` to ``sender``.
+
+        A refused payload is logged without its content and changes nothing: the channel then
+        treats the press as text, or tells the person the button is no longer valid.
+        """
+        language = resolve_language(channel_language, self._default)
+        throttled = self.throttle(sender, language, channel)
+        if throttled is not None:
+            return throttled
+        if payload not in await self.offered(sender):
+            logger.warning("chat.payload_refused", channel=channel)
+            return None
+        return await self._turn(sender, payload, language, channel, source, "button", Detection(None))
+
+    async def _command(self, sender: str, command: Command, language: str, channel: str,
+                       source: str | None) -> Outcome:
+        payload = command.payload
+        if payload is None:  # /privacy
+            current = self._remembered(sender, language) or language
+            url = f"{self._public_url}/privacy?lang={current}"
+            return Outcome([BotMessage(text=translate(current, PRIVACY, privacy_url=url))], current)
+        return await self._turn(sender, payload, language, channel, source or command.source,
+                                "command", Detection(None))
+
+    async def _turn(self, sender: str, message: str, language: str, channel: str,
+                    source: str | None, kind: str, detection: Detection) -> Outcome:
+        """Send ``message`` (text, an offered payload, or a command's payload) and shape the answer."""
+        worth_judging = kind == "text" and judge(detection, message, None) is not Verdict.KEEP
         before = await self._current_language(sender, language) if worth_judging else None
         try:
             reply = await self.engine.send(
-                sender, text, language, channel,
+                sender, message, language, channel,
                 detected=detection.as_metadata() if detection.language else None, source=source,
+                kind=kind,
             )
         except EngineUnavailable:
             return self._rejected(Rejection.ENGINE_DOWN, before or language, 503)
@@ -211,19 +348,21 @@ class Conversations:
             return self._rejected(Rejection.NO_ANSWER, reply.language or before or language, 503)
 
         if reply.erase:
+            await self._offered_buttons.remember(sender, ())
             return await self._erase(sender, reply.messages, reply.language or before or language)
         current = reply.language or before or self._remembered(sender, language)
         messages = list(reply.messages)
         if before is not None and reply.language is None:
-            verdict = judge(detection, text, before)
+            verdict = judge(detection, message, before)
             if verdict is Verdict.SWITCH and detection.language:
                 current = detection.language  # action_extract_language switched, by the same rule
             elif verdict is Verdict.ASK and detection.language:
                 key = (sender, detection.language)
-                if not self._offered.get(key):
-                    self._offered.put(key, True)
+                if not self._suggested.get(key):
+                    self._suggested.put(key, True)
                     messages.append(suggestion(detection.language, before))
                     logger.info("chat.language_offered", language=detection.language, channel=channel)
         if current is not None:
             self._languages.put(sender, (language, current))
+        await self._offered_buttons.remember(sender, [b["payload"] for m in messages for b in m.buttons])
         return Outcome(messages, current or language, detected=detection)

@@ -96,9 +96,15 @@ class Engine:
         channel: str,
         detected: dict[str, Any] | None = None,
         source: str | None = None,
+        kind: str = "text",
     ) -> EngineReply:
-        """Send one user message and return the engine's reply."""
-        metadata: dict[str, Any] = {"language": language, "channel": channel}
+        """Send one user message and return the engine's reply.
+
+        ``kind`` travels as ``metadata.input``: ``text`` (typed), ``button`` (a payload Lotse
+        offered and the person pressed) or ``command`` (``/start``, ``/help`` …). Actions that
+        must only follow a pressed button (consent) check it.
+        """
+        metadata: dict[str, Any] = {"language": language, "channel": channel, "input": kind}
         if detected is not None:
             metadata["detected"] = detected
         if source:
@@ -135,6 +141,24 @@ class Engine:
         events = (await self._tracker(sender, "ALL")).get("events") or []
         return [(str(e["event"]), str(e["text"])) for e in events
                 if isinstance(e, dict) and e.get("event") in ("user", "bot") and e.get("text")]
+
+    async def last_buttons(self, sender: str) -> frozenset[str] | None:
+        """The payloads of the buttons of the engine's last answer to ``sender``.
+
+        ``None`` when the engine cannot tell (no token, not reachable); an empty set when the
+        conversation is new or its last answer had no buttons.
+        """
+        tracker = await self._tracker(sender, "AFTER_RESTART")
+        if not tracker:
+            return None
+        payloads: set[str] = set()
+        for event in reversed(tracker.get("events") or []):
+            if not isinstance(event, dict) or event.get("event") == "user":
+                break
+            if event.get("event") == "bot":
+                buttons = (event.get("data") or {}).get("buttons") or []
+                payloads |= {str(b["payload"]) for b in buttons if isinstance(b, dict) and "payload" in b}
+        return frozenset(payloads)
 
     async def conversation_slots(self, sender: str) -> dict[str, Any]:
         """The slots of a conversation (empty if the engine cannot tell)."""

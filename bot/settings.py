@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         default=30, ge=1, description="Days of inactivity after which a conversation is deleted."
     )
 
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for state shared by several gateways (e.g. redis://127.0.0.1:6379/0); "
+        "unset: in memory.",
+    )
     default_language: str = "de"
     max_message_chars: int = Field(default=1000, ge=10)
     rate_limit_per_minute: int = Field(

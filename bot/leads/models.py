@@ -83,6 +83,23 @@ class Lead(Base):
     __table_args__ = (Index("ix_lead_status_warmth", "status", "warmth"),)
 
 
+class NoticeShown(Base):
+    """The privacy notice, as shown to a person before they were asked for consent.
+
+    A consent is valid only if it was given after this conversation was shown the notice of that
+    version: the consent row refers to this one. No personal data: ids, version, language, time.
+    """
+
+    __tablename__ = "notice_shown"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128), index=True)
+    notice_version: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    shown_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Consent(Base):
     """One consent for one purpose in one conversation; withdrawing keeps the row until erasure."""
 
@@ -95,6 +112,8 @@ class Consent(Base):
     channel: Mapped[str] = mapped_column(String(16))
     given_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
+    notice_shown_id: Mapped[int | None] = mapped_column(ForeignKey("notice_shown.id"))
+    """The notice this consent was given after (empty only for consents from before 2026-12)."""
 
     __table_args__ = (UniqueConstraint("conversation_id", "purpose", name="uq_consent_conversation_purpose"),)
 

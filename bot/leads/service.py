@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.database import utcnow
 from bot.i18n import N_
 from bot.leads.contact import normalize_email, normalize_phone
-from bot.leads.models import AuditEvent, Consent, Counsellor, Lead, OutboxMessage
+from bot.leads.models import AuditEvent, Consent, Counsellor, Lead, NoticeShown, OutboxMessage
 from bot.leads.warmth import LeadFacts, warmth
 
 logger = structlog.get_logger(__name__)
@@ -29,6 +29,10 @@ TRACKER_EVENTS_TABLE = "events"
 
 class ConsentMissing(Exception):
     """A lead was submitted without an active consent to be contacted."""
+
+
+class NoticeNotShown(Exception):
+    """A consent without the privacy notice of that version shown before in this conversation."""
 
 
 class ContactInvalid(Exception):
@@ -118,19 +122,45 @@ def _active_consent(session: Session, conversation_id: str, purpose: str) -> Con
     return consent if consent is not None and consent.active else None
 
 
+def record_notice_shown(sessions: sessionmaker, conversation_id: str, notice_version: str,
+                        language: str, channel: str) -> int:
+    """Record that the privacy notice of ``notice_version`` is being shown; its id."""
+    with sessions.begin() as session:
+        shown = NoticeShown(conversation_id=conversation_id, notice_version=notice_version,
+                            language=language, channel=channel)
+        session.add(shown)
+        session.flush()
+        return shown.id
+
+
 def record_consent(sessions: sessionmaker, conversation_id: str, purpose: str,
                    notice_version: str, channel: str) -> None:
-    """Record (or renew) a consent for one purpose."""
+    """Record (or renew) a consent for one purpose, given after the notice of ``notice_version``.
+
+    Raises ``NoticeNotShown`` (and writes nothing) unless this conversation was shown that notice
+    before: a consent given without the information is not a valid consent (Art. 4(11), 7 GDPR).
+    """
     with sessions.begin() as session:
+        shown = session.scalar(
+            select(NoticeShown)
+            .where(NoticeShown.conversation_id == conversation_id,
+                   NoticeShown.notice_version == notice_version,
+                   NoticeShown.shown_at <= utcnow())
+            .order_by(NoticeShown.shown_at.desc(), NoticeShown.id.desc())
+            .limit(1)
+        )
+        if shown is None:
+            raise NoticeNotShown(notice_version)
         consent = session.scalar(
             select(Consent).where(Consent.conversation_id == conversation_id, Consent.purpose == purpose)
         )
         if consent is None:
             session.add(Consent(conversation_id=conversation_id, purpose=purpose,
-                                notice_version=notice_version, channel=channel))
+                                notice_version=notice_version, channel=channel, notice_shown_id=shown.id))
         else:
             consent.notice_version, consent.channel = notice_version, channel
             consent.given_at, consent.withdrawn_at = utcnow(), None
+            consent.notice_shown_id = shown.id
         _audit(session, "user", "consent", purpose=purpose, notice_version=notice_version)
 
 
@@ -247,6 +277,7 @@ def erase_conversation(sessions: sessionmaker, conversation_id: str, actor: str 
         outbox = session.execute(delete(OutboxMessage).where(OutboxMessage.lead_id.in_(lead_ids))).rowcount
         leads = session.execute(delete(Lead).where(Lead.id.in_(lead_ids))).rowcount
         consents = session.execute(delete(Consent).where(Consent.conversation_id == conversation_id)).rowcount
+        session.execute(delete(NoticeShown).where(NoticeShown.conversation_id == conversation_id))
         events = _delete_tracker_events(session, [conversation_id])
         for lead_id in lead_ids or [None]:
             _audit(session, actor, "erase", lead_id)
@@ -285,6 +316,7 @@ def purge_expired(sessions: sessionmaker, lead_days: int, conversation_days: int
             senders = [s for s in senders if s not in open_leads]
             _delete_tracker_events(session, senders)
             session.execute(delete(Consent).where(Consent.conversation_id.in_(senders)))
+            session.execute(delete(NoticeShown).where(NoticeShown.conversation_id.in_(senders)))
         for lead_id in old:
             _audit(session, "system", "purge", lead_id)
         if senders:

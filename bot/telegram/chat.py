@@ -4,7 +4,9 @@ Every message goes through the same ``Conversations`` as the web chat (sender ``
 language from the user's ``language_code`` — the conversation keeps a choice made in the chat).
 Texts are sent without a parse mode, so nothing a user or a translation writes is interpreted as
 markup; long texts are split below Telegram's limit; buttons become inline keyboards whose
-callbacks carry the button's payload.
+callbacks carry the button's payload. A tap counts only if Lotse offered that button in its last
+answer (``Conversations.press``); forged or outdated callback data is answered with a short notice
+and changes nothing. Typed text — commands included — goes through ``Conversations.handle``.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections import OrderedDict
+from collections.abc import AsyncIterator
 from typing import Any
 
 import structlog
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction, ChatType
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters import Command, CommandStart
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -30,7 +32,13 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.conversation import SHARE_CONTACT_PAYLOAD, SHARE_NUMBER, Conversations, Outcome
+from bot.conversation import (
+    BUTTON_EXPIRED,
+    SHARE_CONTACT_PAYLOAD,
+    SHARE_NUMBER,
+    Conversations,
+    Outcome,
+)
 from bot.i18n import N_, resolve_language, translate
 from bot.settings import Settings
 
@@ -46,27 +54,22 @@ TYPING_AFTER = 0.3
 TYPING_EVERY = 4.5
 """Telegram shows the typing indicator for 5 s."""
 ONLY_TEXT = N_("Ich kann bisher nur Text lesen. Schreib mir bitte, was du wissen möchtest.")
-PRIVACY = N_("So gehen wir mit deinen Daten um: {privacy_url}")
 
 
 class Payloads:
-    """Button payloads longer than Telegram's 64-byte callback data, kept by a short key."""
+    """Callback data for button payloads: the payload itself, or a short hash key for payloads
+    longer than Telegram's 64 bytes. A tap is read back against the buttons Lotse offered, so no
+    table of keys is needed and every gateway instance reads any key."""
 
-    def __init__(self, size: int = 10_000) -> None:
-        self._items: OrderedDict[str, str] = OrderedDict()
-        self._size = size
-
-    def pack(self, payload: str) -> str:
+    @staticmethod
+    def pack(payload: str) -> str:
         if len(payload.encode()) <= 64:
             return payload
-        key = "p:" + hashlib.sha256(payload.encode()).hexdigest()[:24]
-        self._items[key] = payload
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
-        return key
+        return "p:" + hashlib.sha256(payload.encode()).hexdigest()[:24]
 
-    def unpack(self, data: str) -> str | None:
-        return self._items.get(data) if data.startswith("p:") else data
+    def resolve(self, data: str, offered: frozenset[str]) -> str | None:
+        """The offered payload behind callback ``data``; ``None`` if none of them is."""
+        return next((payload for payload in offered if self.pack(payload) == data), None)
 
 
 def split_text(text: str, limit: int = SPLIT_AT) -> list[str]:
@@ -134,15 +137,22 @@ def _language(message: Message | CallbackQuery) -> str | None:
 
 
 async def _answer(bot: Bot, chat_id: int, text: str, language: str | None, conversations: Conversations,
-                  payloads: Payloads, source: str | None = None) -> None:
+                  payloads: Payloads) -> None:
+    """Typed text (commands included) → the answer in the chat."""
+    async with _typing_while(bot, chat_id):
+        outcome = await conversations.handle(f"tg:{chat_id}", text, language, "telegram")
+    await show(bot, chat_id, outcome, payloads)
+
+
+@contextlib.asynccontextmanager
+async def _typing_while(bot: Bot, chat_id: int) -> AsyncIterator[None]:
     typing = asyncio.create_task(_typing(bot, chat_id))
     try:
-        outcome = await conversations.handle(f"tg:{chat_id}", text, language, "telegram", source=source)
+        yield
     finally:
         typing.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await typing
-    await show(bot, chat_id, outcome, payloads)
 
 
 async def _typing(bot: Bot, chat_id: int) -> None:
@@ -154,23 +164,10 @@ async def _typing(bot: Bot, chat_id: int) -> None:
         await asyncio.sleep(TYPING_EVERY)
 
 
-async def on_start(message: Message, command: CommandObject, bot: Bot, conversations: Conversations,
-                   payloads: Payloads) -> None:
-    """``/start`` (and ``t.me/<bot>?start=<source>``: the source goes with the lead)."""
-    source = (command.args or "").strip()[:64] or None
-    await _answer(bot, message.chat.id, "/greet", _language(message), conversations, payloads, source)
-
-
-async def on_command(message: Message, command: CommandObject, bot: Bot, conversations: Conversations,
-                     payloads: Payloads, settings: Settings) -> None:
-    """``/language``, ``/help``, ``/delete``, ``/privacy``."""
-    payload = {"language": "/change_language", "help": "/help", "delete": "/delete_my_data"}.get(command.command)
-    if payload is not None:
-        await _answer(bot, message.chat.id, payload, _language(message), conversations, payloads)
-        return
-    language = resolve_language(_language(message), settings.default_language)
-    url = f"{settings.public_url.rstrip('/')}/privacy?lang={language}"
-    await send(bot, message.chat.id, translate(language, PRIVACY, privacy_url=url))
+async def on_command(message: Message, bot: Bot, conversations: Conversations, payloads: Payloads) -> None:
+    """``/start [source]`` (``t.me/<bot>?start=<source>``: the source goes with the lead),
+    ``/language``, ``/help``, ``/delete``, ``/privacy``: ``Conversations`` knows them all."""
+    await _answer(bot, message.chat.id, message.text or "", _language(message), conversations, payloads)
 
 
 async def on_text(message: Message, bot: Bot, conversations: Conversations, payloads: Payloads) -> None:
@@ -202,19 +199,34 @@ async def on_other(message: Message, bot: Bot, conversations: Conversations, pay
 
 
 async def on_button(query: CallbackQuery, bot: Bot, conversations: Conversations, payloads: Payloads) -> None:
-    """A tap on an inline button sends its payload, as if typed."""
-    await query.answer()
-    payload = payloads.unpack(query.data or "")
-    if not payload or query.message is None:
+    """A tap on an inline button: its payload, if Lotse offered that button in its last answer.
+
+    Forged callback data, or a button of an older answer, is refused with a short notice on the
+    tap (``answerCallbackQuery``) and changes nothing.
+    """
+    if query.message is None:
+        await query.answer()
         return
-    await _answer(bot, query.message.chat.id, payload, _language(query), conversations, payloads)
+    chat_id = query.message.chat.id
+    sender = f"tg:{chat_id}"
+    payload = payloads.resolve(query.data or "", await conversations.offered(sender))
+    if payload is None:
+        logger.warning("chat.payload_refused", channel="telegram")
+        language = conversations.language_for(sender, _language(query))
+        await query.answer(text=translate(language, BUTTON_EXPIRED))
+        return
+    await query.answer()  # at once: the engine may take a moment
+    async with _typing_while(bot, chat_id):
+        outcome = await conversations.press(sender, payload, _language(query), "telegram")
+    if outcome is not None:
+        await show(bot, chat_id, outcome, payloads)
 
 
 def make_router() -> Router:
     """The people's chat router (private chats only)."""
     router = Router(name="chat")
     router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.message.register(on_start, CommandStart())
+    router.message.register(on_command, CommandStart())
     router.message.register(on_command, Command("language", "help", "delete", "privacy"))
     router.message.register(on_contact, F.contact)
     router.message.register(on_text, F.text)

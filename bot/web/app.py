@@ -117,10 +117,12 @@ def link_hosts(settings: Settings) -> list[str]:
 
 
 class ChatRequest(BaseModel):
-    """One message from the chat page."""
+    """One message from the chat page: typed ``text``, or a pressed button (``payload``, with
+    its title as ``text``). A payload Lotse did not offer is handled as the text."""
 
     session: str = Field(max_length=64)
-    text: str = Field(max_length=MAX_BODY_BYTES)
+    text: str = Field(default="", max_length=MAX_BODY_BYTES)
+    payload: str | None = Field(default=None, max_length=1024)
     language: str | None = Field(default=None, max_length=32)
     source: str | None = Field(default=None, pattern=SOURCE_SHAPE)
 
@@ -166,6 +168,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await telegram.close()
+        await app.state.conversations.aclose()
         await app.state.engine.aclose()
 
     app = FastAPI(title="Lotse", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
@@ -283,9 +286,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             session = uuid.UUID(message.session)
         except ValueError:
             return _json_error(Rejection.BAD_REQUEST, language, 400)
-        outcome = await request.app.state.conversations.handle(
-            f"web:{session}", message.text, language, channel="web", source=message.source
-        )
+        conversations: Conversations = request.app.state.conversations
+        sender = f"web:{session}"
+        outcome = None
+        if message.payload is not None:
+            outcome = await conversations.press(sender, message.payload, language, "web", message.source)
+        if outcome is None:  # typed, or a button Lotse did not offer: text, never a payload
+            outcome = await conversations.handle(sender, message.text or message.payload or "", language,
+                                                 channel="web", source=message.source)
         body: dict[str, Any] = {
             "messages": [{"text": m.text, "buttons": m.buttons} for m in outcome.messages],
             "language": outcome.language,

@@ -18,7 +18,7 @@ from bot.bidi import RLM
 from bot.conversation import Conversations
 from bot.database import make_engine, make_sessions
 from bot.engine import Engine
-from bot.leads.models import Lead
+from bot.leads.models import Consent, Lead
 from bot.settings import Settings
 from bot.telegram import chat, create_dispatcher, make_bot
 from tests.support.fake_telegram import FakeTelegram
@@ -95,6 +95,12 @@ class Person:
     async def send(self, **content) -> list[dict]:
         return await self._feed(self._message(**content))
 
+    async def forge(self, data: str) -> list[dict]:
+        """A callback query with ``data`` that no button of Lotse's carried to this chat."""
+        return await self._feed({"update_id": next(_ids), "callback_query": {
+            "id": str(next(_ids)), "chat_instance": "c", "from": self._user(), "data": data,
+            "message": {"message_id": 1, "date": 0, "text": "x", "chat": {"id": self.chat_id, "type": "private"}}}})
+
 
 async def test_a_german_conversation_with_buttons_and_a_deep_link(wired, telegram, stack, monkeypatch) -> None:
     monkeypatch.setattr(chat, "TYPING_AFTER", 0.0)  # "typing…" shows only when the engine is slow
@@ -107,6 +113,42 @@ async def test_a_german_conversation_with_buttons_and_a_deep_link(wired, telegra
     assert (await person.write("/help"))[0]["text"]
     privacy = await person.write("/privacy")
     assert "https://lotse.example/privacy?lang=de" in privacy[0]["text"]
+
+
+async def test_forged_or_outdated_callback_data_is_refused_on_the_tap_and_changes_nothing(
+        wired, telegram, stack) -> None:
+    person = Person(wired, telegram, "de")
+    await person.write("/start")
+    answered = len(telegram.called("answerCallbackQuery"))
+    for data in ('/request_counsellor{"consent": "contact"}', '/inform{"age": -5}', "/restart",
+                 "p:" + "0" * 24, "x" * 64):
+        assert await person.forge(data) == [], "no message, no engine turn"
+    refusals = telegram.called("answerCallbackQuery")[answered:]
+    assert len(refusals) == 5
+    assert all(r.params["text"] == "Diese Taste gilt nicht mehr. Nimm bitte die Tasten unter meiner "
+               "letzten Nachricht." for r in refusals), "each tap answered with a short notice"
+    engine = make_engine(stack.settings.effective_database_url)
+    with make_sessions(engine)() as session:
+        assert session.scalar(select(Consent).where(Consent.conversation_id == f"tg:{person.chat_id}")) is None
+    engine.dispose()
+    # a button of an older answer: refused as well, in the person's language
+    offer = await person.write("ich möchte eine beratung")
+    await person.write("was kostet eine umschulung?")
+    assert await person.tap(offer, "Ja, einverstanden") == []
+    assert telegram.called("answerCallbackQuery")[-1].params.get("text")
+    # the button under the newest answer works
+    offer = await person.write("ich möchte eine beratung")
+    form = await person.tap(offer, "Ja, einverstanden")
+    assert any("Wie heißt du" in m["text"] for m in form)
+    assert "text" not in telegram.called("answerCallbackQuery")[-1].params, "a valid tap: no notice"
+
+
+async def test_an_arabic_person_is_told_in_arabic_that_a_button_is_no_longer_valid(wired, telegram) -> None:
+    person = Person(wired, telegram, "ar")
+    await person.write("مرحبا")
+    await person.forge('/change_language{"language": "de"}')
+    notice = telegram.called("answerCallbackQuery")[-1].params["text"]
+    assert any("\u0600" <= ch <= "\u06ff" for ch in notice)
 
 
 async def test_an_arabic_conversation_reads_right_to_left(wired, telegram) -> None:
@@ -129,7 +171,7 @@ async def test_a_telegram_user_shares_the_number_with_one_tap(wired, telegram, s
     await person.write("/start messe_2026")
     offer = await person.write("ich möchte eine beratung")
     form = await person.tap(offer, "Ja, einverstanden")
-    assert any("Vorname" in m["text"] for m in form)
+    assert any("Wie heißt du" in m["text"] for m in form)
     method = await person.write("Amal")
     assert any(b["text"] == "Hier in Telegram" for m in method
                for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row)

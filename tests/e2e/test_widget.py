@@ -20,15 +20,14 @@ from playwright.sync_api import BrowserContext, Frame, Page, Route, expect
 
 from actions.nlg import render
 from bot.bidi import strip_marks
-from bot.engine import Engine
 from bot.counsellors import add_counsellor
 from bot.database import make_engine, make_sessions
 from bot.i18n import gettext_for, translate
-from bot.leads.service import CLAIMED_NOTICE, record_consent, submit_lead
+from bot.leads.service import CLAIMED_NOTICE, submit_lead
 from bot.web import app as web_app
 from bot.web.app import PAGE_TEXTS
 from tests.support.browser import PHONE, screenshot
-from tests.support.databases import submission
+from tests.support.databases import give_consent, submission
 from tests.support.servers import Gateway, PartnerSite
 from tests.support.stack import Stack
 
@@ -268,7 +267,7 @@ def test_the_partner_site_embeds_the_launcher(
     assert sent and sent[0]["source"] == "jobcenter_flyer"
     session = sent[0]["session"]
     with ThreadPoolExecutor(1) as other_thread:  # Playwright's sync API owns this thread's loop
-        slots = other_thread.submit(asyncio.run, _slots(stack, f"web:{session}")).result()
+        slots = other_thread.submit(asyncio.run, stack.slots(f"web:{session}")).result()
     assert slots["lead_source"] == "jobcenter_flyer"
 
     # Escape closes the chat and gives the focus back to the launcher
@@ -299,14 +298,6 @@ def test_delete_my_data_forgets_the_session(page: Page, gateway: Gateway) -> Non
     page.reload()
     expect(page.locator(".msg--bot")).to_have_count(1)  # greeted as somebody new
     assert page.evaluate("localStorage.getItem('lotse.session')") not in (None, session)
-
-
-async def _slots(stack: Stack, sender: str) -> dict:
-    engine = Engine(stack.engine_url, 30, token=stack.token)
-    try:
-        return await engine.conversation_slots(sender)
-    finally:
-        await engine.aclose()
 
 
 def test_on_a_desktop_the_chat_opens_beside_the_button(browser, gateway: Gateway, partner: PartnerSite) -> None:
@@ -346,7 +337,7 @@ def test_the_person_sees_when_a_counsellor_takes_the_request(
     database = make_engine(stack.settings.effective_database_url)
     try:
         sessions = make_sessions(database)
-        record_consent(sessions, f"web:{session}", "contact", "2026-11", "web")
+        give_consent(sessions, f"web:{session}", "contact", "2026-11", "web")
         lead = submit_lead(sessions, submission(f"web:{session}", language="ar", first_name="Amal"))
         username = f"clara{uuid.uuid4().hex[:6]}"
         add_counsellor(sessions, username, "Clara Rat", "a-long-password-3")

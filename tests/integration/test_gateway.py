@@ -26,9 +26,14 @@ def _chat(client: TestClient, session: str, text: str, language: str | None):
     return client.post("/api/chat", json={"session": session, "text": text, "language": language})
 
 
+def _press(client: TestClient, session: str, button: dict, language: str | None):
+    return client.post("/api/chat", json={"session": session, "text": button["title"],
+                                          "payload": button["payload"], "language": language})
+
+
 def test_a_browser_conversation_with_a_language_switch(client: TestClient) -> None:
     session = str(uuid.uuid4())
-    first = _chat(client, session, "/greet", "de")
+    first = _chat(client, session, "/start", "de")
     assert first.status_code == 200
     assert first.json()["messages"][0]["text"] == render("utter_greet", "de")["text"]
     switched = _chat(client, session, "english please", "de").json()
@@ -47,14 +52,14 @@ def test_odd_input_is_answered_not_crashed(client: TestClient, text: str) -> Non
 
 
 def test_a_language_without_catalog_is_answered_in_english(client: TestClient) -> None:
-    body = _chat(client, str(uuid.uuid4()), "/greet", "sw").json()
+    body = _chat(client, str(uuid.uuid4()), "/start", "sw").json()
     assert body["language"] == "en"
     assert body["messages"][0]["text"] == render("utter_greet", "en")["text"]
 
 
 def test_a_long_message_in_another_language_switches_the_conversation(client: TestClient) -> None:
     session = str(uuid.uuid4())
-    _chat(client, session, "/greet", "de")
+    _chat(client, session, "/start", "de")
     body = _chat(client, session, "Як мені отримати професійну освіту в Німеччині", "de").json()
     assert body["language"] == "uk"
     assert all(any("\u0400" <= ch <= "\u04ff" for ch in m["text"]) for m in body["messages"])
@@ -64,7 +69,7 @@ def test_a_long_message_in_another_language_switches_the_conversation(client: Te
 
 def test_short_messages_never_flip_the_language(client: TestClient) -> None:
     session = str(uuid.uuid4())
-    _chat(client, session, "/greet", "de")
+    _chat(client, session, "/start", "de")
     for text in ("ok", "hi", "5", "ja", "merci", "salam"):
         body = _chat(client, session, text, "de").json()
         assert body["language"] == "de", text
@@ -73,23 +78,27 @@ def test_short_messages_never_flip_the_language(client: TestClient) -> None:
 
 def test_a_close_language_is_offered_with_one_tap(client: TestClient) -> None:
     session = str(uuid.uuid4())
-    _chat(client, session, "/greet", "uk")
+    _chat(client, session, "/start", "uk")
     body = _chat(client, session, "Как мне получить профессию без обучения", "uk").json()
     assert body["language"] == "uk"
     offer = body["messages"][-1]
     assert "Русский" in offer["text"]
     assert offer["buttons"][0]["payload"] == '/change_language{"language": "ru"}'
-    # offered once per conversation and language, not on every message
-    again = _chat(client, session, "Как мне получить профессию без обучения", "uk").json()
-    assert "Русский" not in again["messages"][-1]["text"]
-    tapped = _chat(client, session, offer["buttons"][0]["payload"], "uk").json()
+    tapped = _press(client, session, offer["buttons"][0], "uk").json()
     assert tapped["language"] == "ru"
+    # offered once per conversation and language, not on every message
+    other = str(uuid.uuid4())
+    _chat(client, other, "/start", "uk")
+    first = _chat(client, other, "Как мне получить профессию без обучения", "uk").json()
+    assert "Русский" in first["messages"][-1]["text"]
+    again = _chat(client, other, "Как мне получить профессию без обучения", "uk").json()
+    assert "Русский" not in again["messages"][-1]["text"]
 
 
 async def test_the_engine_adapter_reads_the_real_conversation_back(client: TestClient, stack: Stack) -> None:
     """Slots and transcript (the inbox's history) come from the engine's HTTP API, sender ids with ':'."""
     session = str(uuid.uuid4())
-    _chat(client, session, "/greet", "uk")
+    _chat(client, session, "/start", "uk")
     _chat(client, session, "що таке Umschulung?", "uk")
     engine = Engine(stack.engine_url, 30, token=stack.token)
     try:

@@ -16,10 +16,10 @@ from sqlalchemy.orm import sessionmaker
 from bot.counsellors import add_counsellor
 from bot.engine import Engine
 from bot.leads.models import AuditEvent, Consent, Lead
-from bot.leads.service import record_consent, submit_lead
+from bot.leads.service import submit_lead
 from bot.settings import Settings
 from bot.web.app import create_app
-from tests.support.databases import submission
+from tests.support.databases import give_consent, submission
 
 PASSWORD = "correct horse battery"
 
@@ -45,7 +45,7 @@ def _csrf(html: str) -> str:
 
 
 def _lead(sessions: sessionmaker, conversation: str, **changes) -> Lead:
-    record_consent(sessions, conversation, "contact", "2026-11-28", "web")
+    give_consent(sessions, conversation, "contact", "2026-11-28", "web")
     return submit_lead(sessions, submission(conversation, **changes))
 
 

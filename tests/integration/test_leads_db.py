@@ -13,19 +13,23 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.database import Base, make_engine, utcnow
-from bot.leads.models import AuditEvent, Consent, Lead, OutboxMessage
+from bot.leads.models import AuditEvent, Consent, Lead, NoticeShown, OutboxMessage
 from bot.leads.service import (
     ConsentMissing,
     ContactInvalid,
     LeadSubmission,
+    NoticeNotShown,
     erase_conversation,
     has_consent,
     purge_expired,
     record_consent,
+    record_notice_shown,
     submit_lead,
 )
 from bot.migrations import alembic_config, downgrade, upgrade
+from tests.support.databases import give_consent
 from tests.support.databases import submission as _submission
+
 
 def _add_tracker_events(engine: Engine, sender: str, timestamp: float, count: int = 3) -> None:
     with engine.begin() as connection:
@@ -71,8 +75,28 @@ def test_no_lead_without_consent(sessions: sessionmaker) -> None:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
+def test_a_consent_counts_only_after_the_notice_of_that_version_was_shown(sessions: sessionmaker) -> None:
+    with pytest.raises(NoticeNotShown):  # a typed or forged consent: no notice was shown
+        record_consent(sessions, "web:n", "contact", "2026-12", "web")
+    record_notice_shown(sessions, "web:n", "2026-11", "de", "web")
+    with pytest.raises(NoticeNotShown):  # an older notice is not this one
+        record_consent(sessions, "web:n", "contact", "2026-12", "web")
+    record_notice_shown(sessions, "web:other", "2026-12", "de", "web")
+    with pytest.raises(NoticeNotShown):  # another conversation's notice is not this one's
+        record_consent(sessions, "web:n", "contact", "2026-12", "web")
+    assert not has_consent(sessions, "web:n", "contact")
+    shown = record_notice_shown(sessions, "web:n", "2026-12", "ar", "web")
+    record_consent(sessions, "web:n", "contact", "2026-12", "web")
+    with sessions() as session:
+        consent = session.scalar(select(Consent).where(Consent.conversation_id == "web:n"))
+        notice = session.get(NoticeShown, consent.notice_shown_id)
+        assert consent.notice_shown_id == shown and notice.conversation_id == "web:n"
+        assert notice.notice_version == consent.notice_version == "2026-12" and notice.language == "ar"
+        assert notice.shown_at <= consent.given_at
+
+
 def test_a_lead_is_idempotent_per_conversation_and_gets_one_card(sessions: sessionmaker) -> None:
-    record_consent(sessions, "web:b", "contact", "2026-11", "web")
+    give_consent(sessions, "web:b", "contact", "2026-11", "web")
     first = submit_lead(sessions, _submission("web:b"))
     again = submit_lead(sessions, _submission("web:b", first_name="Olena K.", contact_method="email",
                                               email="olena@example.org", urgent=True))
@@ -88,7 +112,7 @@ def test_a_lead_is_idempotent_per_conversation_and_gets_one_card(sessions: sessi
 
 
 def test_phone_is_stored_in_e164_and_wrong_contacts_are_refused(sessions: sessionmaker) -> None:
-    record_consent(sessions, "web:c", "contact", "2026-11", "web")
+    give_consent(sessions, "web:c", "contact", "2026-11", "web")
     assert submit_lead(sessions, _submission("web:c")).phone == "+4917612345678"
     with pytest.raises(ContactInvalid):
         submit_lead(sessions, _submission("web:c2", phone="12"))
@@ -99,7 +123,7 @@ def test_phone_is_stored_in_e164_and_wrong_contacts_are_refused(sessions: sessio
 
 
 def test_a_failure_while_saving_leaves_nothing_half_saved(sessions: sessionmaker) -> None:
-    record_consent(sessions, "web:d", "contact", "2026-11", "web")
+    give_consent(sessions, "web:d", "contact", "2026-11", "web")
 
     def broken(*_args) -> None:
         raise RuntimeError("database went away")
@@ -116,11 +140,11 @@ def test_a_failure_while_saving_leaves_nothing_half_saved(sessions: sessionmaker
 
 
 def test_erasure_leaves_no_trace_in_any_table(engine: Engine, sessions: sessionmaker) -> None:
-    record_consent(sessions, "tg:4711", "contact", "2026-11", "telegram")
-    record_consent(sessions, "tg:4711", "statistics", "2026-11", "telegram")
+    give_consent(sessions, "tg:4711", "contact", "2026-11", "telegram")
+    give_consent(sessions, "tg:4711", "statistics", "2026-11", "telegram")
     lead = submit_lead(sessions, _submission("tg:4711", channel="telegram"))
     _add_tracker_events(engine, "tg:4711", utcnow().timestamp())
-    record_consent(sessions, "web:other", "contact", "2026-11", "web")
+    give_consent(sessions, "web:other", "contact", "2026-11", "web")
     submit_lead(sessions, _submission("web:other", first_name="Someone", phone="0385 5881234"))
     _add_tracker_events(engine, "web:other", utcnow().timestamp())
 
@@ -138,7 +162,7 @@ def test_erasure_leaves_no_trace_in_any_table(engine: Engine, sessions: sessionm
 
 def test_retention_purges_closed_leads_and_idle_conversations(engine: Engine, sessions: sessionmaker) -> None:
     now = utcnow()
-    record_consent(sessions, "web:old", "contact", "2026-01", "web")
+    give_consent(sessions, "web:old", "contact", "2026-01", "web")
     old = submit_lead(sessions, _submission("web:old"))
     with sessions.begin() as session:
         lead = session.get(Lead, old.id)
@@ -146,7 +170,7 @@ def test_retention_purges_closed_leads_and_idle_conversations(engine: Engine, se
     _add_tracker_events(engine, "web:old", (now - timedelta(days=200)).timestamp())
     _add_tracker_events(engine, "web:idle", (now - timedelta(days=40)).timestamp())
     _add_tracker_events(engine, "web:active", (now - timedelta(days=2)).timestamp())
-    record_consent(sessions, "web:open", "contact", "2026-11", "web")
+    give_consent(sessions, "web:open", "contact", "2026-11", "web")
     submit_lead(sessions, _submission("web:open"))
     _add_tracker_events(engine, "web:open", (now - timedelta(days=60)).timestamp())
 
@@ -158,3 +182,4 @@ def test_retention_purges_closed_leads_and_idle_conversations(engine: Engine, se
     assert senders == {"web:active", "web:open"}  # an open lead keeps its conversation
     with sessions() as session:
         assert {c.conversation_id for c in session.scalars(select(Consent))} == {"web:open"}
+        assert {n.conversation_id for n in session.scalars(select(NoticeShown))} == {"web:open"}

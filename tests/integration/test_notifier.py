@@ -20,7 +20,6 @@ from bot.leads.service import (
     claim_lead,
     erase_conversation,
     purge_expired,
-    record_consent,
     submit_lead,
     take_web_notices,
 )
@@ -28,7 +27,7 @@ from bot.notifier import Notifier
 from bot.settings import Settings
 from bot.telegram import create_dispatcher, make_bot
 from bot.telegram.cards import REDACTED
-from tests.support.databases import submission
+from tests.support.databases import give_consent, submission
 from tests.support.fake_telegram import FakeTelegram
 
 CHAT = -100123
@@ -52,7 +51,7 @@ def _notifier(sessions: sessionmaker, bot: Bot, lease: float = 60.0) -> Notifier
 
 
 def _lead(sessions: sessionmaker, conversation: str = "web:n1", **changes) -> Lead:
-    record_consent(sessions, conversation, "contact", "2026-11", "web")
+    give_consent(sessions, conversation, "contact", "2026-11", "web")
     return submit_lead(sessions, submission(conversation, **changes))
 
 

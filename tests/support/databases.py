@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.database import make_engine, make_sessions
-from bot.leads.service import LeadSubmission
+from bot.leads.service import LeadSubmission, record_consent, record_notice_shown
 from bot.migrations import upgrade
 
 POSTGRES_ADMIN = "postgresql+psycopg://root@127.0.0.1:5432/test"
@@ -74,3 +74,10 @@ def submission(conversation: str, **changes) -> LeadSubmission:
                   triage={"qualification": "foreign", "age": 34}, has_documents=True)
     values.update(changes)
     return LeadSubmission(**values)
+
+
+def give_consent(sessions: sessionmaker, conversation: str, purpose: str, notice_version: str,
+                 channel: str) -> None:
+    """A consent as a person gives it: the notice of that version shown first, then the button."""
+    record_notice_shown(sessions, conversation, notice_version, "de", channel)
+    record_consent(sessions, conversation, purpose, notice_version, channel)

@@ -128,6 +128,16 @@ class Stack:
         response.raise_for_status()
         return list(response.json())
 
+    async def slots(self, sender: str) -> dict[str, Any]:
+        """The conversation's slots, as the engine's HTTP API gives them to the gateway."""
+        from bot.engine import Engine
+
+        engine = Engine(self.engine_url, 30, token=self.token)
+        try:
+            return await engine.conversation_slots(sender)
+        finally:
+            await engine.aclose()
+
     def logs(self) -> str:
         """The logs of every process."""
         return "\n".join(p.log_text() for p in self.processes)

@@ -82,7 +82,7 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
   function saveQueue() { written.set(KEYS.pending, JSON.stringify(queue.map(function (q) {
-    return { text: q.text, shown: q.shown };
+    return { text: q.text, shown: q.shown, payload: q.payload || null };
   }))); }
   function remember(entry) {
     history.push(entry);
@@ -194,7 +194,7 @@
       button.type = "button";
       button.textContent = b.title;
       button.setAttribute("dir", "auto");
-      button.addEventListener("click", function () { send(b.payload, b.title); });
+      button.addEventListener("click", function () { send(b.title, b.title, b.payload); });
       li.appendChild(button);
     });
     log.appendChild(li);
@@ -288,10 +288,11 @@
     var state = item.bubble.querySelector(".msg__state");
     if (state) state.remove();
   }
-  function send(text, shown) {
-    // shown === null: a silent message (the greeting, a language switch)
+  function send(text, shown, payload) {
+    // shown === null: a silent message (the greeting, a language switch);
+    // payload: a pressed button (its title is the text) — typed text is never sent as a payload
     removeQuickReplies();
-    var item = { text: text, shown: shown === undefined ? text : shown };
+    var item = { text: text, shown: shown === undefined ? text : shown, payload: payload || null };
     if (item.shown !== null) item.bubble = addMessage("user", item.shown);
     queue.push(item);
     saveQueue();
@@ -311,6 +312,7 @@
     var item = queue[0];
     startTyping();
     var payload = { session: sessionId(), text: item.text, language: language() };
+    if (item.payload) payload.payload = item.payload;
     var source = store.get(KEYS.source);
     if (source) payload.source = source;
     fetch("/api/chat", {
@@ -347,7 +349,7 @@
     if (status >= 400 && status < 500) {
       // refused (too long, too fast, unreadable): give the typed text back to be sent again
       if (item.bubble) item.bubble.remove();
-      if (item.shown !== null && item.shown === item.text && !input.value) input.value = item.text;
+      if (item.shown !== null && !item.payload && item.shown === item.text && !input.value) input.value = item.text;
     } else {
       markSent(item);
       if (item.shown !== null) remember({ kind: "user", text: item.shown });
@@ -404,7 +406,8 @@
     queue = (Array.isArray(saved) ? saved : []).filter(function (q) {
       return q && typeof q.text === "string";
     }).map(function (q) {
-      var item = { text: q.text, shown: typeof q.shown === "string" ? q.shown : null };
+      var item = { text: q.text, shown: typeof q.shown === "string" ? q.shown : null,
+                   payload: typeof q.payload === "string" ? q.payload : null };
       if (item.shown !== null) { item.bubble = addMessage("user", item.shown); markPending(item); }
       return item;
     });
@@ -466,9 +469,9 @@
   var switched = store.get(KEYS.switched);
   store.remove(KEYS.switched);
   if (switched && switched === language() && history.length) {
-    send('/change_language{"language":"' + switched + '"}', null);
+    send("/language " + switched, null);  // a documented command, like Telegram's /language
   } else if (!history.length && !queue.length) {
-    send("/greet", null);
+    send("/start", null);
   } else {
     pump();
   }

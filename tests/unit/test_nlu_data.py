@@ -58,3 +58,18 @@ def test_no_training_example_belongs_to_two_intents() -> None:
             for text in texts:
                 intents[text].add(intent)
     assert not {text: found for text, found in intents.items() if len(found) > 1}
+
+
+def test_the_real_phrasing_set_is_never_trained_on_and_names_its_sources() -> None:
+    """tests/data/real/: questions as people wrote them in public — only measured, never learned."""
+    from bot.evaluation import load_real_examples
+
+    real = load_real_examples()
+    assert len(real) >= 100 and len({e.language for e in real}) >= 8
+    trained = {" ".join(text.split()) for language in LANGUAGES
+               for texts in _examples(NLU / language).values() for text in texts}
+    leaked = [e.text for e in real if " ".join(e.text.lower().split()) in trained]
+    assert not leaked, leaked[:10]
+    for example in real:
+        assert {example.intent, *example.accept} <= INTENTS, example.text
+        assert example.source.startswith("http"), example.text

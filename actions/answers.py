@@ -1,14 +1,22 @@
 """Answers to questions about the routes and cross-route topics, sized for a phone.
 
 One action, ``action_answer``, answers every ``ask_*`` intent: a short first message and buttons
-to go deeper (requirements, costs, duration, who helps, documents, check my situation). A
-question that names a route (entity ``route``) is answered for that route; a follow-up without
-one ("und was kostet das?") for the route talked about last (slot ``current_route``).
+to go deeper (requirements, costs, duration, who helps, documents, check my situation).
+
+- **Route × aspect.** A question is answered for the route it names — a button's entity, the
+  intent, or the words people use for it in any language (``knowledge/data/question_words/``)
+  — and for the aspect it asks about ("Was kostet die Anerkennung?" → the costs of Anerkennung,
+  whichever of the two the model picked). A follow-up without a route ("und was kostet das?")
+  is about the route talked about last (slot ``current_route``).
+- **Terms.** "What is X?" about a German term of the glossary, in any language, is answered with
+  its explanation in the person's language and a button to the route it belongs to (a route's own
+  name gets the route's summary).
 """
 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,7 +25,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import bullet_list, fact_text, language_of
 from bot.i18n import N_, directed, translate
-from knowledge.loader import load_knowledge
+from knowledge.loader import DATA_DIR, load_knowledge
+from knowledge.questions import QuestionIndex, read_question_words
 from knowledge.schema import ROUTE_IDS, Knowledge, Route
 
 ROUTE_INTENTS = {f"ask_{route}": route for route in ROUTE_IDS}
@@ -93,13 +102,51 @@ def aspect_text(route: Route, aspect: str, language: str, knowledge: Knowledge) 
     return f"{heading}\n{bullet_list(lines)}"
 
 
-def _route_from(tracker: Tracker, intent: str) -> str | None:
+@lru_cache(maxsize=1)
+def question_index() -> QuestionIndex:
+    """Every language's words for routes, aspects and "what is", and the glossary (compiled once)."""
+    return QuestionIndex(read_question_words(DATA_DIR), load_knowledge().glossary)
+
+
+def _route_from(tracker: Tracker, intent: str, text: str) -> str | None:
     named = next(tracker.get_latest_entity_values("route"), None)
     if named in ROUTE_IDS:
         return str(named)
-    if intent in ROUTE_INTENTS:
+    written = question_index().routes(text)
+    if intent in ROUTE_INTENTS and (ROUTE_INTENTS[intent] in written or len(written) != 1):
         return ROUTE_INTENTS[intent]
-    return None
+    # the model picked a topic (or another route), the words name exactly one route: trust them
+    return written[0] if written else ROUTE_INTENTS.get(intent)
+
+
+def _aspect_from(tracker: Tracker, text: str, topic: str | None) -> str | None:
+    pressed = next(tracker.get_latest_entity_values("aspect"), None)
+    if pressed in ASPECTS:
+        return str(pressed)
+    written = question_index().aspects(text)
+    if topic in ("costs", "duration", "funding"):
+        return topic if not written or topic in written else written[0]
+    return written[0] if written else None
+
+
+def term_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | None] | None:
+    """ "What is X?" about a glossary term: its explanation and a button to its route — or, for a
+    route's own name ("що таке аусбільдунг?"), the route's summary (and the route, for follow-ups)."""
+    term = question_index().asks_about_term(tracker.latest_message.get("text") or "")
+    if term is None:
+        return None
+    knowledge, language = load_knowledge(), language_of(tracker)
+    route = next((r for r in knowledge.routes if r.id == term.route), None)
+    if route is not None and route.name.split()[0] == term.term.split("/")[0].strip():
+        # the term is a route's own name: its summary, with the buttons to go deeper
+        text = f"{route.name}: {fact_text(route.summary, language, knowledge)}"
+        return directed(language, text), route_buttons(route.id, language), route.id
+    answer = f"{term.term}: {fact_text(term.explanation, language, knowledge)}"
+    buttons = []
+    if route is not None:
+        buttons.append({"title": route.name, "payload": f"/ask_{route.id}"})
+    buttons.append({"title": translate(language, BUTTON_TITLES["check"]), "payload": "/start_check"})
+    return directed(language, answer), buttons, None
 
 
 def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | None]:
@@ -107,15 +154,14 @@ def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | N
     knowledge = load_knowledge()
     language = language_of(tracker)
     intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-    route_id = _route_from(tracker, intent)
-    aspect = next(tracker.get_latest_entity_values("aspect"), None)
+    text = tracker.latest_message.get("text") or ""
+    route_id = _route_from(tracker, intent, text)
     topic = TOPIC_INTENTS.get(intent)
-    if topic in ("costs", "duration", "funding") and route_id is None:
+    aspect = _aspect_from(tracker, text, topic)
+    if aspect is not None and route_id is None and topic in ("costs", "duration", "funding", None):
         current = tracker.get_slot("current_route")
-        follow_up = current in ROUTE_IDS and (tracker.latest_message.get("text") or "").count(" ") < 6
+        follow_up = current in ROUTE_IDS and text.count(" ") < 6
         route_id = current if follow_up else None
-    if topic in ("costs", "duration", "funding") and route_id is not None:
-        aspect = topic
     routes = {r.id: r for r in knowledge.routes}
 
     if route_id is not None and (aspect in ASPECTS or topic is None):
@@ -146,6 +192,6 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text, buttons, route_id = compose_answer(tracker)
+        text, buttons, route_id = term_answer(tracker) or compose_answer(tracker)
         dispatcher.utter_message(text=text, buttons=buttons)
         return [SlotSet("current_route", route_id)] if route_id else []

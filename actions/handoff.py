@@ -34,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation import bullet_list, language_of, pressed_button
 from actions.triage import SLOTS as TRIAGE_SLOTS
+from actions.understanding import ask_back, is_sure
 from bot.conversation import SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
 from bot.database import default_sessions
 from bot.engine import ERASE_CUSTOM_KEY
@@ -185,6 +186,9 @@ class ActionOfferCounsellor(Action):
         language = language_of(tracker)
         conversation = conversation_id(tracker)
         given = _entity(tracker, CONSENT_ENTITY)
+        if given is None and not is_sure(tracker):
+            ask_back(dispatcher, tracker, first="request_counsellor")
+            return []
         try:
             if given in ("contact", "contact_statistics") and self._record(tracker, given):
                 return [FollowupAction(FORM)]
@@ -524,7 +528,10 @@ class ActionDeleteMyData(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
-        confirmed = _entity(tracker, "confirmed")
+        confirmed = _entity(tracker, "confirmed") if pressed_button(tracker) else None
+        if confirmed is None and not is_sure(tracker):
+            ask_back(dispatcher, tracker, first="delete_my_data")
+            return []
         if confirmed in (False, "false"):
             dispatcher.utter_message(text=translate(language, KEPT))
             return []

@@ -1,8 +1,8 @@
 """Which language the conversation is in, and switching it.
 
 The channel tells the engine the user's language as ``metadata.language`` on each message;
-``action_extract_language`` (a custom slot mapping, run by Rasa after every user message)
-copies it into the ``language`` slot when the channel's choice changes. A switch in the
+``action_validate_slot_mappings`` (Rasa runs it after every user message, right after the slot
+mappings) copies it into the ``language`` slot when the channel's choice changes. A switch in the
 conversation (``change_language``, or a message the gateway detected to be in another language
 with certainty, ``metadata.detected``; see ``bot.langid``) wins until the channel sends a
 different language.
@@ -17,6 +17,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.story import story_events
+from actions.understanding import ask_back, is_sure
 from bot.engine import LANGUAGE_CUSTOM_KEY
 from bot.i18n import available_languages, language_from_name, normalize_code, resolve_language
 from bot.langid import Detection, Verdict, judge
@@ -46,17 +48,27 @@ def _detected_switch(tracker: Tracker, current: str | None) -> str | None:
     return None
 
 
-class ActionExtractLanguage(Action):
-    """Fill ``language`` from the channel's ``metadata.language`` when that changes, or from a
-    sure detection of the message's language."""
+class ValidateSlotMappings(Action):
+    """What a message says besides its intent — one round trip, run by Rasa after every user
+    message: fill ``language`` from the channel's ``metadata.language`` when that changes, or from
+    a sure detection of the message's language; keep where the person came from; read a story
+    told in the message into the triage slots and say so (``actions/story.py``).
+
+    Rasa's ``action_validate_slot_mappings`` rather than a custom slot mapping's action: Rasa
+    delivers what this action says (a custom mapping's messages are dropped), and it runs on
+    every message all the same. The slots it fills have ``type: custom`` mappings in the domain.
+    """
 
     def name(self) -> str:
-        return "action_extract_language"
+        return "action_validate_slot_mappings"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        return self._language(tracker) + self._source(tracker)
+        language = self._language(tracker)
+        if language:  # the story line must be said in the language just switched to
+            tracker.slots.update({e["name"]: e["value"] for e in language if e.get("event") == "slot"})
+        return language + self._source(tracker) + story_events(dispatcher, tracker)
 
     def _source(self, tracker: Tracker) -> list[EventType]:
         """Where the person came from (deep link, widget): kept for the lead, first one wins."""
@@ -91,6 +103,9 @@ class ActionChangeLanguage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if not is_sure(tracker):  # a switch only from a button, a command, or when surely meant
+            ask_back(dispatcher, tracker, first="change_language")
+            return []
         named = next(tracker.get_latest_entity_values(LANGUAGE_SLOT), None)
         if named is None:
             dispatcher.utter_message(response="utter_ask_language")

@@ -33,6 +33,7 @@ class Response:
 HELP_BUTTON = Button(N_("Was kannst du?"), "/help")
 LANGUAGE_BUTTON = Button(N_("Sprache wechseln"), "/change_language")
 CHECK_BUTTON = Button(N_("Welcher Weg passt zu mir?"), "/start_check")
+PERSON_BUTTON = Button(N_("Mit einem Menschen sprechen"), "/request_counsellor")
 
 RESPONSES: dict[str, Response] = {
     "utter_greet": Response(
@@ -62,11 +63,13 @@ RESPONSES: dict[str, Response] = {
         (HELP_BUTTON,),
     ),
     "utter_out_of_scope": Response(
+        # TRANSLATORS: an honest "not my field" (studies, visa, pensions, other cities).
         N_(
-            "Dabei kann ich leider nicht helfen. Ich kenne mich mit Wegen zum Berufsabschluss "
-            "in Schwerin und Westmecklenburg aus."
+            "Das kann ich dir leider nicht beantworten: Ich kenne mich nur mit Wegen zum "
+            "Berufsabschluss in Schwerin und Westmecklenburg aus. Für Fragen zu Studium, Visum, "
+            "Rente oder anderen Städten sagt dir eine Beraterin oder ein Berater, wer zuständig ist."
         ),
-        (HELP_BUTTON,),
+        (PERSON_BUTTON, HELP_BUTTON),
     ),
     "utter_default": Response(
         N_("Das habe ich nicht verstanden. Kannst du es anders sagen? Oder tippe auf eine Taste."),

@@ -21,6 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import ROUTE_INTENTS, TOPIC_INTENTS, compose_answer, office_line
 from actions.conversation import bullet_list, language_of
+from actions.story import CORRECTED_SLOT
 from bot.i18n import N_, directed, translate, translate_plural
 from knowledge.loader import load_knowledge, read_answer_words
 from knowledge.numbers import is_unknown, parse_age, parse_years
@@ -207,6 +208,13 @@ class ValidateTriageForm(FormValidationAction):
             )
         return {slot: None, FAILURES_SLOT: failures}
 
+    @staticmethod
+    def _only_a_correction(slot: str, tracker: Tracker) -> bool:
+        """ "nein, 8 Jahre" right after Lotse said what it read from a story corrects that story
+        (``actions/story.py``); it is no answer to the question being asked."""
+        corrected = tracker.get_slot(CORRECTED_SLOT) or []
+        return bool(corrected) and slot not in corrected and slot == tracker.get_slot("requested_slot")
+
     def _skip(self, slot: str, tracker: Tracker) -> dict[str, Any] | None:
         wants_skip = self._entity(tracker, "skip") is not None or is_unknown(
             tracker.latest_message.get("text") or ""
@@ -226,6 +234,8 @@ class ValidateTriageForm(FormValidationAction):
 
     def _number(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                 parse: Any, low: float, high: float) -> dict[str, Any]:
+        if self._only_a_correction(slot, tracker):
+            return {slot: None}
         skipped = self._skip(slot, tracker)
         if skipped is not None:
             return skipped
@@ -237,6 +247,8 @@ class ValidateTriageForm(FormValidationAction):
 
     def _choice(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
                 tracker: Tracker) -> dict[str, Any]:
+        if self._only_a_correction(slot, tracker):
+            return {slot: None}
         skipped = self._skip(slot, tracker)
         if skipped is not None:
             return skipped
@@ -286,6 +298,8 @@ class ValidateTriageForm(FormValidationAction):
 
     async def validate_occupation(self, value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if self._only_a_correction("occupation", tracker):
+            return {"occupation": None}
         skipped = self._skip("occupation", tracker)
         if skipped is not None:
             return skipped

@@ -17,7 +17,7 @@ Besides passing the message to the engine this
 
 - answers bad input kindly in the user's language instead of sending it (``bot.inbound``);
 - detects the message's language (``bot.langid``) and sends the detection along, so that
-  ``action_extract_language`` can switch a conversation when the detection is sure;
+  ``action_validate_slot_mappings`` can switch a conversation when the detection is sure;
 - when the detection is unsure, adds one question with two buttons ("Shall we continue in
   Українська?") — at most once per conversation and language.
 
@@ -225,7 +225,7 @@ class Conversations:
             return remembered
         slots = await self.engine.conversation_slots(sender)
         if slots.get("channel_language") != channel_language:
-            # action_extract_language will adopt the channel's (new) language first
+            # action_validate_slot_mappings will adopt the channel's (new) language first
             return resolve_language(channel_language, self._default)
         return resolve_language(slots.get("language") or channel_language, self._default)
 
@@ -355,7 +355,7 @@ class Conversations:
         if before is not None and reply.language is None:
             verdict = judge(detection, message, before)
             if verdict is Verdict.SWITCH and detection.language:
-                current = detection.language  # action_extract_language switched, by the same rule
+                current = detection.language  # action_validate_slot_mappings switched, by the same rule
             elif verdict is Verdict.ASK and detection.language:
                 key = (sender, detection.language)
                 if not self._suggested.get(key):

@@ -11,7 +11,7 @@ nothing is downloaded at run time). The verdict is deliberately shy:
   languages are close cousins that people mix (Ukrainian and Russian);
 - ``KEEP`` otherwise.
 
-The gateway detects (it has the model); ``action_extract_language`` applies ``SWITCH`` with the
+The gateway detects (it has the model); ``action_validate_slot_mappings`` applies ``SWITCH`` with the
 same :func:`judge`, so both processes decide alike.
 """
 
@@ -39,6 +39,16 @@ SUGGESTION_NO = N_("Nein, weiter auf {language}")
 
 _NOT_LANGUAGE = re.compile(r"https?://\S+|\S+@\S+|[/#]\w+|\{.*?\}|\d+")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+OFFICE_WORDS = (
+    "Jobcenter", "Arbeitsagentur", "Agentur", "Arbeit", "Amt", "Ausländerbehörde", "Sozialamt",
+    "Integrationskurs", "Sprachkurs", "Deutschkurs", "Bescheid", "Antrag", "Termin", "Zeugnis",
+    "Zertifikat", "Abschluss", "Beruf", "Schule", "Berufsschule", "Betrieb", "Praktikum", "Lehre",
+    "Meister", "Geselle", "Fachkraft", "Helfer", "Aufenthalt", "Aufenthaltstitel", "Niederlassung",
+    "Erlaubnis", "Arbeitserlaubnis", "Fiktionsbescheinigung", "Beratung", "Bafög", "BAföG",
+    "Grundsicherung", "Kindergeld", "Wohngeld", "Krankenkasse", "Minijob", "Vollzeit", "Teilzeit",
+)
+"""German office words people keep in German inside other languages ("Jobcenter نامه داده")."""
 
 
 class Verdict(Enum):
@@ -72,9 +82,33 @@ class Detection:
         return cls(code, max(0.0, min(1.0, float(score))))
 
 
-def _language_part(text: str) -> str:
-    """The words of a message without links, e-mail addresses, commands, payloads and numbers."""
-    return " ".join(_NOT_LANGUAGE.sub(" ", text).split())
+@lru_cache(maxsize=1)
+def german_terms() -> frozenset[str]:
+    """German official terms, lower-cased: the glossary's, the routes', the offices' and
+    ``OFFICE_WORDS``. People keep them in German whatever language they write in."""
+    from knowledge.loader import load_knowledge
+
+    knowledge = load_knowledge()
+    names = [g.term for g in knowledge.glossary] + [r.name for r in knowledge.routes]
+    names += [o.name for o in knowledge.offices] + list(OFFICE_WORDS)
+    return frozenset(w.lower() for name in names for w in _WORD.findall(name) if len(w) >= 3)
+
+
+def _is_german_term(word: str) -> bool:
+    """A German term, also inflected or glued to a suffix ("Jobcenter'а", "Ausbildungsplatz")."""
+    lower = word.lower()
+    return lower in german_terms() or any(
+        len(term) >= 6 and lower.startswith(term) for term in german_terms())
+
+
+def _language_part(text: str, keep_german_terms: bool = False) -> str:
+    """The words of a message that tell its language: without links, e-mail addresses, commands,
+    payloads, numbers — and German terms, unless the message has nothing else."""
+    words = _NOT_LANGUAGE.sub(" ", text).split()
+    if keep_german_terms:
+        return " ".join(words)
+    own = [w for w in words if not all(_is_german_term(part) for part in _WORD.findall(w) or [w])]
+    return " ".join(own)
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +123,7 @@ def detect(text: str) -> Detection:
     """Detect the language of one message (button payloads and numbers are never detected)."""
     words = _language_part(text)
     if not words or text.lstrip().startswith("/"):
-        return Detection(None)
+        return Detection(None)  # nothing but German terms, numbers or links: say nothing
     try:
         found = _detector().detect(words.replace("\n", " "), model="lite", k=1)
     except Exception:  # noqa: BLE001 - detection is a hint; never fail a message over it

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_WORDS: dict[str, float] = {
+NUMBER_WORDS: dict[str, float] = {
     # German
     "null": 0, "kein": 0, "keine": 0, "ein": 1, "eins": 1, "einem": 1, "einen": 1, "eine": 1,
     "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "fuenf": 5, "sechs": 6, "sieben": 7, "acht": 8,
@@ -20,7 +20,7 @@ _WORDS: dict[str, float] = {
     "fifteen": 15, "twenty": 20, "half": 0.5,
 }
 _NUMBER = re.compile(r"(?<![\d.,])(\d{1,4})(?:[.,](\d{1,2}))?(?![\d])")
-_SINCE = re.compile(
+SINCE = re.compile(
     r"\b(?:seit|since|ab|from|з|із|від|с|со|od|din|de la|từ|kể từ|منذ|از)\s+(?:\w+\s+)?((?:19|20)\d{2})\b"
 )
 _BORN = re.compile(r"\b(?:geboren|jahrgang|born|geb\.?)\s*(?:\w+\s+)?((?:19|20)\d{2})\b")
@@ -58,9 +58,9 @@ def _first_number(text: str) -> float | None:
     for index, token in enumerate(tokens):
         compound = re.fullmatch(r"(ein|zwei|drei|vier|fünf|fuenf|sechs|sieben|acht|neun|zehn)einhalb", token)
         if compound:
-            return _WORDS[compound.group(1)] + 0.5
-        if token in _WORDS and token not in {"a", "an", "ein", "eine", "einen", "einem"}:
-            total = _WORDS[token]
+            return NUMBER_WORDS[compound.group(1)] + 0.5
+        if token in NUMBER_WORDS and token not in {"a", "an", "ein", "eine", "einen", "einem"}:
+            total = NUMBER_WORDS[token]
             following = tokens[index + 1:index + 3]
             if "halb" in following or "half" in following or "einhalb" in following:
                 total += 0.5
@@ -83,7 +83,7 @@ def parse_years(text: str, today: date | None = None) -> float | None:
     lowered = text.lower().strip()
     if is_unknown(lowered):
         return None
-    since = _SINCE.search(lowered)
+    since = SINCE.search(lowered)
     if since:
         years = today.year - int(since.group(1)) + (today.month - 1) / 12
         return round(years, 1) if 0 <= years <= 60 else None

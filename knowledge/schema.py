@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 RouteId = Literal[
     "externenpruefung", "teilqualifikation", "umschulung", "validierung", "anerkennung", "ausbildung"
@@ -96,6 +96,15 @@ class GlossaryTerm(_Strict):
 
     term: str
     explanation: Fact
+    route: str | None = None
+    """The route the term belongs to: "what is X?" offers a button to it."""
+
+    @field_validator("route")
+    @classmethod
+    def _known_route(cls, value: str | None) -> str | None:
+        if value is not None and value not in ROUTE_IDS:
+            raise ValueError(f"unknown route {value!r}")
+        return value
 
 
 class Occupation(_Strict):

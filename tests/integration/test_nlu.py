@@ -1,16 +1,24 @@
-"""The model understands held-back examples (never trained on) in every language."""
+"""The model understands held-back examples and real phrasing (never trained on) in every language."""
 
 from __future__ import annotations
 
 import subprocess
 
-from bot.evaluation import evaluate, load_examples, report
+from bot.evaluation import evaluate, load_examples, load_real_examples, overall, report
 from bot.i18n import LANGUAGES
 from bot.settings import PROJECT_ROOT
 from bot.stack import ENGINE_ENV, RASA
 from tests.support.stack import Stack
 
 MIN_ACCURACY = 0.9
+# Real phrasing (tests/data/real/): floors at what the model reaches today, so that it only gets
+# better. The goal (issue 11) is 90 % overall and 80 % in every language — not reached yet.
+# Measured 2026-12-06 (README, Understanding): ar 50 %, de 69 %, en 56 %, fa 41 %, pl 59 %, ro 21 %,
+# ru 60 %, tr 52 %, uk 64 %, vi 56 %; all 54.3 %, confidently wrong 15.6 %. Floors ~10 points below.
+REAL_FLOORS = {"ar": 0.40, "de": 0.60, "en": 0.45, "fa": 0.30, "pl": 0.45, "ro": 0.10, "ru": 0.45, "tr": 0.40,
+               "uk": 0.50, "vi": 0.45}
+REAL_OVERALL_FLOOR = 0.48
+REAL_CONFIDENTLY_WRONG_CEILING = 0.22
 
 
 def test_held_back_intent_accuracy_per_language(stack: Stack) -> None:
@@ -30,3 +38,16 @@ def test_rasa_data_validate() -> None:
         cwd=PROJECT_ROOT, capture_output=True, text=True, env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_real_phrasing_accuracy_per_language_keeps_its_floor(stack: Stack) -> None:
+    real = load_real_examples()
+    assert {e.language for e in real} >= set(REAL_FLOORS)
+    scores = evaluate(stack.engine_url, stack.token, real)
+    print("\n" + report(scores, "real phrasing"))
+    weak = {lang: f"{s.accuracy:.0%} < {REAL_FLOORS[lang]:.0%}" for lang, s in scores.items()
+            if s.accuracy < REAL_FLOORS.get(lang, 0.0)}
+    assert not weak, f"real-phrasing accuracy fell: {weak}\n{report(scores, 'real phrasing')}"
+    total = overall(scores)
+    assert total.accuracy >= REAL_OVERALL_FLOOR
+    assert total.confidently_wrong_share <= REAL_CONFIDENTLY_WRONG_CEILING

@@ -25,8 +25,9 @@ def test_intents_keep_the_contract_names() -> None:
         "ask_costs", "ask_duration", "ask_language", "ask_work_while_learning", "ask_residence",
         "inform", "request_counsellor", "delete_my_data",
     }
-    # restart is Rasa's own; show_my_data is "what do you know about me?" (Art. 15)
-    assert contract <= set(DOMAIN["intents"]) <= contract | {"restart", "show_my_data"}
+    # show_my_data is "what do you know about me?" (Art. 15); start_over is "neu anfangen" typed,
+    # kept apart from Rasa's own restart intent (the /restart button), which Rasa always obeys
+    assert contract <= set(DOMAIN["intents"]) <= contract | {"start_over", "show_my_data"}
 
 
 def test_triage_slots_keep_the_contract() -> None:
@@ -45,6 +46,6 @@ def test_triage_slots_keep_the_contract() -> None:
 
 def test_language_slot_is_filled_by_our_action() -> None:
     mapping = DOMAIN["slots"]["language"]["mappings"]
-    assert mapping == [{"type": "custom", "action": "action_extract_language"}]
-    assert "action_extract_language" in DOMAIN["actions"]
+    assert mapping == [{"type": "custom"}]  # filled by action_validate_slot_mappings (actions/language.py)
+    assert "action_validate_slot_mappings" in DOMAIN["actions"]
     assert set(LANGUAGES)  # the slot holds one of these codes (see actions.language)

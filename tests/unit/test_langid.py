@@ -84,3 +84,19 @@ def test_the_offer_is_asked_in_the_detected_language_with_two_buttons() -> None:
         '/change_language{"language": "uk"}', '/change_language{"language": "de"}'
     ]
     assert "Deutsch" in offer.buttons[1]["title"]
+
+
+@pytest.mark.parametrize(("text", "current"), [
+    ("що таке Bildungsgutschein?", "uk"),
+    ("Jobcenter نامه داده", "fa"),
+    ("Jobcenter hat mir Bildungsgutschein gegeben, что дальше?", "ru"),
+    ("Co to jest Bildungsgutschein i kto płaci za Umschulung?", "pl"),
+    ("Ausbildung'a başvurmak için Anerkennung gerekli mi?", "tr"),
+    ("Umschulung Ausbildung Jobcenter", "ar"),
+    ("Externenprüfung là gì vậy?", "vi"),
+])
+def test_german_terms_inside_another_language_never_offer_german(text: str, current: str) -> None:
+    """A message in language A with German terms in it is a message in language A."""
+    verdict = judge(detect(text), text, current)
+    assert verdict is Verdict.KEEP or detect(text).language not in ("de", None)
+    assert detect(text).language != "de"

@@ -1,0 +1,70 @@
+"""Route × aspect and "what is …?" from the words people type, in every language and script."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.i18n import LANGUAGES
+from knowledge.loader import DATA_DIR, load_knowledge
+from knowledge.questions import ASPECT_IDS, QuestionIndex, read_question_words
+from knowledge.schema import ROUTE_IDS
+from knowledge.triage import fold
+
+WORDS = read_question_words(DATA_DIR)
+INDEX = QuestionIndex(WORDS, load_knowledge().glossary)
+
+
+def test_every_language_names_every_route_and_aspect() -> None:
+    assert set(WORDS) == set(LANGUAGES)
+    for language, words in WORDS.items():
+        assert set(words.routes) == set(ROUTE_IDS), language
+        assert set(words.aspects) == set(ASPECT_IDS), language
+        assert all(words.routes.values()) and all(words.aspects.values()) and words.what_is, language
+
+
+@pytest.mark.parametrize("kind", ["routes", "aspects"])
+def test_no_word_means_two_routes_or_two_aspects(kind: str) -> None:
+    owners: dict[str, set[str]] = {}
+    for words in WORDS.values():
+        for value, entries in getattr(words, kind).items():
+            for entry in entries:
+                owners.setdefault(fold(entry).strip(), set()).add(value)
+    assert not {entry: values for entry, values in owners.items() if len(values) > 1}
+
+
+@pytest.mark.parametrize(("text", "route", "aspect"), [
+    ("Was kostet die Anerkennung?", "anerkennung", "costs"),
+    ("Wie lange dauert eine Umschulung zum Koch?", "umschulung", "duration"),
+    ("Prüfung ohne Ausbildung machen – welche Unterlagen brauche ich?", "externenpruefung", "documents"),
+    ("How much does the recognition of my diploma cost?", "anerkennung", "costs"),
+    ("Скільки триває Umschulung?", "umschulung", "duration"),
+    ("Сколько стоит признание диплома?", "anerkennung", "costs"),
+    ("Ile kosztuje nostryfikacja dyplomu?", "anerkennung", "costs"),
+    ("Cât durează un Ausbildung?", "ausbildung", "duration"),
+    ("Ausbildung ne kadar sürer?", "ausbildung", "duration"),
+])
+def test_a_two_part_question_names_its_route_and_aspect(text: str, route: str, aspect: str) -> None:
+    assert INDEX.routes(text)[:1] == [route]
+    assert aspect in INDEX.aspects(text)
+
+
+def test_a_longer_phrase_wins_over_a_route_word_inside_it() -> None:
+    assert INDEX.routes("Prüfung ohne Ausbildung machen?") == ["externenpruefung"]
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("was ist ein Bildungsgutschein?", "Bildungsgutschein"),
+    ("що таке Bildungsgutschein?", "Bildungsgutschein"),
+    ("Что такое аусбильдунг?", "Ausbildung"),
+    ("what is an Externenprüfung", "Externenprüfung"),
+    ("Bildungsgutschein?", "Bildungsgutschein"),
+])
+def test_what_is_a_term_in_any_language(text: str, term: str) -> None:
+    found = INDEX.asks_about_term(text)
+    assert found is not None and found.term == term
+
+
+@pytest.mark.parametrize("text", ["Was kostet die Anerkennung?", "wer bezahlt den Bildungsgutschein",
+                                  "Umschulung süresi nedir?", "ich habe eine Frage"])
+def test_an_aspect_of_a_route_is_not_a_term_question(text: str) -> None:
+    assert INDEX.asks_about_term(text) is None

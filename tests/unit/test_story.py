@@ -1,0 +1,82 @@
+"""A whole story in one message: age, occupation and years of work, in every language and script."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from knowledge.loader import DATA_DIR, load_knowledge
+from knowledge.story import is_correction, read_story, read_story_words
+
+TODAY = date(2026, 12, 6)
+WORDS = read_story_words(DATA_DIR)
+
+# (message, age, occupation name starts with, years of work)
+STORIES = {
+    "de": ("Guten Abend, ich bin 31, war in Kabul 9 Jahre Elektriker, habe aber kein Papier darüber. "
+           "Was kann ich hier machen?", 31, "Elektroniker", 9),
+    "de_simple": ("hallo bin 24 jahre alt hab 3 jahre im lager gearbeitet ohne ausbildung", 24, "Fachlagerist", 3),
+    "en": ("Hi, I'm 26 and I've worked as a cook for almost 4 years, but I have no papers", 26, "Koch", 4),
+    "uk": ("Доброго дня! Мені 34, працювала перукаркою 7 років в Україні", 34, "Friseur", 7),
+    "ru": ("Здравствуйте, мне 29 лет, работал поваром 6 лет в Киеве, диплома нет", 29, "Koch", 6),
+    "ar": ("مرحبا، عمري ٢٩ سنة واشتغلت طباخ ٦ سنوات في سوريا", 29, "Koch", 6),
+    "fa": ("سلام، ۳۱ سالمه و ۹ سال برقکار بودم در کابل", 31, "Elektroniker", 9),
+    "pl": ("Dzień dobry, mam 40 lat, od 2015 pracuję jako kierowca", 40, "Berufskraftfahrer", 11.9),
+    "ro": ("Buna ziua, am 35 de ani si lucrez ca bucatar de 8 ani", 35, "Koch", 8),
+    "tr": ("Merhaba, 31 yaşındayım, 2015'ten beri aşçı olarak çalışıyorum", 31, "Koch", 11.9),
+    "vi": ("Chào bạn, tôi 27 tuổi, làm đầu bếp 5 năm rồi", 27, "Koch", 5),
+}
+
+
+@pytest.mark.parametrize("language", list(STORIES))
+def test_a_story_fills_age_occupation_and_years_in_every_language(language: str) -> None:
+    text, age, occupation, years = STORIES[language]
+    story = read_story(text, WORDS, load_knowledge().occupations, TODAY)
+    assert story.is_story
+    assert story.age == age
+    assert story.occupation is not None and story.occupation.name.startswith(occupation)
+    assert story.experience_years == pytest.approx(years, abs=0.1)
+
+
+@pytest.mark.parametrize(("text", "years"), [
+    ("ich arbeite seit 2017 als Koch und bin 40", 9.9),
+    ("fast 10 Jahre als Koch, ich bin 33 Jahre alt", 10),
+    ("I am 30, cook for 18 months", 1.5),
+    ("neun Jahre Koch, ich bin 45", 9),
+    ("Мне 38, повар с 2019 года", 7.9),
+])
+def test_years_as_people_write_them(text: str, years: float) -> None:
+    story = read_story(text, WORDS, load_knowledge().occupations, TODAY)
+    assert story.experience_years == pytest.approx(years, abs=0.1)
+
+
+def test_time_in_germany_is_not_work_and_an_age_is_not_a_duration() -> None:
+    story = read_story("Ich bin seit 2 Jahren in Deutschland, war Friseurin, bin 34 Jahre alt",
+                       WORDS, load_knowledge().occupations, TODAY)
+    assert (story.age, story.experience_years) == (34, None)
+    assert story.occupation is not None and story.occupation.name.startswith("Friseur")
+
+
+@pytest.mark.parametrize("text", [
+    "Wie lange dauert eine Umschulung zum Koch?",  # names an occupation, tells no story
+    "Was kostet die Anerkennung?",
+    "Kann ich mit 3 Kindern eine Teilzeitausbildung machen?",
+    "31",
+])
+def test_a_question_is_not_a_story(text: str) -> None:
+    assert not read_story(text, WORDS, load_knowledge().occupations, TODAY).is_story
+
+
+def test_a_german_level_is_read_too() -> None:
+    story = read_story("ich bin 45 und arbeite seit 2010 als Lagerhelfer, Deutsch B1", WORDS,
+                       load_knowledge().occupations, TODAY)
+    assert (story.age, story.german_level) == (45, "b1")
+
+
+@pytest.mark.parametrize(("text", "correction"), [
+    ("nein, 8 Jahre", True), ("ні, 8 років", True), ("نه، ۸ سال", True), ("hayır 8 yıl", True),
+    ("không, 8 năm", True), ("8 Jahre", False), ("Koch", False),
+])
+def test_a_correction_starts_by_saying_no(text: str, correction: bool) -> None:
+    assert is_correction(text, WORDS) is correction

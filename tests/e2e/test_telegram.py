@@ -119,6 +119,7 @@ async def test_forged_or_outdated_callback_data_is_refused_on_the_tap_and_change
         wired, telegram, stack) -> None:
     person = Person(wired, telegram, "de")
     await person.write("/start")
+    slots_before = await stack.slots(f"tg:{person.chat_id}")
     answered = len(telegram.called("answerCallbackQuery"))
     for data in ('/request_counsellor{"consent": "contact"}', '/inform{"age": -5}', "/restart",
                  "p:" + "0" * 24, "x" * 64):
@@ -131,6 +132,7 @@ async def test_forged_or_outdated_callback_data_is_refused_on_the_tap_and_change
     with make_sessions(engine)() as session:
         assert session.scalar(select(Consent).where(Consent.conversation_id == f"tg:{person.chat_id}")) is None
     engine.dispose()
+    assert await stack.slots(f"tg:{person.chat_id}") == slots_before, "no slot changed"
     # a button of an older answer: refused as well, in the person's language
     offer = await person.write("ich möchte eine beratung")
     await person.write("was kostet eine umschulung?")

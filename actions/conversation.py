@@ -16,14 +16,19 @@ def language_of(tracker: Tracker) -> str:
     return nlg_language_of({"slots": tracker.slots, "latest_message": tracker.latest_message})
 
 
-def pressed_button(tracker: Tracker) -> bool:
-    """Whether the latest message is a button Lotse offered and the person pressed.
-
-    The gateway says so in ``metadata.input`` (``bot.conversation``): typed text, even text that
-    looks like a payload, is never ``button``.
-    """
+def input_kind(tracker: Tracker) -> str:
+    """How the latest message came: ``text`` (typed), ``button`` (a button Lotse offered and the
+    person pressed) or ``command`` (``/start``, ``/help`` …). The gateway says so in
+    ``metadata.input`` (``bot.conversation``); typed text, even text that looks like a payload, is
+    never ``button``. A message without it counts as typed."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
-    return isinstance(metadata, dict) and metadata.get("input") == "button"
+    kind = metadata.get("input") if isinstance(metadata, dict) else None
+    return kind if kind in ("button", "command") else "text"
+
+
+def pressed_button(tracker: Tracker) -> bool:
+    """Whether the latest message is a button Lotse offered and the person pressed."""
+    return input_kind(tracker) == "button"
 
 
 def is_unverified(fact: Fact, knowledge: Knowledge) -> bool:

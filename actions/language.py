@@ -17,6 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation import language_of
 from actions.story import story_events
 from actions.understanding import ask_back, is_sure
 from bot.engine import LANGUAGE_CUSTOM_KEY
@@ -66,9 +67,10 @@ class ValidateSlotMappings(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = self._language(tracker)
-        if language:  # the story line must be said in the language just switched to
-            tracker.slots.update({e["name"]: e["value"] for e in language if e.get("event") == "slot"})
-        return language + self._source(tracker) + story_events(dispatcher, tracker)
+        # the story line is said in the language this very message may have switched to
+        switched = next((e["value"] for e in language if e.get("name") == LANGUAGE_SLOT), None)
+        said_in = switched or language_of(tracker)
+        return language + self._source(tracker) + story_events(dispatcher, tracker, said_in)
 
     def _source(self, tracker: Tracker) -> list[EventType]:
         """Where the person came from (deep link, widget): kept for the lead, first one wins."""

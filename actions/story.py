@@ -20,7 +20,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import language_of
+from actions.conversation import input_kind
 from bot.i18n import N_, Years, translate, translate_plural
 from knowledge.loader import DATA_DIR, load_knowledge
 from knowledge.story import Story, StoryWords, is_correction, read_story, read_story_words
@@ -75,19 +75,18 @@ def facts_line(story: Story, language: str) -> str:
     return ", ".join(parts)
 
 
-def story_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Slots (and one line to the person) for a story or a correction in the latest message."""
+def story_events(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
+    """Slots (and one line to the person, in ``language``) for a story or a correction in the
+    latest message."""
     message = tracker.latest_message or {}
-    metadata = message.get("metadata") or {}
     events: list[EventType] = []
     if tracker.get_slot(CORRECTED_SLOT):
         events.append(SlotSet(CORRECTED_SLOT, None))
-    if isinstance(metadata, dict) and metadata.get("input") in ("button", "command"):
+    if input_kind(tracker) != "text":
         return events
     text = str(message.get("text") or "")
     if not text or text.startswith("/"):
         return events
-    language = language_of(tracker)
     story = read_story(text, story_words(), load_knowledge().occupations)
     slots = _slots(story)
     if tracker.get_slot(READ_SLOT) and slots and is_correction(text, story_words()):

@@ -21,7 +21,7 @@ from rasa_sdk.events import EventType, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import term_answer
-from actions.conversation import language_of
+from actions.conversation import input_kind, language_of
 from bot.i18n import N_, translate
 from knowledge.loader import load_knowledge
 from knowledge.schema import ROUTE_IDS
@@ -61,11 +61,6 @@ PAYLOADS = {"start_over": "/restart"}
 """Where a guess's button is not its intent: starting over from a button is Rasa's own ``/restart``."""
 
 
-def _metadata(tracker: Tracker) -> dict[str, Any]:
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    return metadata if isinstance(metadata, dict) else {}
-
-
 def _ranking(tracker: Tracker) -> list[tuple[str, float]]:
     message = tracker.latest_message or {}
     ranking = message.get("intent_ranking") or [message.get("intent") or {}]
@@ -79,7 +74,7 @@ def is_sure(tracker: Tracker) -> bool:
     A pressed button or a command always may; typed text only when its intent was recognised
     with high confidence and clearly ahead of the next guess.
     """
-    if _metadata(tracker).get("input") in ("button", "command"):
+    if input_kind(tracker) != "text":
         return True
     intent = (tracker.latest_message or {}).get("intent") or {}
     confidence = float(intent.get("confidence") or 0.0)

@@ -94,11 +94,15 @@ def german_terms() -> frozenset[str]:
     return frozenset(w.lower() for name in names for w in _WORD.findall(name) if len(w) >= 3)
 
 
+@lru_cache(maxsize=1)
+def _long_german_terms() -> tuple[str, ...]:
+    return tuple(term for term in german_terms() if len(term) >= 6)
+
+
 def _is_german_term(word: str) -> bool:
     """A German term, also inflected or glued to a suffix ("Jobcenter'а", "Ausbildungsplatz")."""
     lower = word.lower()
-    return lower in german_terms() or any(
-        len(term) >= 6 and lower.startswith(term) for term in german_terms())
+    return lower in german_terms() or lower.startswith(_long_german_terms())
 
 
 def _language_part(text: str, keep_german_terms: bool = False) -> str:

@@ -127,13 +127,9 @@ class QuestionIndex:
         """Whether ``text`` asks what something is or means."""
         return self._what_is is not None and self._what_is.search(fold(text)) is not None
 
-    def term(self, text: str) -> GlossaryTerm | None:
-        """The glossary term ``text`` names (the German term, or the words for its route);
-        the German term itself wins over route words, the earliest over later ones."""
-        found = self._term_match(text)
-        return found[0] if found else None
-
     def _term_match(self, text: str) -> tuple[GlossaryTerm, int, int] | None:
+        """The glossary term ``text`` names (the German term, or the words for its route) and
+        where; the German term itself wins over route words, the earliest over later ones."""
         folded = fold(text)
         best: tuple[int, int, int, GlossaryTerm] | None = None
         for pattern, term in self._terms:

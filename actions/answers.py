@@ -108,27 +108,6 @@ def question_index() -> QuestionIndex:
     return QuestionIndex(read_question_words(DATA_DIR), load_knowledge().glossary)
 
 
-def _route_from(tracker: Tracker, intent: str, text: str) -> str | None:
-    named = next(tracker.get_latest_entity_values("route"), None)
-    if named in ROUTE_IDS:
-        return str(named)
-    written = question_index().routes(text)
-    if intent in ROUTE_INTENTS and (ROUTE_INTENTS[intent] in written or len(written) != 1):
-        return ROUTE_INTENTS[intent]
-    # the model picked a topic (or another route), the words name exactly one route: trust them
-    return written[0] if written else ROUTE_INTENTS.get(intent)
-
-
-def _aspect_from(tracker: Tracker, text: str, topic: str | None) -> str | None:
-    pressed = next(tracker.get_latest_entity_values("aspect"), None)
-    if pressed in ASPECTS:
-        return str(pressed)
-    written = question_index().aspects(text)
-    if topic in ("costs", "duration", "funding"):
-        return topic if not written or topic in written else written[0]
-    return written[0] if written else None
-
-
 def term_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | None] | None:
     """ "What is X?" about a glossary term: its explanation and a button to its route — or, for a
     route's own name ("що таке аусбільдунг?"), the route's summary (and the route, for follow-ups)."""
@@ -155,16 +134,16 @@ def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | N
     language = language_of(tracker)
     intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
     text = tracker.latest_message.get("text") or ""
-    route_id = _route_from(tracker, intent, text)
     topic = TOPIC_INTENTS.get(intent)
-    aspect = _aspect_from(tracker, text, topic)
-    if aspect is not None and route_id is None and topic in ("costs", "duration", "funding", None):
-        current = tracker.get_slot("current_route")
-        follow_up = current in ROUTE_IDS and text.count(" ") < 6
-        route_id = current if follow_up else None
+    named = next(tracker.get_latest_entity_values("route"), None)
+    pressed = next(tracker.get_latest_entity_values("aspect"), None)
+    subject = question_index().subject(
+        text, intent_route=ROUTE_INTENTS.get(intent), topic=topic, named_route=named,
+        pressed_aspect=pressed, current_route=tracker.get_slot("current_route"))
+    route_id, aspect = subject.route, subject.aspect
     routes = {r.id: r for r in knowledge.routes}
 
-    if route_id is not None and (aspect in ASPECTS or topic is None):
+    if route_id is not None:
         route = routes[route_id]
         if aspect in ASPECTS:
             text = aspect_text(route, aspect, language, knowledge)

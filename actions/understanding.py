@@ -3,7 +3,8 @@
 - ``action_ask_back`` answers ``nlu_fallback`` (the FallbackClassifier in ``config.yml``: the best
   intent is below its threshold, or the two best are close): "Meinst du …?" with the two or three
   most likely answers as buttons, plus "talk to a person" — unless the message asks what a German
-  term means, which the glossary answers.
+  term means, which the glossary answers, or its words name exactly one route, which is answered
+  (with the aspect the words ask about).
 - What changes or deletes something — ``start_over``, ``change_language``, ``delete_my_data``,
   starting the contact form — runs only from a button, a command, or a message understood with
   high confidence (``is_sure``); otherwise the same ask-back, with that action as one of the
@@ -20,7 +21,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import term_answer
+from actions.answers import compose_answer, question_index, term_answer
 from actions.conversation import input_kind, language_of
 from bot.i18n import N_, translate
 from knowledge.loader import load_knowledge
@@ -129,6 +130,10 @@ class ActionAskBack(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         explained = term_answer(tracker)
+        if explained is None and len(question_index().routes(tracker.latest_message.get("text") or "")) == 1:
+            # the model is unsure, but the words name one route ("Când am nevoie de recunoaşterea
+            # calificărilor mele?"): answer that route (and the aspect the words ask about)
+            explained = compose_answer(tracker)
         if explained is not None:
             text, buttons, route_id = explained
             dispatcher.utter_message(text=text, buttons=buttons)

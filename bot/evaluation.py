@@ -10,9 +10,14 @@ Two sets, neither ever trained on (``tests/unit/test_nlu_data.py`` checks):
   question names the intents that lead to the right answer (``intent`` and ``accept``).
 
 Each example goes through the engine's HTTP API (``POST /model/parse``), so the figures are those
-of the model that runs. Besides accuracy, the report shows the share of **confidently wrong**
-answers (wrong with confidence ≥ 0.8): those are the ones where Lotse acts on a misunderstanding
-instead of asking back.
+of the model that runs. What is scored is **the answer the person gets**, not the bare intent: a
+question is answered for the route its words name and the aspect it asks about, and "what is X?"
+from the glossary (``knowledge.questions``, the same reading ``action_answer`` does) — so "Ce este
+recunoașterea profesională?" is answered about Anerkennung even when the model picked another
+route. The report shows the bare intent accuracy next to it. When Lotse asks back, its first
+guess (the first button) is scored. Besides accuracy, the report shows the share of **confidently
+wrong** answers (wrong with confidence ≥ 0.8, not asked back): those are the ones where Lotse acts
+on a misunderstanding instead of asking back.
 """
 
 from __future__ import annotations
@@ -21,12 +26,16 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import httpx
 import yaml
 
 from bot.settings import PROJECT_ROOT
+from knowledge.loader import DATA_DIR, load_knowledge
+from knowledge.questions import QuestionIndex, read_question_words
+from knowledge.schema import ROUTE_IDS
 
 HELD_BACK_DIR = PROJECT_ROOT / "tests" / "data" / "nlu"
 REAL_DIR = PROJECT_ROOT / "tests" / "data" / "real"
@@ -60,6 +69,9 @@ class LanguageScore:
     language: str
     total: int = 0
     correct: int = 0
+    """The answer the person gets is right."""
+    intent_correct: int = 0
+    """The bare intent is right."""
     confidently_wrong: int = 0
     asked_back: int = 0
     """Lotse was not sure and asked back (nlu_fallback) with its best guesses as buttons."""
@@ -69,6 +81,11 @@ class LanguageScore:
     def accuracy(self) -> float:
         """Share of examples whose intent was recognised."""
         return self.correct / self.total if self.total else 0.0
+
+    @property
+    def intent_accuracy(self) -> float:
+        """Share of examples whose bare intent was recognised (before the words pick the route)."""
+        return self.intent_correct / self.total if self.total else 0.0
 
     @property
     def confidently_wrong_share(self) -> float:
@@ -84,6 +101,7 @@ class LanguageScore:
         """Count ``other``'s examples in this score too."""
         self.total += other.total
         self.correct += other.correct
+        self.intent_correct += other.intent_correct
         self.confidently_wrong += other.confidently_wrong
         self.asked_back += other.asked_back
         self.confusions.update(other.confusions)
@@ -119,10 +137,68 @@ def load_real_examples(folder: Path = REAL_DIR) -> list[Example]:
 Ranking = list[tuple[str, float]]
 
 
-def parse_all(engine_url: str, token: str, examples: list[Example]) -> list[tuple[Example, Ranking, bool]]:
-    """Each example with the engine's intent ranking (without ``nlu_fallback``) and whether the
-    engine's FallbackClassifier said ``nlu_fallback`` (Lotse asks back)."""
-    parsed: list[tuple[Example, Ranking, bool]] = []
+@dataclass(frozen=True)
+class Parsed:
+    """What the engine understood of one example."""
+
+    example: Example
+    ranking: Ranking
+    """Intents, best first (without ``nlu_fallback``)."""
+    asked_back: bool
+    """The FallbackClassifier said ``nlu_fallback``: Lotse asks back."""
+    route: str | None = None
+    """The route entity the engine extracted, if any."""
+
+
+@lru_cache(maxsize=1)
+def _question_index() -> QuestionIndex:
+    return QuestionIndex(read_question_words(DATA_DIR), load_knowledge().glossary)
+
+
+@lru_cache(maxsize=1)
+def _topics() -> dict[str, str]:
+    """``{intent: topic}`` for the cross-route topics (``ask_costs`` → ``costs`` …)."""
+    return {f"ask_{topic.id}": topic.id for topic in load_knowledge().topics}
+
+
+def answered(parsed: Parsed) -> tuple[str, ...]:
+    """What the person's answer is about, as the intents that lead there: ``ask_<route>`` (and
+    ``ask_costs`` etc. for a route's costs, duration or funding) when the answer is about a route —
+    the words may name it, whichever route or topic the model picked, and they answer even when
+    the model is unsure (``action_ask_back``) —, else the model's best intent (when Lotse asks
+    back: its first guess)."""
+    intent, text, index = parsed.ranking[0][0], parsed.example.text, _question_index()
+    asks = intent.startswith("ask_") and (intent in _topics() or intent.removeprefix("ask_") in ROUTE_IDS)
+    if parsed.asked_back or asks:
+        term = index.asks_about_term(text)
+        if term is not None and term.route is not None:
+            return (f"ask_{term.route}",)
+    if parsed.asked_back and len(index.routes(text)) == 1:
+        intent, asks = "", True  # the words name one route: Lotse answers it instead of asking back
+    if not asks:
+        return (intent,)
+    route = intent.removeprefix("ask_")
+    subject = index.subject(text, intent_route=route if route in ROUTE_IDS else None,
+                            topic=_topics().get(intent), named_route=parsed.route)
+    if subject.route is None:
+        return (intent,)
+    topic = f"ask_{subject.aspect}"
+    return (f"ask_{subject.route}",) + ((topic,) if topic in _topics() else ())
+
+
+def asks_back(parsed: Parsed) -> bool:
+    """Whether Lotse asks back: the model is unsure and no glossary term or single route in the
+    words lets it answer anyway."""
+    if not parsed.asked_back:
+        return False
+    index = _question_index()
+    term = index.asks_about_term(parsed.example.text)
+    return (term is None or term.route is None) and len(index.routes(parsed.example.text)) != 1
+
+
+def parse_all(engine_url: str, token: str, examples: list[Example]) -> list[Parsed]:
+    """Each example with the engine's intent ranking, route entity, and whether it asks back."""
+    parsed: list[Parsed] = []
     with httpx.Client(base_url=engine_url, timeout=30) as client:
         for example in examples:
             response = client.post(
@@ -132,23 +208,29 @@ def parse_all(engine_url: str, token: str, examples: list[Example]) -> list[tupl
             body = response.json()
             ranking = [(str(i["name"]), float(i.get("confidence") or 0.0))
                        for i in body.get("intent_ranking") or [body["intent"]] if i.get("name") != "nlu_fallback"]
-            parsed.append((example, ranking or [(str(body["intent"]["name"]), 0.0)],
-                           body["intent"].get("name") == "nlu_fallback"))
+            route = next((str(e["value"]) for e in body.get("entities") or []
+                          if e.get("entity") == "route" and e.get("value") in ROUTE_IDS), None)
+            parsed.append(Parsed(example, ranking or [(str(body["intent"]["name"]), 0.0)],
+                                 body["intent"].get("name") == "nlu_fallback", route))
     return parsed
 
 
-def score(parsed: list[tuple[Example, Ranking, bool]]) -> dict[str, LanguageScore]:
-    """Accuracy of the best guess, confidently wrong and asked-back shares, per language."""
+def score(parsed: list[Parsed]) -> dict[str, LanguageScore]:
+    """Accuracy of the answer (and of the bare intent), confidently wrong and asked-back shares,
+    per language."""
     scores: dict[str, LanguageScore] = {}
-    for example, ranking, asked_back in parsed:
-        predicted, confidence = ranking[0]
+    for each in parsed:
+        example, (predicted, confidence) = each.example, each.ranking[0]
         result = scores.setdefault(example.language, LanguageScore(example.language))
         result.total += 1
+        asked_back = asks_back(each)
         result.asked_back += asked_back
-        if example.is_right(predicted):
+        result.intent_correct += example.is_right(predicted)
+        answer = answered(each)
+        if any(example.is_right(a) for a in answer):
             result.correct += 1
         else:
-            result.confusions[(example.intent, predicted)] += 1
+            result.confusions[(example.intent, "+".join(answer))] += 1
             result.confidently_wrong += confidence >= CONFIDENT and not asked_back
     return scores
 
@@ -158,17 +240,18 @@ def evaluate(engine_url: str, token: str, examples: list[Example]) -> dict[str, 
     return score(parse_all(engine_url, token, examples))
 
 
-def sweep(parsed: list[tuple[Example, Ranking, bool]]) -> str:
+def sweep(parsed: list[Parsed]) -> str:
     """What FallbackClassifier thresholds would do: answered right, asked back, acted wrongly."""
     lines = ["threshold  ambiguity  answered right  asked back  answered wrong  confidently wrong"]
     for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
         for ambiguity in (0.02, 0.1, 0.2, 0.3):
             right = back = wrong = confident = 0
-            for example, ranking, _ in parsed:
+            for each in parsed:
+                ranking = each.ranking
                 top, second = ranking[0][1], (ranking[1][1] if len(ranking) > 1 else 0.0)
                 if top < threshold or top - second < ambiguity:
                     back += 1
-                elif example.is_right(ranking[0][0]):
+                elif any(each.example.is_right(a) for a in answered(each)):
                     right += 1
                 else:
                     wrong += 1
@@ -190,7 +273,7 @@ def overall(scores: dict[str, LanguageScore]) -> LanguageScore:
 def report(scores: dict[str, LanguageScore], title: str = "held back") -> str:
     """A table of accuracy per language, confidently wrong answers and the worst confusions."""
     lines = [f"{title}:",
-             "language  examples  accuracy  confidently wrong  asked back  "
+             "language  examples  accuracy  intent only  confidently wrong  asked back  "
              "worst confusions (expected -> predicted)"]
     rows = sorted(scores.items())
     if len(rows) > 1:
@@ -200,7 +283,7 @@ def report(scores: dict[str, LanguageScore], title: str = "held back") -> str:
             f"{expected}->{predicted} ×{count}"
             for (expected, predicted), count in each.confusions.most_common(3)
         )
-        lines.append(f"{language:<9} {each.total:>8}  {each.accuracy:>8.1%}  "
+        lines.append(f"{language:<9} {each.total:>8}  {each.accuracy:>8.1%}  {each.intent_accuracy:>11.1%}  "
                      f"{each.confidently_wrong_share:>17.1%}  {each.asked_back_share:>10.1%}  {worst or '-'}")
     return "\n".join(lines)
 
@@ -211,7 +294,6 @@ STORY_FACTS = ("age", "occupation", "experience_years")
 def story_report(examples: list[Example]) -> str:
     """How many of the facts real messages tell (age, occupation, years of work) Lotse reads
     from that one message (``knowledge.story``, the same reading ``action_validate_slot_mappings`` does)."""
-    from knowledge.loader import DATA_DIR, load_knowledge
     from knowledge.story import read_story, read_story_words
     from knowledge.triage import find_occupation
 

@@ -65,6 +65,14 @@ def _pattern(entries: list[str]) -> re.Pattern[str] | None:
 
 
 @dataclass(frozen=True)
+class Subject:
+    """What an answer is about: a route (and maybe one of its aspects), or else a cross-route topic."""
+
+    route: str | None
+    aspect: str | None
+
+
+@dataclass(frozen=True)
 class Found:
     """A value found in a text, with where it stands."""
 
@@ -152,7 +160,48 @@ class QuestionIndex:
         rest = folded[:start] + " " + folded[end:]
         if self.aspects(rest):
             return None  # "what is the duration of …": an aspect of the route, not the term
+        if self.routes(rest):
+            return None  # "Umschulung oder Externenprüfung, was ist besser?": a comparison
         words = [w for w in re.split(r"[\s?!.,:;]+", rest) if w]
         if self.asks_what_is(rest) or len(words) <= 1:
             return term
         return None
+
+    def subject(self, text: str, *, intent_route: str | None = None, topic: str | None = None,
+                named_route: str | None = None, pressed_aspect: str | None = None,
+                current_route: str | None = None) -> Subject:
+        """What the answer to ``text`` is about, from what the model picked (``intent_route`` for
+        ``ask_<route>``, or ``topic`` for a cross-route topic such as ``costs`` or ``language``),
+        a pressed button's route or aspect, and the words of the question itself.
+
+        - The route: a button's route; else the model's route when the words agree or name no
+          single other route; else the one route the words name ("Ce este recunoașterea?" is
+          about Anerkennung, whatever route the model picked); else the route talked about last,
+          for a short follow-up with an aspect ("und was kostet das?").
+        - The aspect: a button's aspect; else the model's topic when it is an aspect the words do
+          not contradict; else the first aspect the words ask about.
+        - Route is ``None`` when the answer is the topic's ("Deutsch lernen" naming Ausbildung
+          stays a language question): a topic with no aspect of a route to answer.
+        """
+        if named_route in ROUTE_IDS:
+            route = named_route
+        else:
+            written = self.routes(text)
+            if intent_route is not None and (intent_route in written or len(written) != 1):
+                route = intent_route
+            else:
+                route = written[0] if written else intent_route
+        if pressed_aspect in ASPECT_IDS:
+            aspect: str | None = pressed_aspect
+        else:
+            asked = self.aspects(text)
+            if topic in ASPECT_IDS:
+                aspect = topic if not asked or topic in asked else asked[0]
+            else:
+                aspect = asked[0] if asked else None
+        if (aspect is not None and route is None and topic in ("costs", "duration", "funding", None)
+                and current_route in ROUTE_IDS and text.count(" ") < 6):
+            route = current_route
+        if route is not None and (aspect is not None or topic is None):
+            return Subject(route, aspect)
+        return Subject(None, aspect)

@@ -68,3 +68,32 @@ def test_what_is_a_term_in_any_language(text: str, term: str) -> None:
                                   "Umschulung süresi nedir?", "ich habe eine Frage"])
 def test_an_aspect_of_a_route_is_not_a_term_question(text: str) -> None:
     assert INDEX.asks_about_term(text) is None
+
+
+def test_a_comparison_of_two_routes_is_not_a_term_question() -> None:
+    assert INDEX.asks_about_term("Umschulung oder Externenprüfung, was ist besser?") is None
+    assert INDEX.asks_about_term("Was ist eine Umschulung?") is not None
+
+
+@pytest.mark.parametrize(("text", "picked", "expected"), [
+    # the model's route stands when the words agree or name no single other route
+    ("Was kostet die Anerkennung?", {"intent_route": "anerkennung"}, ("anerkennung", "costs")),
+    ("wie geht das", {"intent_route": "umschulung"}, ("umschulung", None)),
+    # the words name one other route: they win ("recunoașterea" is the Anerkennung)
+    ("Ce este recunoașterea profesională?", {"intent_route": "umschulung"}, ("anerkennung", None)),
+    # a cross-route topic picked by the model, a route in the words: that route's aspect
+    ("Wer bezahlt die Umschulung?", {"topic": "funding"}, ("umschulung", "funding")),
+    # a topic that is no aspect of a route stays the topic's answer
+    ("Deutschkurs vor der Ausbildung?", {"topic": "language"}, (None, None)),
+    # a button's route and aspect win over the words
+    ("Kosten", {"named_route": "validierung", "pressed_aspect": "costs"}, ("validierung", "costs")),
+    # a short follow-up with an aspect is about the route talked about last
+    ("und was kostet das?", {"topic": "costs", "current_route": "teilqualifikation"},
+     ("teilqualifikation", "costs")),
+    ("und was kostet das eigentlich alles so insgesamt bei euch?", {"topic": "costs",
+                                                                    "current_route": "teilqualifikation"},
+     (None, "costs")),
+])
+def test_the_subject_of_an_answer(text: str, picked: dict[str, str], expected: tuple[str | None, str | None]) -> None:
+    subject = INDEX.subject(text, **picked)
+    assert (subject.route, subject.aspect) == expected

@@ -70,6 +70,26 @@ def test_a_term_is_explained_even_when_the_model_is_unsure() -> None:
     assert "/ask_umschulung" in payloads(messages)
 
 
+def test_an_unsure_question_whose_words_name_one_route_is_answered_not_asked_back() -> None:
+    """The model wavers between unrelated intents, but "recunoasterea" names the Anerkennung."""
+    unsure = tracker("ce acte imi trebuie pentru recunoasterea diplomei mele", "nlu_fallback", 0.4,
+                     [("nlu_fallback", 0.4), ("delete_my_data", 0.39), ("ask_umschulung", 0.3)], language="ro")
+    messages, events = run(ActionAskBack(), unsure)
+    assert events == [{"event": "slot", "timestamp": None, "name": "current_route", "value": "anerkennung"}]
+    assert messages[0]["text"] != translate("ro", ASK_BACK)
+    assert "/delete_my_data" not in payloads(messages)
+    documents = run(ActionAnswer(), tracker("ce acte imi trebuie pentru recunoasterea diplomei mele",
+                                            "ask_anerkennung", 0.95, language="ro"))[0]
+    assert messages[0]["text"] == documents[0]["text"], "the same answer as a sure ask_anerkennung"
+
+
+def test_an_unsure_question_naming_two_routes_is_still_asked_back() -> None:
+    unsure = tracker("umschulung oder externenprüfung, was ist besser", "nlu_fallback", 0.4,
+                     [("nlu_fallback", 0.4), ("ask_umschulung", 0.39), ("ask_externenpruefung", 0.38)])
+    messages, events = run(ActionAskBack(), unsure)
+    assert messages[0]["text"] == translate("de", ASK_BACK) and events == []
+
+
 @pytest.mark.parametrize(("action", "intent", "first"), [
     (ActionRestartWhenSure(), "start_over", "/restart"),
     (ActionDeleteMyData(), "delete_my_data", "/delete_my_data"),

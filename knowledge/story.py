@@ -4,8 +4,8 @@
 "мені 34, працювала перукаркою 7 років" · "عمري ٢٩ سنة واشتغلت طباخ ٦ سنوات" · "۳۱ سالمه، ۹ سال
 برقکار بودم" · "Mam 40 lat, od 2015 pracuję jako kierowca" · "Tôi 27 tuổi, làm đầu bếp 5 năm".
 
-Numbers in any script (Arabic-Indic and Persian digits too) and the German/English number words
-are read; the words around them (``data/story_words.yml``) say whether a number is an age ("ich
+Numbers in any script (Arabic-Indic and Persian digits too) and number words in every language
+("дев'ять років", "năm năm", "نه سال", "سنتين") are read; the words around them (``data/story_words.yml``) say whether a number is an age ("ich
 bin 31", "31 tuổi", "۳۱ سالمه") or a duration ("9 Jahre", "seit 2017", "18 Monate"); a duration
 followed by "in Deutschland" is not work. The occupation is found by its names in every language
 (``find_occupation``). Pure functions: the caller passes the data and today's date.
@@ -42,6 +42,10 @@ class StoryWords:
     fillers: frozenset[str]
     not_work_after: tuple[tuple[str, ...], ...]
     correction: frozenset[str]
+    numbers: dict[str, float] = field(default_factory=dict)
+    """Number words of the other languages, folded: "девять" → 9, "năm" → 5."""
+    two_years: frozenset[str] = frozenset()
+    """One word for "two years" (Arabic dual: "سنتين")."""
 
 
 def _tokens(text: str) -> list[str]:
@@ -69,6 +73,8 @@ def read_story_words(folder: Path) -> StoryWords:
         fillers=frozenset(words("fillers")),
         not_work_after=phrases("not_work_after"),
         correction=frozenset(words("correction")),
+        numbers={fold(str(k)).strip(): float(v) for k, v in (data.get("number_words") or {}).items()},
+        two_years=frozenset(words("two_years")),
     )
 
 
@@ -85,9 +91,11 @@ def _starts(tokens: list[str], at: int, phrases: tuple[tuple[str, ...], ...]) ->
     return False
 
 
-def _number(token: str) -> float | None:
+def _number(token: str, words: StoryWords) -> float | None:
     if token[0].isdigit():
         return float(token.replace(",", "."))
+    if token in words.numbers:
+        return words.numbers[token]
     return float(NUMBER_WORDS[token]) if token in NUMBER_WORDS and token not in {"a", "an", "ein", "eine", "einen",
                                                                      "einem", "kein", "keine", "none"} else None
 
@@ -117,7 +125,10 @@ def read_story(text: str, words: StoryWords, occupations: tuple[Occupation, ...]
     age: int | None = None
     years: float | None = None
     for index, token in enumerate(tokens):
-        value = _number(token)
+        if years is None and token in words.two_years and not _starts(tokens, index + 1, words.not_work_after):
+            years = 2.0
+            continue
+        value = _number(token, words)
         if value is None:
             continue
         before = tokens[index - 1] if index else ""

@@ -51,6 +51,28 @@ def test_years_as_people_write_them(text: str, years: float) -> None:
     assert story.experience_years == pytest.approx(years, abs=0.1)
 
 
+@pytest.mark.parametrize(("text", "years"), [
+    ("мені 34, працювала перукаркою дев'ять років", 9),  # uk, apostrophe as typed
+    ("Мне 40, работал сварщиком пятнадцать лет в Казахстане", 15),  # ru
+    ("عمري 29 واشتغلت طباخ سنتين", 2),  # ar: the dual is one word
+    ("عمري ٣٠ واشتغلت نجار تسع سنوات", 9),  # ar
+    ("۳۱ سالمه، نه سال برقکار بودم", 9),  # fa: "نه" is nine before "سال"
+    ("Mam 40 lat, pracowałem jako kierowca dziesięć lat", 10),  # pl
+    ("am 35 de ani, am lucrat ca bucatar cinci ani", 5),  # ro
+    ("35 yaşındayım, on yıl aşçı olarak çalıştım", 10),  # tr
+    ("Tôi 27 tuổi, làm đầu bếp năm năm", 5),  # vi: "năm" is five and year
+])
+def test_number_words_in_every_language(text: str, years: float) -> None:
+    story = read_story(text, WORDS, load_knowledge().occupations, TODAY)
+    assert story.experience_years == pytest.approx(years) and story.age is not None
+
+
+def test_a_number_word_without_a_year_word_is_no_duration() -> None:
+    """"năm nay" is "this year", "нет" no number: nothing is read as years of work."""
+    for text in ("Tôi 27 tuổi, năm nay làm đầu bếp", "работал поваром, но диплома нет, два языка знаю"):
+        assert read_story(text, WORDS, load_knowledge().occupations, TODAY).experience_years is None
+
+
 def test_time_in_germany_is_not_work_and_an_age_is_not_a_duration() -> None:
     story = read_story("Ich bin seit 2 Jahren in Deutschland, war Friseurin, bin 34 Jahre alt",
                        WORDS, load_knowledge().occupations, TODAY)

@@ -180,9 +180,13 @@ class QuestionIndex:
           for a short follow-up with an aspect ("und was kostet das?").
         - The aspect: a button's aspect; else the model's topic when it is an aspect the words do
           not contradict; else the first aspect the words ask about.
-        - Route is ``None`` when the answer is the topic's ("Deutsch lernen" naming Ausbildung
-          stays a language question): a topic with no aspect of a route to answer.
+        - Route is ``None`` when the answer is the topic's: a topic of its own ("Deutsch lernen",
+          "Nebenjob während der Ausbildung", residence), or a route named with no aspect of it asked.
         """
+        if topic is not None and topic not in ASPECT_IDS and pressed_aspect is None:
+            # a topic of its own (learning German, working while learning, residence) is answered
+            # as that topic, whatever route it names: "Nebenjob während der Ausbildung?"
+            return Subject(None, None)
         if named_route in ROUTE_IDS:
             route = named_route
         else:

@@ -85,6 +85,7 @@ def test_a_comparison_of_two_routes_is_not_a_term_question() -> None:
     ("Wer bezahlt die Umschulung?", {"topic": "funding"}, ("umschulung", "funding")),
     # a topic that is no aspect of a route stays the topic's answer
     ("Deutschkurs vor der Ausbildung?", {"topic": "language"}, (None, None)),
+    ("Darf ich einen Nebenjob während der Ausbildung haben?", {"topic": "work_while_learning"}, (None, None)),
     # a button's route and aspect win over the words
     ("Kosten", {"named_route": "validierung", "pressed_aspect": "costs"}, ("validierung", "costs")),
     # a short follow-up with an aspect is about the route talked about last

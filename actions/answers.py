@@ -38,6 +38,8 @@ TOPIC_INTENTS = {
     "ask_work_while_learning": "work_while_learning",
     "ask_residence": "residence",
 }
+SURE_OF_ROUTE = 0.9
+"""A route the model picked at least this surely stands, even when the words name another one."""
 ASPECTS = ("requirements", "costs", "duration", "offices", "documents", "funding")
 
 BUTTON_TITLES = {
@@ -139,7 +141,8 @@ def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | N
     pressed = next(tracker.get_latest_entity_values("aspect"), None)
     subject = question_index().subject(
         text, intent_route=ROUTE_INTENTS.get(intent), topic=topic, named_route=named,
-        pressed_aspect=pressed, current_route=tracker.get_slot("current_route"))
+        pressed_aspect=pressed, current_route=tracker.get_slot("current_route"),
+        sure=float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0) >= SURE_OF_ROUTE)
     route_id, aspect = subject.route, subject.aspect
     routes = {r.id: r for r in knowledge.routes}
 

@@ -40,6 +40,8 @@ from knowledge.schema import ROUTE_IDS
 HELD_BACK_DIR = PROJECT_ROOT / "tests" / "data" / "nlu"
 REAL_DIR = PROJECT_ROOT / "tests" / "data" / "real"
 CONFIDENT = 0.8
+SURE_OF_ROUTE = 0.9
+"""As ``actions.answers.SURE_OF_ROUTE``: a route the model picked this surely stands."""
 """A wrong prediction at or above this confidence is "confidently wrong"."""
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -172,14 +174,17 @@ def answered(parsed: Parsed) -> tuple[str, ...]:
     if parsed.asked_back or asks:
         term = index.asks_about_term(text)
         if term is not None and term.route is not None:
-            return (f"ask_{term.route}",)
+            # the term's explanation, with a button to its route: right for a question about
+            # that route, and for the topic the model understood ("Was ist ein Bildungsgutschein?")
+            return (f"ask_{term.route}",) + ((intent,) if intent in _topics() else ())
     if parsed.asked_back and len(index.routes(text)) == 1:
         intent, asks = "", True  # the words name one route: Lotse answers it instead of asking back
     if not asks:
         return (intent,)
     route = intent.removeprefix("ask_")
     subject = index.subject(text, intent_route=route if route in ROUTE_IDS else None,
-                            topic=_topics().get(intent), named_route=parsed.route)
+                            topic=_topics().get(intent), named_route=parsed.route,
+                            sure=parsed.ranking[0][1] >= SURE_OF_ROUTE)
     if subject.route is None:
         return (intent,)
     topic = f"ask_{subject.aspect}"

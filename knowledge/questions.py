@@ -169,13 +169,14 @@ class QuestionIndex:
 
     def subject(self, text: str, *, intent_route: str | None = None, topic: str | None = None,
                 named_route: str | None = None, pressed_aspect: str | None = None,
-                current_route: str | None = None) -> Subject:
+                current_route: str | None = None, sure: bool = False) -> Subject:
         """What the answer to ``text`` is about, from what the model picked (``intent_route`` for
         ``ask_<route>``, or ``topic`` for a cross-route topic such as ``costs`` or ``language``),
         a pressed button's route or aspect, and the words of the question itself.
 
-        - The route: a button's route; else the model's route when the words agree or name no
-          single other route; else the one route the words name ("Ce este recunoașterea?" is
+        - The route: a button's route; else the model's route when it is ``sure`` of it, or the
+          words agree or name no single other route ("Woher erfahre ich, ob meine Ausbildung
+          anerkannt ist?" stays Anerkennung when the model is sure); else the one route the words name ("Ce este recunoașterea?" is
           about Anerkennung, whatever route the model picked); else the route talked about last,
           for a short follow-up with an aspect ("und was kostet das?").
         - The aspect: a button's aspect; else the model's topic when it is an aspect the words do
@@ -191,7 +192,7 @@ class QuestionIndex:
             route = named_route
         else:
             written = self.routes(text)
-            if intent_route is not None and (intent_route in written or len(written) != 1):
+            if intent_route is not None and (sure or intent_route in written or len(written) != 1):
                 route = intent_route
             else:
                 route = written[0] if written else intent_route

@@ -12,13 +12,15 @@ from tests.support.stack import Stack
 
 MIN_ACCURACY = 0.9
 # Real phrasing (tests/data/real/): floors at what the model reaches today, so that it only gets
-# better. The goal (issue 11) is 90 % overall and 80 % in every language — not reached yet.
-# Measured 2026-12-06 (README, Understanding): ar 50 %, de 69 %, en 56 %, fa 41 %, pl 59 %, ro 21 %,
-# ru 60 %, tr 52 %, uk 64 %, vi 56 %; all 54.3 %, confidently wrong 15.6 %. Floors ~10 points below.
-REAL_FLOORS = {"ar": 0.40, "de": 0.60, "en": 0.45, "fa": 0.30, "pl": 0.45, "ro": 0.10, "ru": 0.45, "tr": 0.40,
-               "uk": 0.50, "vi": 0.45}
-REAL_OVERALL_FLOOR = 0.48
-REAL_CONFIDENTLY_WRONG_CEILING = 0.22
+# better. What is scored is the answer the person gets (bot.evaluation.answered). The goal (issue 11)
+# is 90 % overall and 80 % in every language — not reached yet.
+# Measured 2026-12-06 (README, Understanding): ar 65 %, de 75 %, en 78 %, fa 70 %, pl 72 %, ro 70 %,
+# ru 67 %, tr 67 %, uk 64 %, vi 78 %; all 71.2 %, confidently wrong 11.8 %. Floors ~10 points below
+# (one question is 2–4 points in the small languages, and a clean clone trains its own model).
+REAL_FLOORS = {"ar": 0.55, "de": 0.65, "en": 0.65, "fa": 0.58, "pl": 0.60, "ro": 0.58, "ru": 0.55, "tr": 0.55,
+               "uk": 0.52, "vi": 0.65}
+REAL_OVERALL_FLOOR = 0.64
+REAL_CONFIDENTLY_WRONG_CEILING = 0.17
 
 
 def test_held_back_intent_accuracy_per_language(stack: Stack) -> None:

@@ -81,6 +81,9 @@ def test_a_comparison_of_two_routes_is_not_a_term_question() -> None:
     ("wie geht das", {"intent_route": "umschulung"}, ("umschulung", None)),
     # the words name one other route: they win ("recunoașterea" is the Anerkennung)
     ("Ce este recunoașterea profesională?", {"intent_route": "umschulung"}, ("anerkennung", None)),
+    # … unless the model is sure of its route
+    ("Woher erfahre ich, ob meine Ausbildung anerkannt ist?", {"intent_route": "anerkennung", "sure": True},
+     ("anerkennung", None)),
     # a cross-route topic picked by the model, a route in the words: that route's aspect
     ("Wer bezahlt die Umschulung?", {"topic": "funding"}, ("umschulung", "funding")),
     # a topic that is no aspect of a route stays the topic's answer
@@ -95,6 +98,6 @@ def test_a_comparison_of_two_routes_is_not_a_term_question() -> None:
                                                                     "current_route": "teilqualifikation"},
      (None, "costs")),
 ])
-def test_the_subject_of_an_answer(text: str, picked: dict[str, str], expected: tuple[str | None, str | None]) -> None:
+def test_the_subject_of_an_answer(text: str, picked: dict[str, str | bool], expected: tuple[str | None, str | None]) -> None:
     subject = INDEX.subject(text, **picked)
     assert (subject.route, subject.aspect) == expected

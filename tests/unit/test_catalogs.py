@@ -59,3 +59,26 @@ def test_check_finds_a_missing_compiled_catalog(tmp_path: Path) -> None:
     locales = _copy_locales(tmp_path)
     (locales / "en" / "LC_MESSAGES" / "messages.mo").unlink()
     assert "en: not compiled (messages.mo missing)" in [str(p) for p in check_catalogs(locales)]
+
+
+# Translation errors found in review (issue 12) — each changed the meaning for the reader.
+KNOWN_MISTRANSLATIONS = {
+    "uk": ("Будь-яка робота не підходить",),  # "no job counts" for "not just any job counts"
+    "ru": ("Любая работа не подойдёт",),
+    "ar": ("بإحصاءات مجهولة\u0000",),  # "unknown statistics": the consent button must say anonymous
+    "tr": ("tanıtabilirsiniz",),  # "you can introduce it" for having a diploma recognised
+    "ro": ("expulz",),  # expulsion (Ausweisung) for Abschiebung (deportare)
+    "pl": ("z testu",),  # the check is a questionnaire, not a test
+    "vi": ("phần Check",),  # left untranslated
+    "fa": ("با حقوق", "برای حقوق"),  # حقوق is "rights" elsewhere in the same catalog: pay is دستمزد
+}
+
+
+def test_known_mistranslations_stay_fixed() -> None:
+    found = {}
+    for language, wrong in KNOWN_MISTRANSLATIONS.items():
+        catalog = read_po((LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb"))
+        texts = [m.string if isinstance(m.string, str) else " ".join(m.string) for m in catalog if m.id]
+        # a text ends with NUL here so that "… مجهولة" at its very end is caught, "مجهولة الهوية" not
+        found[language] = [w for w in wrong for t in texts if w in t + "\u0000"]
+    assert not any(found.values()), found

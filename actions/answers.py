@@ -23,7 +23,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import bullet_list, fact_text, language_of
+from actions.conversation import bullet_list, fact_text, language_of, phone_messages
 from bot.i18n import N_, directed, translate
 from knowledge.loader import DATA_DIR, load_knowledge
 from knowledge.questions import QuestionIndex, read_question_words
@@ -86,19 +86,33 @@ def office_line(office_id: str, language: str, knowledge: Knowledge) -> str:
     return " – ".join(parts)
 
 
+MAX_ITEMS = 3
+"""Offices and ways to pay told in full per answer; the others are named, so a phone shows a few
+messages, not seven (the data lists them most useful first)."""
+ALSO = N_("Auch das kann passen: {names}")
+
+
+def _also(names: list[str], language: str) -> list[str]:
+    return [translate(language, ALSO, names=", ".join(names))] if names else []
+
+
 def aspect_text(route: Route, aspect: str, language: str, knowledge: Knowledge) -> str:
     """The answer about one aspect of a route."""
     heading = translate(language, HEADINGS[aspect], route=route.name)
     if aspect in ("requirements", "costs", "duration"):
         lines = [fact_text(f, language, knowledge) for f in getattr(route, aspect)]
     elif aspect == "offices":
-        lines = [office_line(o, language, knowledge) for o in route.who_helps]
+        lines = [office_line(o, language, knowledge) for o in route.who_helps[:MAX_ITEMS]]
+        lines += _also([next(o.name for o in knowledge.offices if o.id == i) for i in route.who_helps[MAX_ITEMS:]],
+                       language)
     elif aspect == "documents":
         by_id = {d.id: d for d in knowledge.documents}
         lines = [translate(language, by_id[d].text) for d in route.documents]
     else:
         by_id = {f.id: f for f in knowledge.funding}
-        lines = [f"{by_id[f].name}: {fact_text(by_id[f].summary, language, knowledge)}" for f in route.funding]
+        lines = [f"{by_id[f].name}: {fact_text(by_id[f].summary, language, knowledge)}"
+                 for f in route.funding[:MAX_ITEMS]]
+        lines += _also([by_id[f].name for f in route.funding[MAX_ITEMS:]], language)
         if not lines:
             lines = [fact_text(next(t for t in knowledge.topics if t.id == "funding").answer[0], language, knowledge)]
     return f"{heading}\n{bullet_list(lines)}"
@@ -175,5 +189,8 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text, buttons, route_id = term_answer(tracker) or compose_answer(tracker)
-        dispatcher.utter_message(text=text, buttons=buttons)
+        *first, last = phone_messages(text)
+        for part in first:
+            dispatcher.utter_message(text=part)
+        dispatcher.utter_message(text=last, buttons=buttons)
         return [SlotSet("current_route", route_id)] if route_id else []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 
 from actions.nlg import language_of as nlg_language_of
+from bot.bidi import strip_marks
 from bot.i18n import N_, translate
 from knowledge.schema import Fact, Knowledge
 
@@ -45,6 +46,40 @@ def fact_text(fact: Fact, language: str, knowledge: Knowledge) -> str:
     if is_unverified(fact, knowledge):
         text = f"{text} {translate(language, HEDGE)}"
     return text
+
+
+PHONE_LIMIT = 350
+"""About what a cheap phone shows without scrolling: the first message of an answer stays within it."""
+
+
+def phone_messages(text: str, limit: int = PHONE_LIMIT) -> list[str]:
+    """A long answer as several messages: whole paragraphs (and, in a long list, whole lines) packed
+    into messages of at most ``limit`` characters; only a single paragraph or line longer than
+    that stands alone, and a list's heading (the line above its first "•") never stands alone:
+    it goes with the first line of the list. Direction marks sit at line starts, so they survive the split."""
+    pieces: list[str] = []
+    for block in text.split("\n\n"):
+        if len(strip_marks(block)) <= limit or "\n" not in block:
+            pieces.append(block)
+            continue
+        lines = block.split("\n")
+        current = lines[0]
+        for index, line in enumerate(lines[1:]):
+            heading_alone = index == 0 and strip_marks(line).lstrip().startswith("•") \
+                and not strip_marks(current).lstrip().startswith("•")
+            if heading_alone or len(strip_marks(current)) + 1 + len(strip_marks(line)) <= limit:
+                current += "\n" + line
+            else:
+                pieces.append(current)
+                current = line
+        pieces.append(current)
+    messages: list[str] = []
+    for piece in pieces:
+        if messages and len(strip_marks(messages[-1])) + 2 + len(strip_marks(piece)) <= limit:
+            messages[-1] += "\n\n" + piece
+        else:
+            messages.append(piece)
+    return messages
 
 
 def bullet_list(lines: list[str]) -> str:

@@ -8,21 +8,27 @@ answered and the form goes on; "neu starten" restarts.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from abc import ABC, abstractmethod
 from functools import lru_cache
 from typing import Any
 
+import structlog
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.answers import ROUTE_INTENTS, TOPIC_INTENTS, compose_answer, office_line
-from actions.conversation import bullet_list, language_of
+from actions.conversation import bullet_list, fact_text, language_of, phone_messages
 from actions.story import CORRECTED_SLOT
+from bot.database import default_sessions
 from bot.i18n import N_, directed, translate, translate_plural
+from bot.plan import PLAN_LINK, PLAN_LINK_GERMAN, plan_message, plan_url, plan_views, save_plan
+from bot.settings import get_settings
 from knowledge.loader import load_knowledge, read_answer_words
 from knowledge.numbers import is_unknown, parse_age, parse_years
 from knowledge.triage import (
@@ -34,6 +40,8 @@ from knowledge.triage import (
     phrase,
     recommend_routes,
 )
+
+logger = structlog.get_logger(__name__)
 
 FORM = "triage_form"
 FAILURES_SLOT = "triage_failures"
@@ -48,12 +56,13 @@ SIDE_QUESTION_CONFIDENCE = 0.6
 (and it is a button, has a question mark or more than one word: "blau" is no question)."""
 
 WHY = {
-    "age": N_("Manche Wege gibt es erst ab 25, zum Beispiel Teilqualifikationen und die Validierung. "
+    "age": N_("Die Validierung gibt es erst ab 25, und die meisten Teilqualifikationen sind für Erwachsene. "
               "Unter 25 ist eine Ausbildung oft der beste Weg."),
     "qualification": N_("Mit einem Abschluss aus dem Ausland kannst du ihn anerkennen lassen. Ohne Abschluss "
                         "gibt es andere Wege und oft Geld von der Agentur für Arbeit."),
     "unskilled_years": N_("Wer mehr als 4 Jahre ohne Fachausbildung gearbeitet hat, zählt bei der Förderung wie "
-                          "jemand ohne Abschluss. Dann kann die Agentur für Arbeit einen neuen Abschluss bezahlen."),
+                          "jemand ohne Abschluss. Zeiten ohne Arbeit, mit Kindern oder mit der Pflege von "
+                          "Angehörigen zählen mit. Dann kann die Agentur für Arbeit einen neuen Abschluss bezahlen."),
     "occupation": N_("Jeder Beruf hat eine eigene Ausbildungsdauer. Daran sehe ich, ob deine Erfahrung für die "
                      "Externenprüfung reicht."),
     "training_years": N_("Für die Externenprüfung brauchst du das 1,5-fache der normalen Ausbildungszeit als "
@@ -78,6 +87,8 @@ HINTS = {
     "needs_part_time": N_("Tippe bitte auf Ja oder Nein."),
 }
 NOT_UNDERSTOOD = N_("Das habe ich nicht verstanden.")
+LAW_LINE = N_("Rechtsgrundlage: {law} – {rule}")
+"""A rule behind a recommendation: the paragraph stays German ("§ 45 Abs. 2 BBiG"), the rule is translated."""
 GO_ON = N_("Sollen wir weitermachen? Du kannst die Frage auch überspringen oder neu anfangen.")
 SKIP = N_("Überspringen")
 RESTART = N_("Neu anfangen")
@@ -366,7 +377,8 @@ ActionAskQualification = _ask("qualification", N_("Hast du schon einen Berufsabs
     (N_("Nein, keinen"), "none"), (N_("Ja, aus Deutschland"), "german"),
     (N_("Ja, aus dem Ausland"), "foreign"), (N_("Angefangen, nicht fertig"), "incomplete")))
 ActionAskUnskilledYears = _ask("unskilled_years", N_(
-    "Wie viele Jahre hast du seitdem ohne Fachausbildung gearbeitet, zum Beispiel als Helfer?"))
+    "Wie viele Jahre hast du seitdem ohne Fachausbildung gearbeitet, zum Beispiel als Helfer? "
+    "Zeiten ohne Arbeit, mit Kindern oder mit der Pflege von Angehörigen zählen mit."))
 ActionAskOccupation = _ask("occupation", N_(
     "In welchem Beruf hast du gearbeitet – oder in welchem möchtest du einen Abschluss? "
     "Schreib es einfach, zum Beispiel „Koch“ oder „Lager“."))
@@ -417,6 +429,22 @@ def profile_from(tracker: Tracker) -> Profile:
     )
 
 
+async def _send_plan(dispatcher: CollectingDispatcher, tracker: Tracker, language: str,
+                     profile: Profile) -> None:
+    """Mein Plan: store it and send its link; in Telegram the plan itself too (both languages).
+    Without the database the recommendation still stands, only the link is missing."""
+    try:
+        token = await asyncio.to_thread(save_plan, default_sessions(), tracker.sender_id, language, profile)
+    except SQLAlchemyError as error:
+        logger.error("plan.not_saved", error=type(error).__name__)
+        return
+    url = plan_url(get_settings().public_url, token)
+    link = PLAN_LINK_GERMAN if language.startswith("de") else PLAN_LINK
+    dispatcher.utter_message(text=translate(language, link, url=url))
+    if (tracker.sender_id or "").startswith("tg:"):
+        dispatcher.utter_message(text=plan_message(plan_views(profile, language, load_knowledge())))
+
+
 class ActionRecommendRoutes(Action):
     """Tell the person which routes fit, why, what to do next and who helps."""
 
@@ -428,13 +456,22 @@ class ActionRecommendRoutes(Action):
         knowledge = load_knowledge()
         language = language_of(tracker)
         profile = profile_from(tracker)
-        found = recommend_routes(profile, knowledge.occupations)
+        found = recommend_routes(profile, knowledge.occupations, knowledge.rules)
         names = {r.id: r.name for r in knowledge.routes}
         best = found[0]
         lines = [translate(language, N_("Das passt am besten zu dir: {route}"), route=names[best.route])]
         lines += [translate(language, t.msgid, **t.values) for t in best.reasons]
+        occupation = find_occupation(profile.occupation, knowledge.occupations)
+        if occupation is not None and occupation.note is not None:
+            lines.append(fact_text(occupation.note, language, knowledge))
+        laws = [translate(language, LAW_LINE, law=knowledge.rule(r).law,
+                          rule=translate(language, knowledge.rule(r).text)) for r in best.rules]
+        if laws:
+            lines.append("\n".join(laws))
+        for part in phone_messages(directed(language, "\n\n".join(lines))):
+            dispatcher.utter_message(text=part)
         steps = [translate(language, t.msgid, **t.values) for t in best.next_steps]
-        text = "\n\n".join(lines) + "\n\n" + translate(language, N_("So geht es weiter:")) + "\n" + bullet_list(steps)
+        text = translate(language, N_("So geht es weiter:")) + "\n" + bullet_list(steps)
         offices = list(best.offices)
         jobcenter = jobcenter_for(profile.residence)
         if jobcenter and profile.status in ("unemployed", None):
@@ -442,7 +479,12 @@ class ActionRecommendRoutes(Action):
         text += "\n\n" + translate(language, N_("Wer hilft:")) + "\n" + bullet_list(
             [office_line(o, language, knowledge) for o in offices[:3]]
         )
-        dispatcher.utter_message(text=directed(language, text))
+        documents = {d.id: d for d in knowledge.documents}
+        text += "\n\n" + translate(language, N_("Das bringst du mit:")) + "\n" + bullet_list(
+            [translate(language, documents[d].text) for d in best.documents]
+        )
+        for part in phone_messages(directed(language, text)):
+            dispatcher.utter_message(text=part)
         others = found[1:3]
         if others:
             dispatcher.utter_message(text=translate_plural(
@@ -450,6 +492,7 @@ class ActionRecommendRoutes(Action):
                 len(others), routes=", ".join(names[r.route] for r in others)))
         for note in notes(profile):
             dispatcher.utter_message(text=translate(language, note.msgid, **note.values))
+        await _send_plan(dispatcher, tracker, language, profile)
         buttons = [{"title": translate(language, COUNSELLOR), "payload": "/request_counsellor"}]
         buttons += [{"title": names[r.route], "payload": f"/ask_{r.route}"} for r in found[:3]]
         buttons.append({"title": translate(language, RESTART), "payload": "/restart"})

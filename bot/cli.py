@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("catalogs-update", help="update (or create) every language's catalog")
     commands.add_parser("catalogs-source", help="fill the German catalog from the template")
     commands.add_parser("catalogs-check", help="check every catalog; exit 1 on problems")
+    due = commands.add_parser("facts-due", help="list facts, rules and occupations whose check is older")
+    due.add_argument("--months", type=int, default=12, help="older than this many months (default 12)")
     commands.add_parser("db-upgrade", help="create or migrate the database schema")
     commands.add_parser("purge", help="delete what is past its retention time")
     add = commands.add_parser("counsellor-add", help="create or update a counsellor account")
@@ -86,6 +88,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{language}: {count} entries to translate" if count else f"{language}: complete")
     if args.command == "catalogs-source":
         print(f"de: {fill_source_catalog()} entries")
+    if args.command == "facts-due":
+        from knowledge.loader import load_knowledge
+        from knowledge.schema import months_ago
+
+        found = load_knowledge().due(months_ago(args.months))
+        for where, checked, urls in found:
+            print(f"{checked.isoformat()}  {where}  {' '.join(urls)}")
+        print(f"{len(found)} due (checked more than {args.months} months ago)")
     if args.command == "db-upgrade":
         from bot.migrations import upgrade
 

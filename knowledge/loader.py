@@ -10,7 +10,7 @@ import yaml
 from knowledge.schema import Knowledge
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-PARTS = ("sources", "routes", "topics", "funding", "offices", "documents", "glossary", "occupations")
+PARTS = ("sources", "routes", "topics", "funding", "offices", "documents", "glossary", "occupations", "rules")
 
 
 ALIASES_DIR = "occupation_aliases"

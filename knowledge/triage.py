@@ -1,10 +1,14 @@
 """Which route fits this person: a pure function from a profile to ordered recommendations.
 
-The rules follow the knowledge brief §8 (own synthesis from the sources in ``knowledge/data``):
-foreign qualification → Anerkennung; enough experience (≥ 1.5 × training duration) →
-Externenprüfung, and from 25 Validierung; from 25 without a qualification → Teilqualifikationen
-and Umschulung; under 25 → a (part-time) Ausbildung first. A German qualification counts as
-"none" for funding after more than 4 years of un-/semi-skilled work (§ 81 Abs. 2 SGB III).
+Each rule is data in ``knowledge/data/rules.yml`` (its law, threshold, sources and check date); a
+recommendation names the rules that led to it. In short: a foreign qualification → Anerkennung
+(§ 4 BQFG); ≥ 1.5 × the training duration in a BBiG/HwO occupation → Externenprüfung (§ 45 Abs. 2
+BBiG, § 37 Abs. 2 HwO), from 25 also Validierung (§ 50b BBiG); no usable qualification (none, not
+finished, foreign and not recognised, or German after > 4 years of unskilled work, § 81 Abs. 2
+SGB III) → Teilqualifikation and Umschulung at any age; under 25, or under 3 years of work
+(§ 81 Abs. 2 Satz 2 SGB III), the Ausbildung comes first. Pflege and Land occupations have no
+Externenprüfung or Validierung: their route is an Umschulung (fundable for its whole length,
+§ 180 Abs. 4 SGB III) or an Ausbildung, and what the occupation's ``note`` says.
 
 Texts are German msgids with ``{placeholders}``; the caller translates, then fills them.
 """
@@ -19,7 +23,7 @@ from functools import lru_cache
 from typing import Literal, TypeVar
 
 from bot.i18n import N_, Years
-from knowledge.schema import Occupation
+from knowledge.schema import Occupation, Rule
 
 T = TypeVar("T")
 
@@ -31,12 +35,6 @@ Residence = Literal["schwerin", "nordwestmecklenburg", "ludwigslust_parchim", "o
 
 
 
-EXTERNAL_FACTOR = 1.5
-"""§ 45 Abs. 2 BBiG / § 37 Abs. 2 HwO: 1.5 × the training duration of work in the occupation."""
-UNSKILLED_YEARS_LIMIT = 4
-"""§ 81 Abs. 2 SGB III: after more than 4 years of unskilled work a qualification no longer counts."""
-MIN_AGE_VALIDATION = 25
-"""§ 50b BBiG: validation from 25; IHK-certified Teilqualifikationen are for adults from 25."""
 
 JOBCENTER_BY_RESIDENCE = {
     "schwerin": "jobcenter_schwerin",
@@ -79,6 +77,8 @@ class Recommendation:
     offices: tuple[str, ...]
     documents: tuple[str, ...]
     funding: tuple[str, ...]
+    rules: tuple[str, ...] = ()
+    """The ids of the rules (``rules.yml``) that led to this route; the reasons cite their law."""
 
 
 # Arabic-script spellings people mix: Arabic and Persian yeh/kaf, alef with or without hamza
@@ -137,18 +137,23 @@ def find_occupation(text: str | None, occupations: tuple[Occupation, ...]) -> Oc
     return longest_match(text, _occupation_names(occupations))
 
 
-def counts_as_unqualified(profile: Profile) -> bool:
-    """No (usable) qualification, in the sense of § 81 Abs. 2 SGB III."""
-    if profile.qualification in ("none", "incomplete"):
+def counts_as_unqualified(profile: Profile, unskilled_limit: float = 4) -> bool:
+    """No usable qualification in the sense of § 81 Abs. 2 SGB III: none, not finished, a foreign one
+    that is not (yet) recognised, or a German one after more than ``unskilled_limit`` years of
+    unskilled work."""
+    if profile.qualification in ("none", "incomplete", "foreign"):
         return True
     if profile.qualification == "german":
-        return (profile.unskilled_years or 0) > UNSKILLED_YEARS_LIMIT
+        return (profile.unskilled_years or 0) > unskilled_limit
     return False
 
 
 def _chamber_office(occupation: Occupation | None) -> str:
     if occupation is not None and occupation.chamber == "HWK":
         return "hwk_schwerin"
+    if occupation is not None and occupation.chamber == "other":
+        # a competent body no source confirmed: the Agentur für Arbeit knows it
+        return occupation.competent_body or "agentur_schwerin"
     return "ihk_schwerin"
 
 
@@ -160,26 +165,51 @@ def _chamber_name(occupation: Occupation | None) -> str:
     return "IHK zu Schwerin"
 
 
+def _recognition_office(occupation: Occupation | None) -> str:
+    if occupation is None:
+        return "ihk_fosa"
+    if occupation.recognition_body:
+        return occupation.recognition_body
+    return "hwk_schwerin" if occupation.chamber == "HWK" else "ihk_fosa"
+
+
+def _years_worked(profile: Profile) -> float | None:
+    """The years of work the person told (in the occupation and unskilled), or None if none."""
+    told = [y for y in (profile.experience_years, profile.unskilled_years) if y is not None]
+    return sum(told) if told else None
+
+
 def recommend_routes(
-    profile: Profile, occupations: tuple[Occupation, ...] = ()
+    profile: Profile, occupations: tuple[Occupation, ...], rules: tuple[Rule, ...]
 ) -> list[Recommendation]:
-    """The routes that fit ``profile``, best first, each with reasons in this person's terms."""
+    """The routes that fit ``profile``, best first, each with reasons in this person's terms and the
+    ids of the rules (``rules.yml``) that led to it."""
+    rule = {r.id: r for r in rules}
+
+    def value(rule_id: str) -> float:
+        found = rule[rule_id].value
+        if found is None:
+            raise ValueError(f"rule {rule_id} needs a value")
+        return found
+
     occupation = find_occupation(profile.occupation, occupations)
     training = profile.training_years or (occupation.training_years if occupation else None)
     experience = profile.experience_years
     job = occupation.name if occupation else (profile.occupation or "")
-    required = round(EXTERNAL_FACTOR * training, 2) if training else None
-    enough_experience = bool(required is not None and experience is not None and experience >= required)
-    adult = profile.age is not None and profile.age >= MIN_AGE_VALIDATION
-    young = profile.age is not None and profile.age < MIN_AGE_VALIDATION
-    unqualified = counts_as_unqualified(profile)
+    external_exam = occupation is None or occupation.has_external_exam
+    required = round(value("externenpruefung") * training, 2) if training else None
+    long_enough = bool(required is not None and experience is not None and experience >= required)
+    enough_experience = long_enough and external_exam
+    adult = profile.age is not None and profile.age >= value("validierung")
+    young = profile.age is not None and profile.age < value("unter_25")
+    unqualified = counts_as_unqualified(profile, value("abschluss_nicht_verwertbar"))
+    worked = _years_worked(profile)
+    few_years = (profile.qualification in ("none", "incomplete") and worked is not None
+                 and worked < value("ausbildung_zuerst"))
     part_time = bool(profile.needs_part_time)
     routes: list[Recommendation] = []
 
     if profile.qualification == "foreign":
-        recognition_office = "hwk_schwerin" if occupation and occupation.chamber == "HWK" else "ihk_fosa"
-        if occupation is not None and occupation.id in ("erzieher", "sozialassistent"):
-            recognition_office = "bildungsministerium_mv"
         routes.append(Recommendation(
             route="anerkennung",
             reasons=(Text(N_(
@@ -190,30 +220,14 @@ def recommend_routes(
                 Text(N_("Lass dich zuerst beraten, welcher deutsche Beruf zu deinem Abschluss passt.")),
                 Text(N_("Stelle den Antrag, bevor Kosten entstehen: Dann kann der Anerkennungszuschuss helfen.")),
             ),
-            offices=(recognition_office, "iq_mv"),
+            offices=(_recognition_office(occupation), "iq_mv"),
             documents=("auslaendischer_abschluss", "uebersetzungen", "lebenslauf", "ausweis"),
             funding=("anerkennungszuschuss",),
+            rules=("anerkennung",),
         ))
 
     if enough_experience:
-        routes.append(Recommendation(
-            route="externenpruefung",
-            reasons=(Text(
-                N_("Du hast {experience} als {occupation} gearbeitet. Nötig sind {required} – "
-                   "das 1,5-Fache der Ausbildungszeit ({training}). "
-                   "Damit kannst du die Externenprüfung bei der {chamber} beantragen."),
-                {"experience": Years(experience or 0), "occupation": job, "required": Years(required or 0),
-                 "training": Years(training or 0), "chamber": _chamber_name(occupation)},
-            ),),
-            next_steps=(
-                Text(N_("Sammle Nachweise über deine Arbeit und stelle den Antrag auf Zulassung bei der {chamber}."),
-                     {"chamber": _chamber_name(occupation)}),
-                Text(N_("Ein Vorbereitungskurs hilft beim Bestehen. Frag die Agentur für Arbeit nach einem Bildungsgutschein.")),
-            ),
-            offices=(_chamber_office(occupation), "agentur_schwerin"),
-            documents=("lebenslauf", "arbeitszeugnisse", "taetigkeitsnachweise"),
-            funding=("bildungsgutschein", "weiterbildungspraemie"),
-        ))
+        routes.append(_external_exam(occupation, job, experience, required, training))
         if adult:
             routes.append(Recommendation(
                 route="validierung",
@@ -226,10 +240,113 @@ def recommend_routes(
                 offices=(_chamber_office(occupation),),
                 documents=("lebenslauf", "arbeitszeugnisse", "taetigkeitsnachweise"),
                 funding=(),
+                rules=("validierung", "zustaendige_stelle"),
             ))
 
-    if unqualified and not enough_experience and not young:
+    first_training = young or few_years
+    if first_training:
+        routes.append(_apprenticeship(part_time, young=young, few_years=few_years))
+
+    if unqualified and not enough_experience:
+        routes += _further_training(profile, occupation, job, required, experience, part_time,
+                                    long_enough=long_enough, few_years=few_years)
+
+    if profile.qualification == "german" and not unqualified and not enough_experience:
+        routes.append(Recommendation(
+            route="umschulung",
+            reasons=(Text(N_(
+                "Du hast schon einen Berufsabschluss. Ein zweiter wird nur in besonderen Fällen "
+                "bezahlt, zum Beispiel nach mehr als 4 Jahren Arbeit ohne Fachausbildung. Das "
+                "entscheidet die Agentur für Arbeit.")),),
+            next_steps=(Text(N_("Lass dich bei der Agentur für Arbeit beraten, bevor du etwas anfängst.")),),
+            offices=("agentur_schwerin",),
+            documents=("zeugnisse_ausbildung", "lebenslauf"),
+            funding=("bildungsgutschein",),
+            rules=("abschluss_nicht_verwertbar",),
+        ))
+
+    if not first_training and (profile.age is None or not routes):
+        routes.append(_apprenticeship(part_time))
+    elif not first_training and adult:
+        routes.append(Recommendation(
+            route="ausbildung",
+            reasons=(Text(N_("Eine Ausbildung im Betrieb ist in jedem Alter möglich – auch in Teilzeit.")),),
+            next_steps=(Text(N_("Die Berufsberatung der Agentur für Arbeit hilft dir, einen Ausbildungsplatz zu finden.")),),
+            offices=("agentur_schwerin",),
+            documents=("lebenslauf", "schulzeugnis"),
+            funding=("bab", "asa_flex"),
+        ))
+
+    seen: set[str] = set()
+    return [r for r in routes if not (r.route in seen or seen.add(r.route))]
+
+
+def _external_exam(occupation: Occupation | None, job: str, experience: float | None,
+                   required: float | None, training: float | None) -> Recommendation:
+    chamber = _chamber_name(occupation)
+    return Recommendation(
+        route="externenpruefung",
+        reasons=(Text(
+            N_("Du hast {experience} als {occupation} gearbeitet. Nötig sind {required} – "
+               "das 1,5-Fache der Ausbildungszeit ({training}). "
+               "Damit kannst du die Externenprüfung bei der {chamber} beantragen."),
+            {"experience": Years(experience or 0), "occupation": job, "required": Years(required or 0),
+             "training": Years(training or 0), "chamber": chamber},
+        ),),
+        next_steps=(
+            Text(N_("Sammle Nachweise über deine Arbeit und stelle den Antrag auf Zulassung bei der {chamber}."),
+                 {"chamber": chamber}),
+            Text(N_("Ein Vorbereitungskurs hilft beim Bestehen. Frag die Agentur für Arbeit nach einem Bildungsgutschein.")),
+        ),
+        offices=(_chamber_office(occupation), "agentur_schwerin"),
+        documents=("lebenslauf", "arbeitszeugnisse", "taetigkeitsnachweise"),
+        funding=("bildungsgutschein", "weiterbildungspraemie"),
+        rules=("externenpruefung", "zustaendige_stelle"),
+    )
+
+
+def _apprenticeship(part_time: bool, young: bool = False, few_years: bool = False) -> Recommendation:
+    reasons = [Text(N_(
+        "Eine Ausbildung im Betrieb ist oft der beste Weg: Du lernst und verdienst Geld. "
+        "Es gibt Hilfe beim Lernen (AsA flex) und Geld zum Leben (BAB)."))]
+    if few_years and not young:
+        reasons.append(Text(N_(
+            "Du hast noch keine 3 Jahre gearbeitet. Dann bezahlt die Agentur für Arbeit eine "
+            "Weiterbildung nur, wenn eine Ausbildung für dich nicht möglich oder nicht zumutbar ist, "
+            "zum Beispiel wegen deiner Familie, oder für einen Beruf, in dem Fachkräfte fehlen. "
+            "Sprich das in der Beratung an.")))
+    if part_time:
+        reasons.append(Text(N_(
+            "Eine Ausbildung geht auch in Teilzeit, zum Beispiel wenn du ein Kind betreust. "
+            "Sie dauert dann länger. Der Betrieb muss zustimmen.")))
+    applied = tuple(r for r, on in (("unter_25", young), ("ausbildung_zuerst", few_years)) if on)
+    return Recommendation(
+        route="ausbildung",
+        reasons=tuple(reasons),
+        next_steps=(Text(N_("Die Berufsberatung der Agentur für Arbeit hilft dir, einen Ausbildungsplatz zu finden.")),),
+        offices=("agentur_schwerin",),
+        documents=("lebenslauf", "schulzeugnis"),
+        funding=("bab", "asa_flex", "eq"),
+        rules=applied,
+    )
+
+
+def _further_training(profile: Profile, occupation: Occupation | None, job: str, required: float | None,
+                      experience: float | None, part_time: bool, long_enough: bool,
+                      few_years: bool) -> list[Recommendation]:
+    """Teilqualifikation (BBiG/HwO occupations only: it ends with the Externenprüfung) and
+    Umschulung for a person without a usable qualification."""
+    found: list[Recommendation] = []
+    external_exam = occupation is None or occupation.has_external_exam
+    basis = ("ohne_abschluss",) if profile.qualification != "german" else ("abschluss_nicht_verwertbar",)
+    caveat = ("ausbildung_zuerst",) if few_years else ()
+    foreign = profile.qualification == "foreign"
+    if external_exam:
         reasons: list[Text] = []
+        if foreign:
+            reasons.append(Text(N_(
+                "Solange dein Abschluss aus dem Ausland nicht anerkannt ist, kann die Agentur für "
+                "Arbeit dich wie jemanden ohne Abschluss fördern. Frag dort nach.")))
         if required is not None and experience is not None:
             reasons.append(Text(
                 N_("Für die Externenprüfung als {occupation} brauchst du {required} "
@@ -243,67 +360,45 @@ def recommend_routes(
                 "Zertifikat, am Ende steht die Externenprüfung.")))
         if part_time:
             reasons.append(Text(N_("Teilqualifikationen gibt es auch in Teilzeit.")))
-        routes.append(Recommendation(
+        found.append(Recommendation(
             route="teilqualifikation",
             reasons=tuple(reasons),
             next_steps=(Text(N_("Sprich mit der Agentur für Arbeit über einen Bildungsgutschein für Teilqualifikationen.")),),
             offices=("agentur_schwerin", _chamber_office(occupation)),
             documents=("lebenslauf", "schulzeugnis"),
             funding=("bildungsgutschein",),
+            rules=basis + caveat,
         ))
-        routes.append(Recommendation(
-            route="umschulung",
-            reasons=(Text(N_(
-                "Eine Umschulung führt in etwa zwei Jahren zu einem vollen Berufsabschluss. "
-                "Die Agentur für Arbeit kann sie mit einem Bildungsgutschein bezahlen.")),),
-            next_steps=(Text(N_("Lass dich vor dem Start bei der Agentur für Arbeit beraten – sonst wird nichts bezahlt.")),),
-            offices=("agentur_schwerin",),
-            documents=("lebenslauf", "schulzeugnis"),
-            funding=("bildungsgutschein", "weiterbildungsgeld", "weiterbildungspraemie"),
-        ))
-
-    if profile.qualification == "german" and not unqualified and not enough_experience:
-        routes.append(Recommendation(
-            route="umschulung",
-            reasons=(Text(N_(
-                "Du hast schon einen Berufsabschluss. Ein zweiter wird nur in besonderen Fällen "
-                "bezahlt, zum Beispiel nach mehr als 4 Jahren Arbeit ohne Fachausbildung. Das "
-                "entscheidet die Agentur für Arbeit.")),),
-            next_steps=(Text(N_("Lass dich bei der Agentur für Arbeit beraten, bevor du etwas anfängst.")),),
-            offices=("agentur_schwerin",),
-            documents=("zeugnisse_ausbildung", "lebenslauf"),
-            funding=("bildungsgutschein",),
-        ))
-
-    if young or profile.age is None or not routes:
-        reasons = [Text(N_(
-            "Eine Ausbildung im Betrieb ist oft der beste Weg: Du lernst und verdienst Geld. "
-            "Es gibt Hilfe beim Lernen (AsA flex) und Geld zum Leben (BAB)."))]
-        if part_time:
+    reasons = []
+    applied = basis + caveat
+    if not external_exam and occupation is not None:
+        reasons.append(Text(
+            N_("Für {occupation} gibt es keine Externenprüfung und keine Validierung: Der Beruf ist "
+               "nicht nach BBiG oder Handwerksordnung geregelt. Der Weg zum Abschluss ist eine "
+               "Ausbildung oder Umschulung mit Prüfung."),
+            {"occupation": job}))
+        if long_enough:
             reasons.append(Text(N_(
-                "Eine Ausbildung geht auch in Teilzeit, zum Beispiel wenn du ein Kind betreust. "
-                "Sie dauert dann länger. Der Betrieb muss zustimmen.")))
-        routes.append(Recommendation(
-            route="ausbildung",
-            reasons=tuple(reasons),
-            next_steps=(Text(N_("Die Berufsberatung der Agentur für Arbeit hilft dir, einen Ausbildungsplatz zu finden.")),),
-            offices=("agentur_schwerin",),
-            documents=("lebenslauf", "schulzeugnis"),
-            funding=("bab", "asa_flex", "eq"),
-        ))
-    elif adult and not any(r.route == "ausbildung" for r in routes):
-        routes.append(Recommendation(
-            route="ausbildung",
-            reasons=(Text(N_("Eine Ausbildung im Betrieb ist in jedem Alter möglich – auch in Teilzeit.")),),
-            next_steps=(Text(N_("Die Berufsberatung der Agentur für Arbeit hilft dir, einen Ausbildungsplatz zu finden.")),),
-            offices=("agentur_schwerin",),
-            documents=("lebenslauf", "schulzeugnis"),
-            funding=("bab", "asa_flex"),
-        ))
-
-    seen: set[str] = set()
-    unique = [r for r in routes if not (r.route in seen or seen.add(r.route))]
-    return unique
+                "Deine Berufserfahrung hilft trotzdem: Frag die Schule oder die {chamber}, ob sie dir "
+                "einen Teil der Ausbildung anrechnet."), {"chamber": _chamber_name(occupation)}))
+        reasons.append(Text(N_(
+            "Kann die Ausbildung nicht verkürzt werden, kann die Agentur für Arbeit seit Juli 2023 "
+            "die ganze Dauer bezahlen.")))
+        applied = ("nur_bbig_hwo",) + applied + ("umschulung_volle_dauer",)
+    else:
+        reasons.append(Text(N_(
+            "Eine Umschulung führt in etwa zwei Jahren zu einem vollen Berufsabschluss. "
+            "Die Agentur für Arbeit kann sie mit einem Bildungsgutschein bezahlen.")))
+    found.append(Recommendation(
+        route="umschulung",
+        reasons=tuple(reasons),
+        next_steps=(Text(N_("Lass dich vor dem Start bei der Agentur für Arbeit beraten – sonst wird nichts bezahlt.")),),
+        offices=("agentur_schwerin",) + ((_chamber_office(occupation),) if not external_exam else ()),
+        documents=("lebenslauf", "schulzeugnis"),
+        funding=("bildungsgutschein", "weiterbildungsgeld", "weiterbildungspraemie"),
+        rules=applied,
+    ))
+    return found
 
 
 def notes(profile: Profile) -> list[Text]:
@@ -321,8 +416,8 @@ def notes(profile: Profile) -> list[Text]:
             "Frag deinen Arbeitgeber und die Agentur für Arbeit.")))
     if profile.status == "unemployed":
         found.append(Text(N_(
-            "Wenn du arbeitslos bist und eine geförderte Weiterbildung machst, bekommst du "
-            "zusätzlich 150 Euro Weiterbildungsgeld im Monat.")))
+            "Wenn du arbeitslos bist und eine geförderte Weiterbildung zu einem Berufsabschluss "
+            "machst, bekommst du zusätzlich 150 Euro Weiterbildungsgeld im Monat.")))
     return found
 
 

@@ -24,6 +24,11 @@ from bot.inbox.auth import COOKIE, MAX_AGE_SECONDS, InboxSession, Sessions, csrf
 from bot.leads.models import LEAD_STATUSES, AuditEvent, Consent, Counsellor, Lead
 from bot.leads.service import erase_conversation, mark_taken
 from bot.telegram.cards import REASONS, ROUTE_NAMES
+from knowledge.loader import load_knowledge
+from knowledge.schema import months_ago
+
+FACTS_DUE_MONTHS = 12
+"""The inbox says how many facts were last checked longer ago than this (``bot.cli facts-due``)."""
 
 logger = structlog.get_logger(__name__)
 
@@ -118,7 +123,9 @@ def create_inbox(sessions: sessionmaker, cookies: Sessions) -> APIRouter:
         with sessions() as db:
             rows = [lead for lead in db.scalars(query) if not route or route in lead.routes]
         await asyncio.to_thread(audit, current[1].username, "list", count=len(rows))
-        return page("leads.html", leads=rows, me=current[1], csrf=current[0].csrf,
+        facts_due = len(load_knowledge().due(months_ago(FACTS_DUE_MONTHS)))
+        return page("leads.html", leads=rows, me=current[1], csrf=current[0].csrf, facts_due=facts_due,
+                    facts_due_months=FACTS_DUE_MONTHS,
                     filters={"status": status, "route": route, "language": language, "min_warmth": min_warmth})
 
     @router.get("/leads/{lead_id}", response_class=HTMLResponse)

@@ -1,4 +1,5 @@
-"""Tables for leads, consent, the counsellors' outbox, counsellors and the audit trail.
+"""Tables for leads, consent, the counsellors' outbox, counsellors, the audit trail, and the
+person's plan ("Mein Plan").
 
 Personal data lives only in ``lead`` (first name, phone, e-mail, triage answers) and in Rasa's
 tracker events; everything else refers to a conversation or a lead by id. ``audit_event`` keeps
@@ -81,6 +82,23 @@ class Lead(Base):
     )
 
     __table_args__ = (Index("ix_lead_status_warmth", "status", "warmth"),)
+
+
+class Plan(Base):
+    """A person's plan ("Mein Plan"): the triage answers behind an unguessable link.
+
+    The page renders the recommendation from these answers, in the person's language and in German.
+    It is deleted with its conversation ("delete my data", retention), and at most one per
+    conversation exists: a new recommendation replaces the old plan and its link.
+    """
+
+    __tablename__ = "plan"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128), unique=True)
+    language: Mapped[str] = mapped_column(String(16))
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class NoticeShown(Base):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.database import utcnow
 from bot.i18n import N_
 from bot.leads.contact import normalize_email, normalize_phone
-from bot.leads.models import AuditEvent, Consent, Counsellor, Lead, NoticeShown, OutboxMessage
+from bot.leads.models import AuditEvent, Consent, Counsellor, Lead, NoticeShown, OutboxMessage, Plan
 from bot.leads.warmth import LeadFacts, warmth
 
 logger = structlog.get_logger(__name__)
@@ -233,6 +233,7 @@ class Erased:
     consents: int = 0
     outbox: int = 0
     tracker_events: int = 0
+    plans: int = 0
 
 
 def _delete_tracker_events(session: Session, sender_ids: list[str]) -> int:
@@ -266,7 +267,8 @@ def _redact_sent_cards(session: Session, lead_ids: list[str]) -> int:
 
 
 def erase_conversation(sessions: sessionmaker, conversation_id: str, actor: str = "user") -> Erased:
-    """Delete everything about one conversation: tracker events, lead, consents, pending outbox.
+    """Delete everything about one conversation: tracker events, lead, consents, pending outbox,
+    the plan ("Mein Plan": its link shows nothing from then on).
 
     Art. 17 GDPR ("delete my data", withdrawal of consent). One transaction. The audit keeps
     only that an erasure happened (and the lead id), no personal data.
@@ -278,11 +280,13 @@ def erase_conversation(sessions: sessionmaker, conversation_id: str, actor: str 
         leads = session.execute(delete(Lead).where(Lead.id.in_(lead_ids))).rowcount
         consents = session.execute(delete(Consent).where(Consent.conversation_id == conversation_id)).rowcount
         session.execute(delete(NoticeShown).where(NoticeShown.conversation_id == conversation_id))
+        plans = session.execute(delete(Plan).where(Plan.conversation_id == conversation_id)).rowcount
         events = _delete_tracker_events(session, [conversation_id])
         for lead_id in lead_ids or [None]:
             _audit(session, actor, "erase", lead_id)
-    logger.info("conversation.erased", leads=leads, consents=consents, outbox=outbox, events=events)
-    return Erased(leads or 0, consents or 0, outbox or 0, events)
+    logger.info("conversation.erased", leads=leads, consents=consents, outbox=outbox, events=events,
+                plans=plans)
+    return Erased(leads or 0, consents or 0, outbox or 0, events, plans or 0)
 
 
 @dataclass(frozen=True)
@@ -295,8 +299,8 @@ class Purged:
 
 def purge_expired(sessions: sessionmaker, lead_days: int, conversation_days: int,
                   now: datetime | None = None) -> Purged:
-    """Delete leads closed longer than ``lead_days`` ago, and conversations (tracker events and
-    consents) inactive for ``conversation_days`` that have no open lead."""
+    """Delete leads closed longer than ``lead_days`` ago, conversations (tracker events, consents,
+    plans) inactive for ``conversation_days`` that have no open lead, and plans older than that."""
     now = now or utcnow()
     lead_cutoff = now - timedelta(days=lead_days)
     conversation_cutoff = (now - timedelta(days=conversation_days)).timestamp()
@@ -317,6 +321,8 @@ def purge_expired(sessions: sessionmaker, lead_days: int, conversation_days: int
             _delete_tracker_events(session, senders)
             session.execute(delete(Consent).where(Consent.conversation_id.in_(senders)))
             session.execute(delete(NoticeShown).where(NoticeShown.conversation_id.in_(senders)))
+            session.execute(delete(Plan).where(Plan.conversation_id.in_(senders)))
+        session.execute(delete(Plan).where(Plan.created_at < now - timedelta(days=conversation_days)))
         for lead_id in old:
             _audit(session, "system", "purge", lead_id)
         if senders:

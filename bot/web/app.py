@@ -46,6 +46,7 @@ from bot.i18n import (
 )
 from bot.leads import notice
 from bot.leads.service import take_web_notices
+from bot.plan import GONE, PRINT, find_plan, plan_views, profile_of
 from bot.inbound import Rejection
 from bot.settings import Settings, get_settings
 from bot.stack import engine_token
@@ -278,6 +279,30 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             back=translate(language, N_("Zurück zum Chat")),
         )
         return HTMLResponse(page)
+
+    @app.get("/plan/{token}", response_class=HTMLResponse)
+    async def plan_page(request: Request, token: str) -> HTMLResponse:
+        """Mein Plan: printable, the person's language and German side by side, no cache, no index."""
+        headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow",
+                   "Referrer-Policy": "no-referrer"}
+        try:
+            plan = await asyncio.to_thread(find_plan, db_sessions, token, settings.conversation_retention_days)
+        except SQLAlchemyError as error:
+            logger.error("plan.unavailable", error=type(error).__name__)
+            plan = None
+        if plan is None:
+            language = language_of(request)
+            page = templates.get_template("plan.html").render(
+                html_lang=language.split("_")[0], direction="rtl" if is_rtl(language) else "ltr",
+                title=translate(language, N_("Mein Plan")), gone=translate(language, GONE), views=[])
+            return HTMLResponse(page, status_code=404, headers=headers)
+        views = plan_views(profile_of(plan.profile), plan.language, load_knowledge())
+        page = templates.get_template("plan.html").render(
+            html_lang=plan.language.split("_")[0], direction=views[0].direction, title=views[0].title,
+            views=views, print_label=translate(plan.language, PRINT), gone=None,
+            created=plan.created_at.date().isoformat(),
+        )
+        return HTMLResponse(page, headers=headers)
 
     @app.post("/api/chat")
     async def chat(request: Request, message: ChatRequest) -> JSONResponse:

@@ -166,8 +166,9 @@ def test_keyboard_only(page: Page, gateway: Gateway) -> None:
     page.get_by_label(gettext_for("de", PAGE_TEXTS["input_label"])).focus()
     page.keyboard.type("Wer bezahlt eine Umschulung?")
     page.keyboard.press("Enter")
-    expect(page.locator(".msg--bot")).to_have_count(3)
-    assert "Umschulung" in _bot_texts(page)[2]
+    # a long answer comes as a few phone-sized messages; the first one names the route
+    expect(page.locator(".msg--bot").nth(2)).to_contain_text("Umschulung")
+    expect(page.locator(".msg--bot")).not_to_have_count(2)
 
 
 @pytest.mark.parametrize("language", ["ar", "de"])

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import uuid
 
 import httpx
 import pytest
 
+from bot.bidi import strip_marks
+from bot.database import make_engine, make_sessions
+from bot.plan import find_plan
 from bot.settings import PROJECT_ROOT
 from bot.stack import ENGINE_ENV, RASA
 from tests.support.stack import DEMO_MODEL, Stack
@@ -63,6 +67,9 @@ def test_triage_by_text_and_taps_recommends_the_exam(stack: Stack) -> None:
     text = _texts(result)
     assert "Das passt am besten zu dir: Externenprüfung" in text
     assert "4,5 Jahre" in text and "IHK zu Schwerin" in text
+    assert "Rechtsgrundlage: § 45 Abs. 2 BBiG, § 37 Abs. 2 HwO – " in text
+    assert "Das bringst du mit:" in text and "Arbeitszeugnisse von deinen Arbeitgebern" in text
+    assert "Graf-Schack-Allee 12" in text  # the office, with its address
     tracker = httpx.get(
         f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}
     ).json()
@@ -117,7 +124,57 @@ def test_the_http_api_can_ask_for_a_recommendation_without_chatting(stack: Stack
                           json={"name": "action_recommend_routes"}, timeout=30).json()
     assert executed["messages"][0]["text"].startswith("This fits you best: Anerkennung")
     tracker = httpx.get(f"{stack.engine_url}/conversations/{sender}/tracker", params=params).json()
-    assert tracker["slots"]["recommended_routes"] == ["anerkennung", "ausbildung"]
+    # a foreign qualification not recognised yet does not close TQ and Umschulung
+    assert tracker["slots"]["recommended_routes"] == ["anerkennung", "teilqualifikation", "umschulung", "ausbildung"]
+
+
+def _recommend(stack: Stack, profile: dict[str, object], sender: str | None = None) -> list[str]:
+    sender = sender or _sender()
+    params = {"token": stack.token}
+    events = [{"event": "action", "name": "action_session_start"}, {"event": "session_started"}]
+    events += [{"event": "slot", "name": name, "value": value} for name, value in profile.items()]
+    httpx.post(f"{stack.engine_url}/conversations/{sender}/tracker/events", params=params, json=events,
+               timeout=30).raise_for_status()
+    executed = httpx.post(f"{stack.engine_url}/conversations/{sender}/execute", params=params,
+                          json={"name": "action_recommend_routes"}, timeout=30).json()
+    return [m.get("text") or "" for m in executed["messages"]]
+
+
+def test_a_nurse_is_told_her_real_route_with_its_law(stack: Stack) -> None:
+    texts = _recommend(stack, {"age": 41, "qualification": "none", "occupation": "Krankenschwester",
+                               "experience_years": 12.0, "language": "de"})
+    assert texts[0].startswith("Das passt am besten zu dir: Umschulung")
+    assert len(texts[0]) <= 350  # the first message fits a phone screen
+    text = "\n".join(texts)
+    assert "keine Externenprüfung und keine Validierung" in text and "§ 12 PflBG" in text
+    assert "Rechtsgrundlage: § 180 Abs. 4 SGB III" in text
+    assert "Landesamt für Gesundheit und Soziales" in text
+
+
+def test_the_recommendation_links_to_mein_plan_and_telegram_gets_the_plan_itself(stack: Stack) -> None:
+    sender = f"tg:{uuid.uuid4().int % 10**9}"
+    texts = _recommend(stack, {"age": 34, "qualification": "foreign", "occupation": "Elektroniker",
+                               "language": "uk"}, sender=sender)
+    link = next(t for t in texts if "/plan/" in t)
+    token = re.search(r"/plan/([A-Za-z0-9_-]{40,})", link).group(1)
+    sides = [t for t in texts if t.startswith("📄")]  # the engine sends each side as its own message
+    assert len(sides) == 2 and "Anerkennung" in sides[0] and sides[1].startswith("📄 Mein Plan")
+    assert "☐" in sides[0] and "☐" in sides[1]
+    sessions = make_sessions(make_engine(stack.settings.effective_database_url))
+    stored = find_plan(sessions, token, 30)
+    assert stored is not None and stored.conversation_id == sender and stored.language == "uk"
+    web = _recommend(stack, {"age": 34, "qualification": "none", "language": "de"})
+    assert any(t.startswith("Dein Plan zum Ausdrucken und Vorzeigen: http") for t in web)
+    assert not any(t.startswith("📄") for t in web)  # the web chat gets the printable page
+
+
+@pytest.mark.parametrize("language", ["ar", "uk", "fa"])
+def test_the_law_line_and_checklist_are_translated(stack: Stack, language: str) -> None:
+    texts = _recommend(stack, {"age": 30, "qualification": "none", "occupation": "Koch",
+                               "experience_years": 6.0, "language": language})
+    text = strip_marks("\n".join(texts))
+    assert "§ 45 Abs. 2 BBiG" in text and "Rechtsgrundlage" not in text
+    assert "Das bringst du mit" not in text and "IHK zu Schwerin" in text
 
 
 def test_rasa_story_tests() -> None:

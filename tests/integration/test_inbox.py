@@ -121,3 +121,9 @@ def test_logout_ends_the_session(client: TestClient) -> None:
     token = _csrf(client.get("/inbox").text)
     client.post("/inbox/logout", data={"csrf": token})
     assert client.get("/inbox", follow_redirects=False).status_code == 303
+
+
+def test_the_inbox_says_how_many_facts_are_due(client: TestClient) -> None:
+    _login(client)
+    page = client.get("/inbox").text
+    assert "Alle Fakten wurden in den letzten 12 Monaten geprüft." in page  # the data was checked in 2026

@@ -82,3 +82,38 @@ def test_every_fact_text_is_extracted_for_translation() -> None:
     for fact, where in KNOWLEDGE.facts():
         assert fact.text in extracted, where
     assert {d.text for d in KNOWLEDGE.documents} <= extracted
+
+
+def test_facts_due_lists_what_was_checked_before_a_date() -> None:
+    from datetime import date
+
+    from knowledge.loader import load_knowledge
+    from knowledge.schema import months_ago
+
+    knowledge = load_knowledge()
+    assert knowledge.due(date(2026, 1, 1)) == []  # every source was read in late 2026
+    everything = knowledge.due(date(2027, 1, 1))
+    wheres = [where for where, _, _ in everything]
+    assert "rule externenpruefung" in wheres and "occupation koch" in wheres
+    assert any(w.startswith("route umschulung") for w in wheres)
+    assert [c for _, c, _ in everything] == sorted(c for _, c, _ in everything)
+    assert months_ago(12, date(2026, 12, 6)) == date(2025, 12, 6)
+    assert months_ago(1, date(2026, 3, 31)) == date(2026, 2, 28)
+
+
+def test_facts_due_command_prints_a_count(capsys) -> None:
+    from bot.cli import main
+
+    assert main(["facts-due", "--months", "12"]) == 0
+    assert capsys.readouterr().out.strip().endswith("0 due (checked more than 12 months ago)")
+
+
+def test_no_fact_lacks_a_source_with_a_check_date() -> None:
+    from knowledge.loader import load_knowledge
+
+    knowledge = load_knowledge()
+    sources = {s.id: s for s in knowledge.sources}
+    for fact, where in knowledge.facts():
+        assert fact.sources and all(sources[s].checked for s in fact.sources), where
+    for rule in knowledge.rules:
+        assert rule.checked and all(s in sources for s in rule.sources), rule.id

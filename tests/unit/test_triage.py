@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from datetime import date
 
+import re
+from pathlib import Path
+
 import pytest
-import yaml
 
 from bot.i18n import Years
-from knowledge.loader import DATA_DIR
+from knowledge.loader import load_knowledge
 from knowledge.numbers import is_unknown, parse_age, parse_years
-from knowledge.schema import Occupation
-from knowledge.triage import Profile, find_occupation, jobcenter_for, notes, recommend_routes
+from knowledge.triage import Profile, Recommendation, find_occupation, jobcenter_for, notes, recommend_routes
 
-OCCUPATIONS = tuple(
-    Occupation.model_validate(o)
-    for o in yaml.safe_load((DATA_DIR / "occupations.yml").read_text(encoding="utf-8"))["occupations"]
-)
+KNOWLEDGE = load_knowledge()
+OCCUPATIONS = KNOWLEDGE.occupations
+RULES = KNOWLEDGE.rules
+
+
+def recommend(**answers: object) -> list[Recommendation]:
+    return recommend_routes(Profile(**answers), OCCUPATIONS, RULES)
 
 
 def routes(**answers: object) -> list[str]:
-    return [r.route for r in recommend_routes(Profile(**answers), OCCUPATIONS)]
+    return [r.route for r in recommend(**answers)]
 
 
 CASES = [
@@ -44,16 +48,20 @@ CASES = [
     ("age 25 with enough experience: validation too",
      dict(age=25, qualification="none", occupation="verkäufer", experience_years=3),
      ["externenpruefung", "validierung", "ausbildung"]),
-    ("age 24 without experience → apprenticeship only", dict(age=24, qualification="none"), ["ausbildung"]),
+    ("age 24 without experience → apprenticeship first, TQ and retraining stay open",
+     dict(age=24, qualification="none"), ["ausbildung", "teilqualifikation", "umschulung"]),
     ("age 25 without experience → TQ, retraining", dict(age=25, qualification="none"),
      ["teilqualifikation", "umschulung", "ausbildung"]),
-    ("age 19 in school", dict(age=19, qualification="none", status="in_school"), ["ausbildung"]),
-    ("foreign qualification first", dict(age=35, qualification="foreign", occupation="elektroniker"),
-     ["anerkennung", "ausbildung"]),
+    ("age 19 in school", dict(age=19, qualification="none", status="in_school"),
+     ["ausbildung", "teilqualifikation", "umschulung"]),
+    ("foreign qualification first; not recognised yet it does not close TQ and retraining",
+     dict(age=35, qualification="foreign", occupation="elektroniker"),
+     ["anerkennung", "teilqualifikation", "umschulung", "ausbildung"]),
     ("foreign qualification with experience: recognition, then exam",
      dict(age=35, qualification="foreign", occupation="koch", experience_years=6),
      ["anerkennung", "externenpruefung", "validierung", "ausbildung"]),
-    ("young foreign qualification", dict(age=22, qualification="foreign"), ["anerkennung", "ausbildung"]),
+    ("young foreign qualification", dict(age=22, qualification="foreign"),
+     ["anerkennung", "ausbildung", "teilqualifikation", "umschulung"]),
     ("German qualification, > 4 years unskilled = unqualified",
      dict(age=38, qualification="german", unskilled_years=5), ["teilqualifikation", "umschulung", "ausbildung"]),
     ("German qualification, exactly 4 years unskilled still counts",
@@ -76,13 +84,30 @@ CASES = [
      ["teilqualifikation", "umschulung", "ausbildung"]),
     ("part-time need keeps the routes", dict(age=29, qualification="none", needs_part_time=True),
      ["teilqualifikation", "umschulung", "ausbildung"]),
-    ("young part-time", dict(age=21, qualification="none", needs_part_time=True), ["ausbildung"]),
+    ("young part-time", dict(age=21, qualification="none", needs_part_time=True),
+     ["ausbildung", "teilqualifikation", "umschulung"]),
     ("English job words", dict(age=31, qualification="none", occupation="warehouse worker", experience_years=3.5),
      ["externenpruefung", "validierung", "ausbildung"]),
     ("painter (craft) 4.5 years", dict(age=50, qualification="none", occupation="maler", experience_years=4.5),
      ["externenpruefung", "validierung", "ausbildung"]),
     ("hairdresser 4 years short", dict(age=26, qualification="none", occupation="friseurin", experience_years=4),
      ["teilqualifikation", "umschulung", "ausbildung"]),
+    ("under 3 years of work without a qualification: apprenticeship first (§ 81 Abs. 2 Satz 2 SGB III)",
+     dict(age=30, qualification="none", occupation="koch", experience_years=2),
+     ["ausbildung", "teilqualifikation", "umschulung"]),
+    ("nurse with 10 years: no Externenprüfung, no validation (PflBG)",
+     dict(age=40, qualification="none", occupation="pflegefachfrau", experience_years=10),
+     ["umschulung", "ausbildung"]),
+    ("care helper, Land law: retraining, apprenticeship",
+     dict(age=30, qualification="none", occupation="pflegehelferin", experience_years=5),
+     ["umschulung", "ausbildung"]),
+    ("educator, Land law", dict(age=33, qualification="none", occupation="erzieherin", experience_years=6),
+     ["umschulung", "ausbildung"]),
+    ("MFA is a BBiG occupation: Externenprüfung at the Ärztekammer",
+     dict(age=35, qualification="none", occupation="arzthelferin", experience_years=5),
+     ["externenpruefung", "validierung", "ausbildung"]),
+    ("farmer (BBiG, LALLF) validation too", dict(age=45, qualification="none", occupation="landwirt", experience_years=6),
+     ["externenpruefung", "validierung", "ausbildung"]),
     ("office clerk 4.5", dict(age=28, qualification="none", occupation="büro", experience_years=4.5),
      ["externenpruefung", "validierung", "ausbildung"]),
     ("low German does not change routes", dict(age=30, qualification="none", german_level="a1"),
@@ -100,10 +125,7 @@ def test_at_least_thirty_profiles() -> None:
 
 
 def test_exam_reason_speaks_in_the_persons_terms() -> None:
-    first = recommend_routes(
-        Profile(age=30, qualification="none", occupation="Koch im Restaurant", experience_years=5),
-        OCCUPATIONS,
-    )[0]
+    first = recommend(age=30, qualification="none", occupation="Koch im Restaurant", experience_years=5)[0]
     reason = first.reasons[0]
     assert reason.values == {
         "experience": Years(5), "occupation": "Koch/Köchin", "required": Years(4.5), "training": Years(3.0),
@@ -113,18 +135,94 @@ def test_exam_reason_speaks_in_the_persons_terms() -> None:
 
 
 def test_crafts_go_to_the_handwerkskammer() -> None:
-    first = recommend_routes(
-        Profile(age=30, qualification="none", occupation="friseur", experience_years=5), OCCUPATIONS
-    )[0]
+    first = recommend(age=30, qualification="none", occupation="friseur", experience_years=5)[0]
     assert first.offices[0] == "hwk_schwerin"
     assert first.reasons[0].values["chamber"] == "Handwerkskammer Schwerin"
 
 
 def test_recognition_of_a_craft_goes_to_the_hwk_and_office_jobs_to_fosa() -> None:
-    craft = recommend_routes(Profile(qualification="foreign", occupation="friseur"), OCCUPATIONS)[0]
-    office = recommend_routes(Profile(qualification="foreign", occupation="kaufmann für büromanagement"), OCCUPATIONS)[0]
+    craft = recommend(qualification="foreign", occupation="friseur")[0]
+    office = recommend(qualification="foreign", occupation="kaufmann für büromanagement")[0]
     assert craft.offices[0] == "hwk_schwerin" and office.offices[0] == "ihk_fosa"
     assert "anerkennungszuschuss" in craft.funding
+
+
+# One case per rule of rules.yml: the rule is applied, and the recommendation names it.
+RULE_CASES = [
+    ("anerkennung", dict(age=40, qualification="foreign", occupation="elektroniker"), "anerkennung"),
+    ("externenpruefung", dict(age=24, qualification="none", occupation="koch", experience_years=4.5),
+     "externenpruefung"),
+    ("validierung", dict(age=25, qualification="none", occupation="koch", experience_years=4.5), "validierung"),
+    ("nur_bbig_hwo", dict(age=40, qualification="none", occupation="pflegefachmann", experience_years=9),
+     "umschulung"),
+    ("ohne_abschluss", dict(age=30, qualification="incomplete"), "teilqualifikation"),
+    ("abschluss_nicht_verwertbar", dict(age=38, qualification="german", unskilled_years=4.5), "teilqualifikation"),
+    ("ausbildung_zuerst", dict(age=30, qualification="none", occupation="lager", experience_years=1), "ausbildung"),
+    ("unter_25", dict(age=22, qualification="none"), "ausbildung"),
+    ("umschulung_volle_dauer", dict(age=30, qualification="none", occupation="erzieher"), "umschulung"),
+    ("zustaendige_stelle", dict(age=30, qualification="none", occupation="zfa", experience_years=5),
+     "externenpruefung"),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "profile", "route"), RULE_CASES, ids=[c[0] for c in RULE_CASES])
+def test_each_rule_applies_and_is_named(rule_id: str, profile: dict, route: str) -> None:
+    found = {r.route: r for r in recommend(**profile)}
+    assert route in found and rule_id in found[route].rules
+
+
+def test_every_rule_of_the_data_has_a_case_and_is_used_by_the_triage() -> None:
+    assert {r.id for r in RULES} == {c[0] for c in RULE_CASES}
+    source = Path("knowledge/triage.py").read_text(encoding="utf-8")
+    used = set(re.findall(r'"([a-z_0-9]+)"', source)) & {r.id for r in RULES}
+    assert used == {r.id for r in RULES}
+
+
+def test_every_rule_names_its_law_and_a_recent_check() -> None:
+    for rule in RULES:
+        assert "§" in rule.law and rule.checked >= date(2026, 11, 1), rule.id
+        assert set(rule.opens) | set(rule.closes) or rule.id in (
+            "ausbildung_zuerst", "umschulung_volle_dauer", "zustaendige_stelle"), rule.id
+
+
+def test_thresholds_come_from_the_data() -> None:
+    changed = tuple(r.model_copy(update={"value": 2.0}) if r.id == "externenpruefung" else r for r in RULES)
+    profile = Profile(age=30, qualification="none", occupation="koch", experience_years=5)
+    assert recommend_routes(profile, OCCUPATIONS, RULES)[0].route == "externenpruefung"
+    assert recommend_routes(profile, OCCUPATIONS, changed)[0].route == "teilqualifikation"
+
+
+def test_pflege_and_land_occupations_never_get_exam_or_validation() -> None:
+    for occupation in OCCUPATIONS:
+        if occupation.law in ("BBiG", "HwO"):
+            continue
+        found = routes(age=40, qualification="none", occupation=occupation.name, experience_years=20)
+        assert "externenpruefung" not in found and "validierung" not in found, occupation.id
+        assert occupation.note is not None, occupation.id
+
+
+@pytest.mark.parametrize(("occupation", "office", "chamber"), [
+    ("mfa", "aerztekammer_mv", "Ärztekammer Mecklenburg-Vorpommern"),
+    ("zfa", "zahnaerztekammer_mv", "Zahnärztekammer Mecklenburg-Vorpommern"),
+    ("gärtner", "lallf_mv", None),
+    ("verwaltungsfachangestellte", "agentur_schwerin", None),
+])
+def test_the_competent_body_comes_from_the_occupation_data(occupation: str, office: str, chamber: str | None) -> None:
+    first = recommend(age=40, qualification="none", occupation=occupation, experience_years=5)[0]
+    assert first.route == "externenpruefung" and first.offices[0] == office
+    assert "IHK" not in first.reasons[0].values["chamber"]
+    if chamber:
+        assert first.reasons[0].values["chamber"] == chamber
+
+
+def test_foreign_nursing_is_recognised_by_the_land_authority() -> None:
+    first = recommend(age=30, qualification="foreign", occupation="krankenschwester")[0]
+    assert first.route == "anerkennung" and first.offices[0] == "lagus_mv"
+
+
+def test_work_abroad_counts_for_the_exam() -> None:
+    found = routes(age=35, qualification="foreign", occupation="elektriker", experience_years=6)
+    assert found[:2] == ["anerkennung", "externenpruefung"]
 
 
 @pytest.mark.parametrize(

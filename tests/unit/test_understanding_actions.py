@@ -177,3 +177,41 @@ def test_the_check_does_not_take_a_correction_as_the_answer_to_its_question() ->
     assert kept["experience_years"] == 8.0
     plain = tracker("nein", "deny", 0.9, slots={"requested_slot": "qualification"}, active_loop="triage_form")
     assert asyncio.run(form.validate_qualification("nein", dispatcher, plain, {}))["qualification"] == "none"
+
+
+def test_long_answers_are_split_for_a_phone_screen() -> None:
+    from actions.answers import ASPECTS, aspect_text
+    from actions.conversation import PHONE_LIMIT, fact_text, phone_messages
+    from bot.bidi import strip_marks
+    from bot.i18n import LANGUAGES
+    from knowledge.loader import load_knowledge
+
+    knowledge = load_knowledge()
+    for language in LANGUAGES:
+        for route in knowledge.routes:
+            summary = f"{route.name}: {fact_text(route.summary, language, knowledge)}"
+            assert len(strip_marks(summary)) <= PHONE_LIMIT, (language, route.id)
+            for aspect in ASPECTS:
+                text = aspect_text(route, aspect, language, knowledge)
+                parts = phone_messages(text)
+                first = strip_marks(parts[0])
+                # within the limit — or a heading with one whole fact, which is never cut
+                assert len(first) <= PHONE_LIMIT or first.count("•") == 1, (language, route.id, aspect)
+                assert not first.endswith(":") and "•" in first or "\n" not in text, (language, route.id, aspect)
+                assert len(parts) <= 4, (language, route.id, aspect)  # three facts told, the rest named
+                assert strip_marks("\n\n".join(parts)).replace("\n\n", "\n") == \
+                    strip_marks(text).replace("\n\n", "\n")  # nothing lost, nothing reordered
+
+
+def test_phone_messages_keeps_paragraphs_whole() -> None:
+    from actions.conversation import phone_messages
+
+    text = "A" * 200 + "\n\n" + "B" * 200 + "\n\n" + "C" * 100
+    assert phone_messages(text) == ["A" * 200, "B" * 200 + "\n\n" + "C" * 100]
+    long_list = "Heading:\n" + "\n".join(f"• {'x' * 150}" for _ in range(4))
+    parts = phone_messages(long_list)
+    assert len(parts) == 2 and parts[0].startswith("Heading:\n• ") and all(len(p) <= 350 for p in parts)
+    assert phone_messages("short") == ["short"]
+    # a heading never stands alone, even before a long fact
+    parts = phone_messages("Kosten (Umschulung):\n• " + "y" * 340 + "\n• " + "z" * 100)
+    assert parts[0].startswith("Kosten (Umschulung):\n• y") and parts[1] == "• " + "z" * 100

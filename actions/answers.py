@@ -98,21 +98,21 @@ def _also(names: list[str], language: str) -> list[str]:
 
 def aspect_text(route: Route, aspect: str, language: str, knowledge: Knowledge) -> str:
     """The answer about one aspect of a route."""
-    heading = translate(language, HEADINGS[aspect], route=route.name)
+    heading = translate(language, HEADINGS[aspect], route=translate(language, route.name))
     if aspect in ("requirements", "costs", "duration"):
         lines = [fact_text(f, language, knowledge) for f in getattr(route, aspect)]
     elif aspect == "offices":
+        offices = {o.id: o for o in knowledge.offices}
         lines = [office_line(o, language, knowledge) for o in route.who_helps[:MAX_ITEMS]]
-        lines += _also([next(o.name for o in knowledge.offices if o.id == i) for i in route.who_helps[MAX_ITEMS:]],
-                       language)
+        lines += _also([offices[o].name for o in route.who_helps[MAX_ITEMS:]], language)
     elif aspect == "documents":
         by_id = {d.id: d for d in knowledge.documents}
         lines = [translate(language, by_id[d].text) for d in route.documents]
     else:
-        by_id = {f.id: f for f in knowledge.funding}
-        lines = [f"{by_id[f].name}: {fact_text(by_id[f].summary, language, knowledge)}"
-                 for f in route.funding[:MAX_ITEMS]]
-        lines += _also([by_id[f].name for f in route.funding[MAX_ITEMS:]], language)
+        funding = {f.id: f for f in knowledge.funding}
+        named = [(translate(language, funding[f].name), funding[f]) for f in route.funding]
+        lines = [f"{name}: {fact_text(way.summary, language, knowledge)}" for name, way in named[:MAX_ITEMS]]
+        lines += _also([name for name, _ in named[MAX_ITEMS:]], language)
         if not lines:
             lines = [fact_text(next(t for t in knowledge.topics if t.id == "funding").answer[0], language, knowledge)]
     return f"{heading}\n{bullet_list(lines)}"
@@ -134,12 +134,12 @@ def term_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | None
     route = next((r for r in knowledge.routes if r.id == term.route), None)
     if route is not None and route.name.split()[0] == term.term.split("/")[0].strip():
         # the term is a route's own name: its summary, with the buttons to go deeper
-        text = f"{route.name}: {fact_text(route.summary, language, knowledge)}"
+        text = f"{translate(language, route.name)}: {fact_text(route.summary, language, knowledge)}"
         return directed(language, text), route_buttons(route.id, language), route.id
     answer = f"{term.term}: {fact_text(term.explanation, language, knowledge)}"
     buttons = []
     if route is not None:
-        buttons.append({"title": route.name, "payload": f"/ask_{route.id}"})
+        buttons.append({"title": translate(language, route.name), "payload": f"/ask_{route.id}"})
     buttons.append({"title": translate(language, BUTTON_TITLES["check"]), "payload": "/start_check"})
     return directed(language, answer), buttons, None
 
@@ -165,7 +165,7 @@ def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | N
         if aspect in ASPECTS:
             text = aspect_text(route, aspect, language, knowledge)
         else:
-            text = f"{route.name}: {fact_text(route.summary, language, knowledge)}"
+            text = f"{translate(language, route.name)}: {fact_text(route.summary, language, knowledge)}"
         return directed(language, text), route_buttons(route_id, language, skip=aspect), route_id
 
     topic_data = next(t for t in knowledge.topics if t.id == (topic or "funding"))
@@ -174,7 +174,7 @@ def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | N
     text = "\n\n".join(lines)
     if offices:
         text += "\n\n" + translate(language, N_("Wer hilft:")) + "\n" + bullet_list(offices)
-    buttons = [{"title": routes[r].name, "payload": f"/ask_{r}"} for r in ROUTE_IDS]
+    buttons = [{"title": translate(language, routes[r].name), "payload": f"/ask_{r}"} for r in ROUTE_IDS]
     buttons.append({"title": translate(language, BUTTON_TITLES["check"]), "payload": "/start_check"})
     return directed(language, text), buttons, None
 

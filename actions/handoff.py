@@ -38,7 +38,7 @@ from actions.understanding import ask_back, is_sure
 from bot.conversation import SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
 from bot.database import default_sessions
 from bot.engine import ERASE_CUSTOM_KEY
-from bot.i18n import LANGUAGES, N_, directed, translate
+from bot.i18n import LANGUAGES, N_, Days, directed, translate
 from bot.leads.contact import normalize_email, normalize_phone
 from bot.leads.models import Consent, Lead
 from bot.leads.notice import NOTICE_VERSION
@@ -65,7 +65,7 @@ TEAM = N_("dem Lotse-Team (Jobcenter, Agentur für Arbeit und Kammern in Westmec
 CONSENT_QUESTION = N_(
     "Gern! Eine Beraterin oder ein Berater von {team} kann sich bei dir melden.\n"
     "Dafür speichere ich: deinen Vornamen, wie und wann wir dich erreichen, deine Sprache und "
-    "deine Antworten aus dem Check. Nur das Lotse-Team sieht das. Wir löschen es {lead_days} Tage "
+    "deine Antworten aus dem Check. Nur das Lotse-Team sieht das. Wir löschen es {lead_days} "
     "nach der Beratung – oder sofort, wenn du „Meine Daten löschen“ schreibst.\n"
     "Mehr dazu: {privacy_url}\n"
     "Bist du einverstanden?")
@@ -120,7 +120,7 @@ KEPT = N_("Gut, ich lösche nichts.")
 
 DATA_NOTHING = N_(
     "Über dich ist nur dieses Gespräch gespeichert (die Nachrichten und deine Antworten). Wir "
-    "löschen es {conversation_days} Tage nach deiner letzten Nachricht.")
+    "löschen es {conversation_days} nach deiner letzten Nachricht.")
 DATA_INTRO = N_("Das ist über dich gespeichert:")
 DATA_NAME = N_("Vorname: {value}")
 DATA_CONTACT = N_("Kontakt: {value}")
@@ -156,10 +156,10 @@ def privacy_url(language: str) -> str:
     return f"{get_settings().public_url.rstrip('/')}/privacy?lang={language}"
 
 
-def _retention() -> dict[str, int]:
+def _retention() -> dict[str, Days]:
     settings = get_settings()
-    return {"lead_days": settings.lead_retention_days,
-            "conversation_days": settings.conversation_retention_days}
+    return {"lead_days": Days(settings.lead_retention_days),
+            "conversation_days": Days(settings.conversation_retention_days)}
 
 
 def _buttons(language: str, items: list[tuple[str, str]]) -> list[dict[str, str]]:

@@ -457,7 +457,7 @@ class ActionRecommendRoutes(Action):
         language = language_of(tracker)
         profile = profile_from(tracker)
         found = recommend_routes(profile, knowledge.occupations, knowledge.rules)
-        names = {r.id: r.name for r in knowledge.routes}
+        names = {r.id: translate(language, r.name) for r in knowledge.routes}
         best = found[0]
         lines = [translate(language, N_("Das passt am besten zu dir: {route}"), route=names[best.route])]
         lines += [translate(language, t.msgid, **t.values) for t in best.reasons]

@@ -88,7 +88,7 @@ def _label(intent: str, language: str) -> str | None:
         return translate(language, LABELS[intent])
     route = intent.removeprefix("ask_")
     if route in ROUTE_IDS:
-        return next(r.name for r in load_knowledge().routes if r.id == route)
+        return translate(language, next(r.name for r in load_knowledge().routes if r.id == route))
     return None
 
 

@@ -179,9 +179,25 @@ def format_years(value: float | int, code: str) -> str:
     return format_unit(value, "duration-year", length="long", format="#,##0.##", locale=babel_locale(code))
 
 
+@dataclass(frozen=True)
+class Days:
+    """A number of days, shown with the language's own plural ("1 Tag", "180 Tage", "181 день")."""
+
+    value: int
+
+
+def format_days(value: int, code: str) -> str:
+    """A number of days as people of ``code`` write it (CLDR's unit patterns and plural rules)."""
+    from babel.units import format_unit
+
+    return format_unit(value, "duration-day", length="long", format="#,##0", locale=babel_locale(code))
+
+
 def _format_value(value: object, code: str) -> str:
     if isinstance(value, Years):
         return format_years(value.value, code)
+    if isinstance(value, Days):
+        return format_days(value.value, code)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return format_number(value, code)
     return str(value)

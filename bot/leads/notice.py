@@ -18,7 +18,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
         "eine Beratung.")),
     (N_("Was wird gespeichert, solange du nur chattest?"),
      N_("Deine Nachrichten und deine Antworten aus dem Check, damit das Gespräch weitergehen kann. "
-        "Wir löschen das Gespräch {conversation_days} Tage nach deiner letzten Nachricht. Ohne deine "
+        "Wir löschen das Gespräch {conversation_days} nach deiner letzten Nachricht. Ohne deine "
         "Einwilligung gibt Lotse nichts davon weiter.")),
     (N_("Was wird gespeichert, wenn du eine Beratung möchtest?"),
      N_("Nur mit deiner Einwilligung: dein Vorname, wie wir dich erreichen (dieser Chat, Telefon "
@@ -31,7 +31,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
         "Nachricht mit deinem Vornamen, deiner Sprache und deinem Weg – ohne Telefonnummer und "
         "E-Mail. Jeder Zugriff wird protokolliert.")),
     (N_("Wie lange?"),
-     N_("Deine Anfrage löschen wir {lead_days} Tage, nachdem die Beratung abgeschlossen ist.")),
+     N_("Deine Anfrage löschen wir {lead_days}, nachdem die Beratung abgeschlossen ist.")),
     (N_("Deine Rechte"),
      N_("Schreib „Was weißt du über mich?“, dann zeigt Lotse dir alles, was gespeichert ist. "
         "Schreib „Meine Daten löschen“ oder /delete, dann löscht Lotse sofort alles: das Gespräch, "

@@ -38,6 +38,7 @@ from bot.engine import Engine
 from bot.i18n import (
     LANGUAGES,
     N_,
+    Days,
     available_languages,
     gettext_for,
     is_rtl,
@@ -264,8 +265,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @app.get("/privacy", response_class=HTMLResponse)
     async def privacy_page(request: Request, lang: str | None = None) -> HTMLResponse:
         language = language_of(request, lang)
-        retention = {"lead_days": settings.lead_retention_days,
-                     "conversation_days": settings.conversation_retention_days}
+        retention = {"lead_days": Days(settings.lead_retention_days),
+                     "conversation_days": Days(settings.conversation_retention_days)}
         page = templates.get_template("privacy.html").render(
             language=language,
             html_lang=language.split("_")[0],

@@ -122,7 +122,7 @@ def test_the_http_api_can_ask_for_a_recommendation_without_chatting(stack: Stack
     assert response.status_code == 200
     executed = httpx.post(f"{stack.engine_url}/conversations/{sender}/execute", params=params,
                           json={"name": "action_recommend_routes"}, timeout=30).json()
-    assert executed["messages"][0]["text"].startswith("This fits you best: Anerkennung")
+    assert executed["messages"][0]["text"].startswith("This fits you best: Recognition (Anerkennung)")
     tracker = httpx.get(f"{stack.engine_url}/conversations/{sender}/tracker", params=params).json()
     # a foreign qualification not recognised yet does not close TQ and Umschulung
     assert tracker["slots"]["recommended_routes"] == ["anerkennung", "teilqualifikation", "umschulung", "ausbildung"]

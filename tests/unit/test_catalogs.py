@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 from bot.catalogs import catalog_languages, check_catalogs
-from bot.i18n import LOCALES_DIR
+from bot.i18n import LANGUAGES, LOCALES_DIR
 from bot.settings import PROJECT_ROOT
 
 
@@ -82,3 +83,16 @@ def test_known_mistranslations_stay_fixed() -> None:
         # a text ends with NUL here so that "… مجهولة" at its very end is caught, "مجهولة الهوية" not
         found[language] = [w for w in wrong for t in texts if w in t + "\u0000"]
     assert not any(found.values()), found
+
+
+ROUTE_TERMS = ("Externenprüfung", "Teilqualifikation", "Umschulung", "Validierung", "Anerkennung")
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_every_language_has_a_style_note_for_later_texts(language: str) -> None:
+    """Address form and each German term's fixed rendering, written down next to the catalog."""
+    note = (LOCALES_DIR / language / "STYLE.md").read_text(encoding="utf-8")
+    assert note.startswith("# Style note")
+    assert "Address" in note or language == "de"
+    for term in ROUTE_TERMS:
+        assert term in note, (language, term)

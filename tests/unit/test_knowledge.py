@@ -117,3 +117,35 @@ def test_no_fact_lacks_a_source_with_a_check_date() -> None:
         assert fact.sources and all(sources[s].checked for s in fact.sources), where
     for rule in knowledge.rules:
         assert rule.checked and all(s in sources for s in rule.sources), rule.id
+
+
+def test_route_and_funding_names_are_extracted_as_button_names() -> None:
+    notes = {}
+    for part in ("routes", "funding"):
+        data = (DATA_DIR / f"{part}.yml").read_bytes()
+        notes |= {m: c for _line, _f, m, c in extract_knowledge(io.BytesIO(data), None, None, {})}
+    for thing in (*KNOWLEDGE.routes, *KNOWLEDGE.funding):
+        assert thing.name in notes, thing.id
+        assert "German term in brackets" in notes[thing.name][0]
+    # a fact's text keeps the plain note
+    assert "Keep German official terms" in notes[KNOWLEDGE.routes[0].summary.text][0]
+
+
+@pytest.mark.parametrize("language", ["en", "uk", "ru", "ar", "fa", "pl", "ro", "tr", "vi"])
+def test_route_names_are_translated_and_keep_the_german_term(language: str) -> None:
+    for route in KNOWLEDGE.routes:
+        shown = gettext_for(language, route.name)
+        german = route.name.split(" (")[0]
+        assert shown != route.name and german in shown, (language, route.id, shown)
+        assert len(shown) <= 50, (language, route.id, shown)
+
+
+def test_facts_of_2026_name_their_date() -> None:
+    topics = {t.id: t for t in KNOWLEDGE.topics}
+    language = " ".join(f.text for f in topics["language"].answer)
+    assert "2026" in language and "Integrationskurs" in language  # admission stop since 9.2.2026
+    funding = {f.id: f for f in KNOWLEDGE.funding}
+    assert "30. Juni 2027" in funding["anerkennungszuschuss"].summary.text
+    assert "qualifizierungsgeld" in {f for r in KNOWLEDGE.routes if r.id == "umschulung" for f in r.funding}
+    duration = " ".join(f.text for f in topics["duration"].answer)
+    assert "mindestens ein Drittel" not in duration and "Juli 2023" in duration  # § 180 Abs. 4 SGB III

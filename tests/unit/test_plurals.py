@@ -8,7 +8,7 @@ from babel import Locale
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from bot.i18n import LANGUAGES, LOCALES_DIR, babel_locale, format_years, translate_plural
+from bot.i18n import LANGUAGES, LOCALES_DIR, Days, babel_locale, format_days, format_years, translate, translate_plural
 
 ONE, MANY = "Auch dieser Weg ist möglich: {routes}", "Auch diese Wege sind möglich: {routes}"
 
@@ -47,6 +47,26 @@ def test_translated_plurals_pick_different_forms(language: str) -> None:
 )
 def test_years_follow_each_languages_plural_rules(language: str, value: float, expected: str) -> None:
     assert format_years(value, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "expected"),
+    [("de", 1, "1 Tag"), ("de", 180, "180 Tage"), ("en", 1, "1 day"), ("ru", 181, "181 день"),
+     ("ru", 180, "180 дней"), ("uk", 182, "182 дні"), ("pl", 1, "1 dzień"), ("ro", 30, "30 de zile"),
+     ("tr", 30, "30 gün")],
+)
+def test_days_follow_each_languages_plural_rules(language: str, value: int, expected: str) -> None:
+    assert format_days(value, language) == expected
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_retention_days_are_phrased_by_the_language_not_glued_to_a_number(language: str) -> None:
+    from bot.bidi import strip_marks
+    from bot.leads.notice import SECTIONS
+
+    text = next(translate(language, t, lead_days=Days(1), conversation_days=Days(181))
+                for _, t in SECTIONS if "{lead_days}" in t)
+    assert format_days(1, language) in strip_marks(text), language
 
 
 def test_every_contract_language_is_a_babel_locale() -> None:

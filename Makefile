@@ -11,7 +11,7 @@ PYBABEL := $(VENV)/bin/pybabel
 RASA := $(ENGINE_VENV)/bin/rasa
 MODEL := var/models/lotse.tar.gz
 CHROMIUM ?= /usr/bin/chromium
-TRAINING_FILES := config.yml $(shell find nlu -name '*.yml' 2>/dev/null)
+TRAINING_FILES := config.yml nlu/components.py $(shell find nlu -name '*.yml' 2>/dev/null)
 # training data: every folder of nlu/ (nlu/domain.yml is passed separately, not as data)
 NLU_DATA := $(sort $(dir $(shell find nlu -mindepth 2 -name '*.yml' 2>/dev/null)))
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)

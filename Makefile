@@ -104,7 +104,8 @@ demo: setup ## start engine, actions and bot on SQLite; open http://localhost:80
 	$(PY) -m bot.cli db-upgrade
 	$(VENV)/bin/honcho --no-colour -f Procfile start
 
-test: setup $(CHROMIUM) ## run every test (unit, integration with the real engine, browser, catalogs)
+test: setup $(CHROMIUM) ## run every test (the layer contracts, unit, integration with the real engine, browser, catalogs)
+	$(VENV)/bin/lint-imports --no-cache
 	LOTSE_CHROMIUM=$(CHROMIUM) $(PY) -m pytest
 
 bench: setup $(CHROMIUM) ## benchmark: training, turn latency, RSS (vs stock Rasa); lead → Telegram; web chat on a phone

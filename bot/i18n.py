@@ -16,6 +16,7 @@ from pathlib import Path
 from babel.support import NullTranslations, Translations
 
 from bot.settings import PROJECT_ROOT
+from knowledge.text import N_, Years  # noqa: F401 - re-exported: the language layer formats them
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
 DOMAIN = "messages"
@@ -148,11 +149,6 @@ def ngettext_for(code: str, singular: str, plural: str, n: int) -> str:
     return translations(code).ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
-    """Mark a text for extraction without translating it now (it is translated when shown)."""
-    return message
-
-
 def babel_locale(code: str) -> str:
     """The Babel/CLDR locale for formatting numbers and dates (plain German formats as German)."""
     return "de" if code == "de_simple" else code
@@ -163,13 +159,6 @@ def format_number(value: float | int, code: str) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, format="#,##0.##", locale=babel_locale(code))
-
-
-@dataclass(frozen=True)
-class Years:
-    """A duration in years, shown with the language's own plural ("1 Jahr", "4,5 року", "21 de ani")."""
-
-    value: float | int
 
 
 def format_years(value: float | int, code: str) -> str:

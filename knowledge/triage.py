@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, TypeVar
 
-from bot.i18n import N_, Years
 from knowledge.schema import Occupation, Rule
+from knowledge.text import N_, Years
 
 T = TypeVar("T")
 

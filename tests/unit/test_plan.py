@@ -3,6 +3,10 @@ person's language and German side by side."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.bidi import strip_marks
+from bot.i18n import LANGUAGES, gettext_for, is_rtl
 from knowledge.loader import load_knowledge
 from knowledge.triage import Profile
 from bot.plan import MAX_STEPS, plan_message, plan_views, profile_of
@@ -35,3 +39,18 @@ def test_the_telegram_message_fits_one_message() -> None:
 
 def test_stored_answers_become_a_profile_again() -> None:
     assert profile_of({"age": 31, "occupation": "Koch", "unknown": 1}) == Profile(age=31, occupation="Koch")
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_the_plan_is_whole_in_every_language(language: str) -> None:
+    """Every language of the contract: both sides complete, in their script and direction, and the
+    Telegram message fits one message."""
+    views = plan_views(COOK, language, KNOWLEDGE)
+    own = views[0]
+    assert own.language == language and own.direction == ("rtl" if is_rtl(language) else "ltr")
+    assert own.title and own.route and own.steps and own.documents and own.offices and own.laws
+    if not language.startswith("de"):
+        german = views[1]
+        assert own.title != german.title and own.route != german.route and own.documents != german.documents
+        assert gettext_for(language, "Externenprüfung") in strip_marks(own.route)  # the route's own name there
+    assert len(plan_message(views)) < 4096

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,13 @@ from knowledge.schema import months_ago
 
 FACTS_DUE_MONTHS = 12
 """The inbox says how many facts were last checked longer ago than this (``bot.cli facts-due``)."""
+
+
+@lru_cache(maxsize=2)
+def facts_due(today: date) -> int:
+    """How many facts are due on ``today``: counted once a day, not on every page view (the
+    knowledge data does not change while the process runs)."""
+    return len(load_knowledge().due(months_ago(FACTS_DUE_MONTHS, today)))
 
 logger = structlog.get_logger(__name__)
 
@@ -123,8 +132,7 @@ def create_inbox(sessions: sessionmaker, cookies: Sessions) -> APIRouter:
         with sessions() as db:
             rows = [lead for lead in db.scalars(query) if not route or route in lead.routes]
         await asyncio.to_thread(audit, current[1].username, "list", count=len(rows))
-        facts_due = len(load_knowledge().due(months_ago(FACTS_DUE_MONTHS)))
-        return page("leads.html", leads=rows, me=current[1], csrf=current[0].csrf, facts_due=facts_due,
+        return page("leads.html", leads=rows, me=current[1], csrf=current[0].csrf, facts_due=facts_due(date.today()),
                     facts_due_months=FACTS_DUE_MONTHS,
                     filters={"status": status, "route": route, "language": language, "min_warmth": min_warmth})
 

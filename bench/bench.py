@@ -32,7 +32,7 @@ from figures import percentile  # noqa: E402 - bench/ is the script's folder
 
 from bot.stack import ENGINE_ENV, RASA  # noqa: E402
 from bot.settings import PROJECT_ROOT  # noqa: E402
-from tests.support.stack import Process, free_port, start, start_stack, wait_until  # noqa: E402
+from bot.starter import Process, free_port, start, start_stack, wait_until  # noqa: E402
 
 LOTSE_SCRIPT = [
     "hallo", "was kannst du", "bist du ein bot", "danke", "auf englisch bitte", "thanks",

@@ -24,7 +24,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE  # noqa: E402
 from tests.support.servers import start_gateway  # noqa: E402
-from tests.support.stack import start_stack  # noqa: E402
+from bot.starter import start_stack  # noqa: E402
 
 VISITS = 10
 QUESTIONS = ["Was ist eine Externenprüfung?", "Wer bezahlt eine Umschulung?", "Was ist Anerkennung?",

@@ -345,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         parsed = parse_all(settings.engine_url, engine_token(settings), examples)
         real_parsed = parse_all(settings.engine_url, engine_token(settings), real)
     elif "--start" in argv:
-        from tests.support.stack import start_stack  # the same starter the tests use
+        from bot.starter import start_stack  # the same starter the tests and the benchmark use
 
         print("starting an engine for the evaluation (about a minute) …", flush=True)
         with tempfile.TemporaryDirectory(prefix="lotse-eval-") as folder:

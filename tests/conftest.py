@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.stack import Stack, start_stack
+from bot.starter import Stack, start_stack
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from bot.i18n import LANGUAGES
 from bot.inbox.auth import COOKIE, MAX_AGE_SECONDS, InboxSession, Sessions, csrf_ok
 from bot.leads.models import LEAD_STATUSES, AuditEvent, Consent, Counsellor, Lead
 from bot.leads.service import erase_conversation, mark_taken
-from bot.telegram.cards import REASONS, ROUTE_NAMES
+from bot.leads.labels import REASONS, ROUTE_NAMES
 from knowledge.loader import load_knowledge
 from knowledge.schema import months_ago
 

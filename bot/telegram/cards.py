@@ -10,18 +10,9 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import LANGUAGES
+from bot.leads.labels import METHODS, REASONS, ROUTE_NAMES
 from bot.leads.models import Lead
 
-ROUTE_NAMES = {
-    "externenpruefung": "Externenprüfung", "teilqualifikation": "Teilqualifikationen",
-    "umschulung": "Umschulung", "validierung": "Validierung", "anerkennung": "Anerkennung",
-    "ausbildung": "Ausbildung",
-}
-REASONS = {
-    "route_found": "Weg gefunden", "contact_valid": "Kontakt gültig", "consent_given": "Einwilligung",
-    "asks_for_counsellor": "will Beratung", "documents_available": "Unterlagen da", "urgent": "dringend",
-}
-METHODS = {"telegram": "über den Telegram-Chat", "phone": "Telefon", "email": "E-Mail"}
 CLAIM, CLOSE = "claim", "close"
 REDACTED = "Anfrage gelöscht: Die Person hat ihre Daten löschen lassen, oder die Aufbewahrungsfrist ist abgelaufen."
 

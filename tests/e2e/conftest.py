@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from bot.settings import Settings
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE
 from tests.support.servers import Gateway, PartnerSite, start_gateway, start_partner_site
-from tests.support.stack import Stack
+from bot.starter import Stack
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ from bot.web.app import PAGE_TEXTS
 from tests.support.browser import PHONE, screenshot
 from tests.support.databases import give_consent, submission
 from tests.support.servers import Gateway, PartnerSite
-from tests.support.stack import Stack
+from bot.starter import Stack
 
 pytestmark = pytest.mark.integration
 

@@ -21,7 +21,7 @@ from bot.leads.models import Consent, NoticeShown
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.support.chat import Chat
-from tests.support.stack import Stack
+from bot.starter import Stack
 
 CONSENT = '/request_counsellor{"consent": "contact"}'
 NOTICE = "/privacy?lang="

@@ -10,7 +10,7 @@ import httpx
 from actions.nlg import render
 from actions.understanding import ASK_BACK
 from bot.i18n import translate
-from tests.support.stack import Stack
+from bot.starter import Stack
 
 
 def _sender() -> str:

@@ -12,7 +12,7 @@ from actions.nlg import render
 from bot.engine import Engine
 from bot.settings import Settings
 from bot.web.app import create_app
-from tests.support.stack import Stack
+from bot.starter import Stack
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from bot.database import make_engine, make_sessions
 from bot.plan import find_plan
 from bot.settings import PROJECT_ROOT
 from bot.stack import ENGINE_ENV, RASA
-from tests.support.stack import DEMO_MODEL, Stack
+from bot.starter import DEMO_MODEL, Stack
 
 
 def _sender() -> str:

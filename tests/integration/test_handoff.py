@@ -15,7 +15,7 @@ from bot.leads.models import Consent, Lead, OutboxMessage
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.support.chat import Chat
-from tests.support.stack import Stack
+from bot.starter import Stack
 
 
 @pytest.fixture

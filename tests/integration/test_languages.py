@@ -12,7 +12,7 @@ import pytest
 from actions.nlg import render
 from bot.bidi import RLM, strip_marks
 from bot.i18n import LANGUAGES
-from tests.support.stack import Stack
+from bot.starter import Stack
 
 # What a person of each language might type first.
 PHRASES = {

@@ -8,7 +8,7 @@ from bot.evaluation import evaluate, load_examples, load_real_examples, overall,
 from bot.i18n import LANGUAGES
 from bot.settings import PROJECT_ROOT
 from bot.stack import ENGINE_ENV, ENGINE_VENV, RASA
-from tests.support.stack import Stack
+from bot.starter import Stack
 
 MIN_ACCURACY = 0.9
 # Real phrasing (tests/data/real/): floors at what the model reaches today, so that it only gets

@@ -14,7 +14,7 @@ from bot.i18n import gettext_for, translate
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.support.chat import Chat
-from tests.support.stack import Stack
+from bot.starter import Stack
 from tests.unit.test_story import STORIES
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.stack import free_port
+from bot.starter import free_port
 
 
 @dataclass

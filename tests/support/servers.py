@@ -13,7 +13,7 @@ import uvicorn
 
 from bot.settings import Settings
 from bot.web.app import create_app
-from tests.support.stack import free_port
+from bot.starter import free_port
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Start the real engine and action server on free ports, for tests and the benchmark.
+"""Start the real engine and action server on free ports, for tests, the evaluation and the benchmark.
 
 The commands are the ones ``make demo`` runs (``bot.stack``); only ports, data folder and
 token differ, so a running demo does not get in the way.

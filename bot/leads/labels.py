@@ -1,0 +1,18 @@
+"""The German labels counsellors read for a lead — on the Telegram card and in the inbox.
+
+Counsellors work in German, so these are not in the catalogs. Both channels take them from here,
+so that neither imports the other.
+"""
+
+from __future__ import annotations
+
+ROUTE_NAMES = {
+    "externenpruefung": "Externenprüfung", "teilqualifikation": "Teilqualifikationen",
+    "umschulung": "Umschulung", "validierung": "Validierung", "anerkennung": "Anerkennung",
+    "ausbildung": "Ausbildung",
+}
+REASONS = {
+    "route_found": "Weg gefunden", "contact_valid": "Kontakt gültig", "consent_given": "Einwilligung",
+    "asks_for_counsellor": "will Beratung", "documents_available": "Unterlagen da", "urgent": "dringend",
+}
+METHODS = {"telegram": "über den Telegram-Chat", "phone": "Telefon", "email": "E-Mail"}

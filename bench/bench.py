@@ -5,7 +5,7 @@ conversation at a time and for concurrent conversations, turns per second, and t
 (RSS) of each process after the load. A turn of Lotse is the whole round trip: engine, the
 custom slot-mapping action, and the NLG endpoint rendering from the gettext catalogs.
 
-Usage: ``python bench/bench.py [--senders 20] [--turns 30] [--skip-baseline]``
+Usage: ``python bench/bench.py [--senders 20] [--turns 30] [--skip-baseline] [--model PATH]``
 """
 
 from __future__ import annotations
@@ -115,18 +115,20 @@ def train(command: list[str], cwd: Path, cache: Path) -> float:
     return time.perf_counter() - started
 
 
-def bench_lotse(folder: Path, senders: int, turns: int) -> Figures:
-    """Train Lotse's model from scratch, start its stack, drive it."""
+def bench_lotse(folder: Path, senders: int, turns: int, model: Path | None = None) -> Figures:
+    """Train Lotse's model from scratch (unless ``model`` is given), start its stack, drive it."""
     figures = Figures("Lotse")
-    data = sorted({str(p.parent) for p in (PROJECT_ROOT / "nlu").glob("*/*.yml")})
-    print("training Lotse's model from scratch …", flush=True)
-    figures.training_seconds = train(
-        [str(RASA), "train", "--config", "config.yml", "--domain", "nlu/domain.yml",
-         "--data", *data, "--out", str(folder / "models"), "--fixed-model-name", "bench"],
-        PROJECT_ROOT, folder / "cache",
-    )
+    if model is None:
+        data = sorted({str(p.parent) for p in (PROJECT_ROOT / "nlu").glob("*/*.yml")})
+        print("training Lotse's model from scratch …", flush=True)
+        figures.training_seconds = train(
+            [str(RASA), "train", "--config", "config.yml", "--domain", "nlu/domain.yml",
+             "--data", *data, "--out", str(folder / "models"), "--fixed-model-name", "bench"],
+            PROJECT_ROOT, folder / "cache",
+        )
+        model = folder / "models" / "bench.tar.gz"
     print("starting Lotse (engine + actions) …", flush=True)
-    stack = start_stack(folder / "run", model=folder / "models" / "bench.tar.gz")
+    stack = start_stack(folder / "run", model=model)
     try:
         figures.cold_start_seconds = stack.cold_start_seconds
         asyncio.run(drive(stack.engine_url, LOTSE_SCRIPT, senders, turns, figures))
@@ -209,10 +211,12 @@ def main() -> int:
     parser.add_argument("--senders", type=int, default=20)
     parser.add_argument("--turns", type=int, default=30)
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="use this trained model instead of training one (no training time)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="lotse-bench-"))
     try:
-        ours = bench_lotse(folder, args.senders, args.turns)
+        ours = bench_lotse(folder, args.senders, args.turns, args.model)
         baseline = None if args.skip_baseline else bench_moodbot(folder, args.senders, args.turns)
         print_report(ours, baseline, args.senders, args.turns)
     finally:

@@ -322,8 +322,22 @@ def story_report(examples: list[Example]) -> str:
     return f"story facts in real messages (age, occupation, years): {read} of {told} read ({share:.0%})"
 
 
+def misses(parsed: list[Parsed]) -> str:
+    """Every example whose answer is wrong: language, expected intent, what was answered (with the
+    model's confidence, and ``?`` where Lotse asks back), and the text — to read, not to train on."""
+    lines = []
+    for each in parsed:
+        answer = answered(each)
+        if not any(each.example.is_right(a) for a in answer):
+            mark = "?" if asks_back(each) else " "
+            lines.append(f"{each.example.language} {each.example.intent:<22} → {'+'.join(answer):<34}"
+                         f"{each.ranking[0][1]:.2f}{mark} {each.example.text[:140]!r}")
+    return "\n".join(sorted(lines))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m bot.evaluation [--start]`` (``make eval``): accuracy per language.
+    """``python -m bot.evaluation [--start] [--sweep] [--misses]`` (``make eval``): accuracy per
+    language; ``--misses`` lists the real-phrasing questions answered wrongly.
 
     Evaluates the engine of a running ``make demo``; with ``--start`` it starts its own engine
     and action server on free ports when none answers, and stops them afterwards.
@@ -367,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     if "--sweep" in argv:
         print("\nFallbackClassifier thresholds on the real-phrasing set:\n" + sweep(real_parsed))
         print("\n… and on the held-back set:\n" + sweep(parsed))
+    if "--misses" in argv:
+        print("\nReal-phrasing questions answered wrongly (expected → answered, confidence):\n"
+              + misses(real_parsed))
     return 0 if all(s.accuracy >= 0.9 for s in scores.values()) else 1
 
 

@@ -80,6 +80,28 @@ def test_time_in_germany_is_not_work_and_an_age_is_not_a_duration() -> None:
     assert story.occupation is not None and story.occupation.name.startswith("Friseur")
 
 
+@pytest.mark.parametrize("text, years", [
+    ("أنا أعيش في المانيا منذ عامين، عملت في سوريا مصفف شعر", None),  # Arabic dual, after "in Germany"
+    ("I have been living in Germany for 3 years, before that I was a cook", None),
+    ("Ich lebe in Deutschland seit 4 Jahren und war Koch", None),
+    ("Ich habe hier 5 Jahre als Koch gearbeitet", 5.0),  # "hier" alone before it: still work
+])
+def test_time_in_germany_told_before_the_duration_is_not_work_either(text: str, years: float | None) -> None:
+    story = read_story(text, WORDS, load_knowledge().occupations, TODAY)
+    assert story.experience_years == years
+    assert story.occupation is not None
+
+
+@pytest.mark.parametrize("text, occupation", [
+    ("How can I transfer my barber’s certificate to work here?", "friseur"),
+    ("У меня украинский диплом медицинской сестры 2004 г.", "pflegefachmann"),
+    ("Маю диплом медичної сестри з Харкова", "pflegefachmann"),
+])
+def test_occupations_in_the_forms_people_write_them(text: str, occupation: str) -> None:
+    found = read_story(text, WORDS, load_knowledge().occupations, TODAY).occupation
+    assert found is not None and found.id == occupation
+
+
 @pytest.mark.parametrize("text", [
     "Wie lange dauert eine Umschulung zum Koch?",  # names an occupation, tells no story
     "Was kostet die Anerkennung?",

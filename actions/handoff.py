@@ -35,13 +35,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.conversation import bullet_list, language_of, pressed_button
 from actions.triage import SLOTS as TRIAGE_SLOTS
 from actions.understanding import ask_back, is_sure
-from bot.conversation import SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
 from bot.database import default_sessions
-from bot.engine import ERASE_CUSTOM_KEY
 from bot.i18n import LANGUAGES, N_, Days, directed, translate
 from bot.leads.contact import normalize_email, normalize_phone
 from bot.leads.models import Consent, Lead
 from bot.leads.notice import NOTICE_VERSION
+from bot.protocol import ERASE_CUSTOM_KEY, SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
 from bot.leads.service import (
     ConsentMissing,
     ContactInvalid,

@@ -20,9 +20,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import language_of
 from actions.story import story_events
 from actions.understanding import ask_back, is_sure
-from bot.engine import LANGUAGE_CUSTOM_KEY
 from bot.i18n import available_languages, language_from_name, normalize_code, resolve_language
 from bot.langid import Detection, Verdict, judge
+from bot.protocol import LANGUAGE_CUSTOM_KEY
 from bot.settings import get_settings
 
 LANGUAGE_SLOT = "language"

@@ -57,9 +57,6 @@ from bot.langid import (
 
 logger = structlog.get_logger(__name__)
 
-SHARE_CONTACT_PAYLOAD = "/share_contact"
-"""A button with this payload is Telegram's "share my phone number" button (other channels drop it)."""
-SHARE_NUMBER = N_("Meine Nummer teilen")
 PRIVACY = N_("So gehen wir mit deinen Daten um: {privacy_url}")
 BUTTON_EXPIRED = N_("Diese Taste gilt nicht mehr. Nimm bitte die Tasten unter meiner letzten Nachricht.")
 

@@ -16,12 +16,10 @@ from urllib.parse import quote
 import httpx
 import structlog
 
+from bot.protocol import ERASE_CUSTOM_KEY, LANGUAGE_CUSTOM_KEY
+
 logger = structlog.get_logger(__name__)
 
-LANGUAGE_CUSTOM_KEY = "lotse_language"
-"""Key of the custom message (sent by ``action_change_language``) that names the new language."""
-ERASE_CUSTOM_KEY = "lotse_erase"
-"""Key of the custom message (sent by ``action_delete_my_data``): erase this conversation now."""
 
 
 class Button(TypedDict):

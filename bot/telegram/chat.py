@@ -32,14 +32,9 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.conversation import (
-    BUTTON_EXPIRED,
-    SHARE_CONTACT_PAYLOAD,
-    SHARE_NUMBER,
-    Conversations,
-    Outcome,
-)
+from bot.conversation import BUTTON_EXPIRED, Conversations, Outcome
 from bot.i18n import N_, resolve_language, translate
+from bot.protocol import SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
 from bot.settings import Settings
 
 logger = structlog.get_logger(__name__)

@@ -19,7 +19,7 @@ import os
 import sys
 
 from bot.catalogs import check_catalogs, fill_source_catalog, update_catalogs
-from bot.settings import get_settings
+from bot.settings import PROJECT_ROOT, get_settings
 from bot.stack import ENGINE_ENV, RASA, engine_command, engine_token
 
 
@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         command = engine_command(settings)
         env = {**os.environ, **ENGINE_ENV}
+        os.chdir(PROJECT_ROOT)  # `python -m nlu.engine` and the model's nlu.components live here
         os.execve(command[0], command, env)
     if args.command == "engine-token":
         print(engine_token(settings))

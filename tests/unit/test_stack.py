@@ -16,5 +16,10 @@ def test_a_token_that_starts_with_a_dash_reaches_the_engine(tmp_path) -> None:
     parser = argparse.ArgumentParser()  # rasa run parses its options with argparse, too
     parser.add_argument("-t", "--auth-token")
     parser.add_argument("--model")
-    known, _ = parser.parse_known_args(command[2:])
+    known, _ = parser.parse_known_args(command[command.index("run") + 1:])
     assert known.auth_token == "-Zq3_token"
+
+
+def test_the_engine_runs_rasa_through_its_hot_path_fixes(tmp_path) -> None:
+    command = engine_command(Settings(var_dir=tmp_path), model=tmp_path / "model.tar.gz")
+    assert command[1:4] == ["-m", "nlu.engine", "run"]

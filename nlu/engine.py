@@ -1,0 +1,88 @@
+"""``python -m nlu.engine run …``: Rasa's own command line, with two fixes to its hot path.
+
+Runs in the engine's environment (``.venv-engine``, Rasa 3.6). Profiling a turn (py-spy on the
+engine under ``make bench``) showed about a sixth of it spent on work whose result never changes:
+
+- **Validating the action server's answer.** ``RemoteAction._validate_action_result`` calls
+  ``jsonschema.validate``, which first checks the (constant) response *schema* against the
+  JSON-Schema meta-schema and builds a new validator — on every custom action, i.e. at least once
+  per turn (the slot-mapping action runs on every message). Here the schema is checked once and its
+  validator kept; an answer that does not validate still goes through Rasa's own method, so the
+  error, the log line and the exception are Rasa's.
+- **Turning stored events back into events.** ``Event.resolve_by_type`` walks every subclass of
+  ``Event`` (and asks ``inspect`` whether each is abstract) for each event it reads from the
+  tracker store — every event of the conversation, every turn. Here a dictionary remembers each
+  name's class after Rasa's own walk found it; unknown names still take Rasa's path (its default,
+  or its ``ValueError``).
+
+Nothing else changes: the command line, its options and Rasa's behaviour are Rasa's
+(``bot.stack.engine_command``). ``make bench`` prints the figures (README: *Speed*).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable, Dict, Optional, Text, Type
+
+
+def keep_action_response_validator() -> None:
+    """Validate action server answers with one prepared validator (see the module's docstring)."""
+    from jsonschema import validators
+    from rasa.core.actions.action import RemoteAction
+
+    if getattr(RemoteAction._validate_action_result, "lotse_kept", False):
+        return
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema)
+    rasa_validate = RemoteAction._validate_action_result
+
+    def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+        if validator.is_valid(result):
+            return True
+        return rasa_validate(self, result)  # Rasa's own error message and exception
+
+    _validate_action_result.lotse_kept = True  # type: ignore[attr-defined]
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+
+
+def remember_event_types() -> None:
+    """Look up event classes by name in a dictionary (see the module's docstring)."""
+    from rasa.shared.core.events import Event
+
+    rasa_resolve: Callable[..., Optional[Type[Event]]] = Event.resolve_by_type
+    if getattr(rasa_resolve, "lotse_kept", False):
+        return
+    known: Dict[Text, Type[Event]] = {}
+
+    def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+        found = known.get(type_name)
+        if found is not None:
+            return found
+        found = rasa_resolve(type_name, default)
+        if found is not None and found is not default and getattr(found, "type_name", None) == type_name:
+            known[type_name] = found
+        return found
+
+    resolve_by_type.lotse_kept = True  # type: ignore[attr-defined]
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
+
+
+def apply() -> None:
+    """Both fixes; safe to call more than once."""
+    keep_action_response_validator()
+    remember_event_types()
+
+
+def main() -> None:
+    """Apply the fixes, then hand the command line to Rasa (``rasa run …``)."""
+    apply()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

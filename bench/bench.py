@@ -123,7 +123,8 @@ def bench_lotse(folder: Path, senders: int, turns: int, model: Path | None = Non
         print("training Lotse's model from scratch …", flush=True)
         figures.training_seconds = train(
             [str(RASA), "train", "--config", "config.yml", "--domain", "nlu/domain.yml",
-             "--data", *data, "--out", str(folder / "models"), "--fixed-model-name", "bench"],
+             "--data", *data, "--out", str(folder / "models"), "--fixed-model-name", "bench",
+             "--skip-validation"],  # as `make model`
             PROJECT_ROOT, folder / "cache",
         )
         model = folder / "models" / "bench.tar.gz"

@@ -20,7 +20,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import language_of
 from actions.story import story_events
 from actions.understanding import ask_back, is_sure
-from bot.i18n import available_languages, language_from_name, normalize_code, resolve_language
+from bot.i18n import (
+    available_languages,
+    language_from_name,
+    language_named_in,
+    normalize_code,
+    resolve_language,
+)
 from bot.langid import Detection, Verdict, judge
 from bot.protocol import LANGUAGE_CUSTOM_KEY
 from bot.settings import get_settings
@@ -109,6 +115,8 @@ class ActionChangeLanguage(Action):
             ask_back(dispatcher, tracker, first="change_language")
             return []
         named = next(tracker.get_latest_entity_values(LANGUAGE_SLOT), None)
+        if named is None:  # the model saw the wish but not the name: look for one in the words
+            named = language_named_in(tracker.latest_message.get("text"))
         if named is None:
             dispatcher.utter_message(response="utter_ask_language")
             return []

@@ -112,6 +112,23 @@ def language_from_name(name: object) -> str | None:
     return _LANGUAGE_NAMES.get(key) or normalize_code(key)
 
 
+_NOT_IN_A_SENTENCE = {"einfach"}
+"""Names that are ordinary words inside a sentence ("kannst du das einfach erklären")."""
+
+
+def language_named_in(text: object) -> str | None:
+    """The one language a message names in words ("auf englisch bitte", "пиши по-русски" does
+    not count: only the names above, five letters or more), or ``None`` when it names none or
+    several ("kein Deutsch, lieber Englisch" names two: ask which)."""
+    if not isinstance(text, str):
+        return None
+    lowered = " ".join(unicodedata.normalize("NFC", text).lower().split())
+    found = {code for name, code in _LANGUAGE_NAMES.items()
+             if len(name) >= 5 and name not in _NOT_IN_A_SENTENCE
+             and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lowered)}
+    return found.pop() if len(found) == 1 else None
+
+
 def resolve_language(requested: object, default: str = SOURCE_LANGUAGE) -> str:
     """The language to answer in: the requested one if available, else a sensible fallback.
 

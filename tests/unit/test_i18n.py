@@ -9,6 +9,7 @@ from bot.i18n import (
     available_languages,
     is_rtl,
     language_from_name,
+    language_named_in,
     normalize_code,
     resolve_language,
 )
@@ -54,3 +55,17 @@ def test_resolve_language(requested: object, expected: str) -> None:
 )
 def test_language_from_name(name: str, expected: str | None) -> None:
     assert language_from_name(name) == expected
+
+
+@pytest.mark.parametrize("text, code", [
+    ("auf englisch bitte", "en"),
+    ("schreib ab jetzt auf Türkçe", "tr"),
+    ("можно на русский", "ru"),
+    ("Einfache Sprache bitte", "de_simple"),
+    ("kein Deutsch, lieber Englisch", None),  # two languages named: Lotse asks which
+    ("kannst du das einfach erklären", None),  # "einfach" is a word, not a language here
+    ("de", None),  # codes and short names only count as the whole answer (language_from_name)
+    (None, None),
+])
+def test_the_one_language_a_sentence_names(text: object, code: str | None) -> None:
+    assert language_named_in(text) == code

@@ -40,7 +40,6 @@ from bot.i18n import LANGUAGES, N_, Days, directed, translate
 from bot.leads.contact import normalize_email, normalize_phone
 from bot.leads.models import Consent, Lead
 from bot.leads.notice import NOTICE_VERSION
-from bot.protocol import ERASE_CUSTOM_KEY, SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
 from bot.leads.service import (
     ConsentMissing,
     ContactInvalid,
@@ -51,6 +50,7 @@ from bot.leads.service import (
     record_notice_shown,
     submit_lead,
 )
+from bot.protocol import ERASE_CUSTOM_KEY, SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
 from bot.settings import get_settings
 
 logger = structlog.get_logger(__name__)

@@ -117,12 +117,11 @@ class Story:
         return len([f for f in self.facts if f != "german_level"]) >= 2
 
 
-def _told_before(tokens: list[str], index: int, words: StoryWords) -> bool:
+def _told_before(tokens: list[str], index: int, places: tuple[tuple[str, ...], ...]) -> bool:
     """Whether the four words before ``tokens[index]`` say the time is time in Germany ("أعيش في
-    المانيا منذ عامين", "lebe in Deutschland seit 3 Jahren"), not work. Only phrases of two words
-    or more count here: "hier 5 Jahre als Koch gearbeitet" is work."""
+    المانيا منذ عامين", "lebe in Deutschland seit 3 Jahren"), not work. ``places``: the phrases of
+    ``not_work_after`` with two words or more — "hier 5 Jahre als Koch gearbeitet" is work."""
     head = tokens[max(0, index - 4):index]
-    places = tuple(p for p in words.not_work_after if len(p) > 1)
     return any(_starts(head, i, places) for i in range(len(head)))
 
 
@@ -133,9 +132,10 @@ def read_story(text: str, words: StoryWords, occupations: tuple[Occupation, ...]
     tokens = _tokens(text)
     age: int | None = None
     years: float | None = None
+    places = tuple(p for p in words.not_work_after if len(p) > 1)
     for index, token in enumerate(tokens):
         if years is None and token in words.two_years and not _starts(tokens, index + 1, words.not_work_after) \
-                and not _told_before(tokens, index, words):
+                and not _told_before(tokens, index, places):
             years = 2.0
             continue
         value = _number(token, words)
@@ -154,7 +154,7 @@ def read_story(text: str, words: StoryWords, occupations: tuple[Occupation, ...]
         if years is None and after < len(tokens):
             unit = tokens[after]
             if _is(unit, words.year_words) or _is(unit, words.month_words):
-                if _starts(tokens, after + 1, words.not_work_after) or _told_before(tokens, index, words):
+                if _starts(tokens, after + 1, words.not_work_after) or _told_before(tokens, index, places):
                     continue
                 duration = value / 12 if _is(unit, words.month_words) else value
                 if 0 < duration <= 60:

@@ -16,7 +16,7 @@ engine under ``make bench``) showed about a sixth of it spent on work whose resu
   or its ``ValueError``).
 
 Nothing else changes: the command line, its options and Rasa's behaviour are Rasa's
-(``bot.stack.engine_command``). ``make bench`` prints the figures (README: *Speed*).
+(``bot.stack.engine_command``). ``make bench`` prints the figures (README: *Benchmark*).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def remember_event_types() -> None:
         if found is not None:
             return found
         found = rasa_resolve(type_name, default)
-        if found is not None and found is not default and getattr(found, "type_name", None) == type_name:
+        if getattr(found, "type_name", None) == type_name:  # a real match, not the default
             known[type_name] = found
         return found
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.database import utcnow
 from bot.i18n import N_
 from bot.leads.contact import normalize_email, normalize_phone
-from bot.leads.models import AuditEvent, Consent, Counsellor, Lead, NoticeShown, OutboxMessage, Plan
+from bot.leads.models import AuditEvent, Consent, Lead, NoticeShown, OutboxMessage, Plan
 from bot.leads.warmth import LeadFacts, warmth
 
 logger = structlog.get_logger(__name__)
@@ -70,24 +70,6 @@ CLAIMED_NOTICE = N_(
     "Gute Nachricht: Eine Beraterin oder ein Berater hat deine Anfrage übernommen "
     "und meldet sich bald bei dir."
 )
-
-
-def _tell_person_claimed(session: Session, lead: Lead) -> None:
-    """Queue "a counsellor has taken your request" for the person, once per lead, in the
-    transaction that takes the lead."""
-    channel = lead.conversation_id.split(":", 1)[0]
-    kind = {"tg": NOTICE_TELEGRAM, "web": NOTICE_WEB}.get(channel)
-    key = f"claimed:{lead.id}"
-    if kind is not None and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is None:
-        session.add(OutboxMessage(lead_id=lead.id, kind=kind, dedup_key=key))
-
-
-def mark_taken(session: Session, lead: Lead, counsellor: Counsellor) -> None:
-    """A counsellor starts on a new lead (Telegram card or inbox): who and when, and the person
-    is told."""
-    if lead.claimed_by_id is None:
-        lead.claimed_by_id, lead.claimed_at = counsellor.id, utcnow()
-    _tell_person_claimed(session, lead)
 
 
 def take_web_notices(sessions: sessionmaker, conversation_id: str) -> list[tuple[str, str]]:
@@ -329,58 +311,3 @@ def purge_expired(sessions: sessionmaker, lead_days: int, conversation_days: int
             _audit(session, "system", "purge_conversations", count=len(senders))
     logger.info("retention.purged", leads=leads, conversations=len(senders))
     return Purged(leads, len(senders))
-
-
-@dataclass(frozen=True)
-class Claim:
-    """The outcome of a counsellor pressing "Übernehmen" or "Erledigt"."""
-
-    ok: bool
-    reason: str
-    """``claimed``, ``closed``, ``taken`` (someone else has it), ``not_counsellor``, ``unknown_lead``."""
-    counsellor: str = ""
-    """Display name of who has the lead now."""
-    lead: Lead | None = None
-
-
-def _counsellor_by_telegram(session: Session, telegram_user_id: int) -> Counsellor | None:
-    return session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id,
-                                                   Counsellor.active.is_(True)))
-
-
-def claim_lead(sessions: sessionmaker, lead_id: str, telegram_user_id: int) -> Claim:
-    """Give a new lead to the counsellor behind ``telegram_user_id`` — atomically, once."""
-    with sessions.begin() as session:
-        counsellor = _counsellor_by_telegram(session, telegram_user_id)
-        if counsellor is None:
-            return Claim(False, "not_counsellor")
-        taken = session.execute(
-            update(Lead).where(Lead.id == lead_id, Lead.status == "new")
-            .values(status="claimed", claimed_by_id=counsellor.id, claimed_at=utcnow())
-        ).rowcount
-        lead = session.get(Lead, lead_id)
-        if lead is None:
-            return Claim(False, "unknown_lead")
-        if not taken:
-            holder = lead.claimed_by.display_name if lead.claimed_by else ""
-            return Claim(lead.claimed_by_id == counsellor.id, "taken", holder, lead)
-        mark_taken(session, lead, counsellor)
-        _audit(session, counsellor.username, "claim", lead_id)
-        return Claim(True, "claimed", counsellor.display_name, lead)
-
-
-def close_lead(sessions: sessionmaker, lead_id: str, telegram_user_id: int) -> Claim:
-    """Mark a lead as done (by any active counsellor; the audit says who)."""
-    with sessions.begin() as session:
-        counsellor = _counsellor_by_telegram(session, telegram_user_id)
-        if counsellor is None:
-            return Claim(False, "not_counsellor")
-        lead = session.get(Lead, lead_id)
-        if lead is None:
-            return Claim(False, "unknown_lead")
-        if lead.status != "closed":
-            lead.status, lead.closed_at = "closed", utcnow()
-            if lead.claimed_by_id is None:
-                lead.claimed_by_id, lead.claimed_at = counsellor.id, utcnow()
-            _audit(session, counsellor.username, "close", lead_id)
-        return Claim(True, "closed", counsellor.display_name, lead)

@@ -15,7 +15,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery
 from sqlalchemy.orm import sessionmaker
 
-from bot.leads.service import claim_lead, close_lead
+from bot.leads.claims import claim_lead, close_lead
 from bot.settings import Settings
 from bot.telegram.cards import CLAIM, card_keyboard, card_text, parse_callback
 

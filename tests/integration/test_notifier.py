@@ -15,9 +15,9 @@ from sqlalchemy.orm import sessionmaker
 from bot.counsellors import add_counsellor
 from bot.leads.models import AuditEvent, Lead, OutboxMessage
 from bot.i18n import translate
+from bot.leads.claims import claim_lead
 from bot.leads.service import (
     CLAIMED_NOTICE,
-    claim_lead,
     erase_conversation,
     purge_expired,
     submit_lead,

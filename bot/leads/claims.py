@@ -1,5 +1,6 @@
-"""Who works on a lead: a counsellor claims it ("Übernehmen" on the Telegram card) or closes it
-("Erledigt"), and the person is told, once, that their request was taken.
+"""Who works on a lead: a counsellor claims it ("Übernehmen" on the Telegram card), closes it
+("Erledigt"), or changes its status in the inbox — and the person is told, once, that their
+request was taken. The card and the inbox follow the same rules.
 
 Each public function is one unit of work: it opens a session and commits once.
 """
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.database import utcnow
 from bot.leads.audit import record_audit
-from bot.leads.models import Counsellor, Lead, OutboxMessage
+from bot.leads.models import LEAD_STATUSES, Counsellor, Lead, OutboxMessage
 from bot.leads.service import NOTICE_TELEGRAM, NOTICE_WEB
 
 
@@ -33,6 +34,13 @@ def mark_taken(session: Session, lead: Lead, counsellor: Counsellor) -> None:
     if lead.claimed_by_id is None:
         lead.claimed_by_id, lead.claimed_at = counsellor.id, utcnow()
     _tell_person_claimed(session, lead)
+
+
+def _mark_closed(lead: Lead, counsellor: Counsellor) -> None:
+    """The lead is done: when, and who did it if nobody had taken it (the person is not told)."""
+    lead.status, lead.closed_at = "closed", utcnow()
+    if lead.claimed_by_id is None:
+        lead.claimed_by_id, lead.claimed_at = counsellor.id, utcnow()
 
 
 @dataclass(frozen=True)
@@ -83,8 +91,43 @@ def close_lead(sessions: sessionmaker, lead_id: str, telegram_user_id: int) -> C
         if lead is None:
             return Claim(False, "unknown_lead")
         if lead.status != "closed":
-            lead.status, lead.closed_at = "closed", utcnow()
-            if lead.claimed_by_id is None:
-                lead.claimed_by_id, lead.claimed_at = counsellor.id, utcnow()
+            _mark_closed(lead, counsellor)
             record_audit(session, counsellor.username, "close", lead_id)
         return Claim(True, "closed", counsellor.display_name, lead)
+
+
+def _set_status(session: Session, lead: Lead, counsellor: Counsellor, status: str) -> None:
+    """Claimed or contacted: the lead is taken (the person is told, once); closed: as "Erledigt";
+    back to new: only the status (who had it stays on record)."""
+    if status == "closed":
+        _mark_closed(lead, counsellor)
+        return
+    lead.status = status
+    if status in ("claimed", "contacted"):
+        mark_taken(session, lead, counsellor)
+
+
+def _add_note(lead: Lead, counsellor: Counsellor, note: str) -> None:
+    stamp = utcnow().strftime("%Y-%m-%d %H:%M")
+    lead.notes = (lead.notes + "\n" if lead.notes else "") + f"[{stamp} {counsellor.display_name}] {note}"
+
+
+def change_status(sessions: sessionmaker, lead_id: str, counsellor: Counsellor, status: str,
+                  note: str = "") -> Lead | None:
+    """The inbox's "Status und Notiz" by ``counsellor``: set the lead's status (``claimed``,
+    ``contacted``, ``closed``, back to ``new``) and add the note; the lead, or ``None`` if it is gone.
+
+    A status that is not one of ``LEAD_STATUSES``, or the lead's own, changes nothing (the note is
+    still added). Both changes are audited.
+    """
+    with sessions.begin() as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            return None
+        if status in LEAD_STATUSES and status != lead.status:
+            _set_status(session, lead, counsellor, status)
+            record_audit(session, counsellor.username, "status", lead_id, status=status)
+        if note.strip():
+            _add_note(lead, counsellor, note.strip())
+            record_audit(session, counsellor.username, "note", lead_id)
+        return lead

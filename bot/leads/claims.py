@@ -8,8 +8,9 @@ Each public function is one unit of work: it opens a session and commits once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.database import utcnow
@@ -60,16 +61,16 @@ def _counsellor_by_telegram(session: Session, telegram_user_id: int) -> Counsell
                                                    Counsellor.active.is_(True)))
 
 
-def claim_lead(sessions: sessionmaker, lead_id: str, telegram_user_id: int) -> Claim:
+def claim_lead(sessions: sessionmaker[Session], lead_id: str, telegram_user_id: int) -> Claim:
     """Give a new lead to the counsellor behind ``telegram_user_id`` — atomically, once."""
     with sessions.begin() as session:
         counsellor = _counsellor_by_telegram(session, telegram_user_id)
         if counsellor is None:
             return Claim(False, "not_counsellor")
-        taken = session.execute(
+        taken = cast("CursorResult[Any]", session.execute(
             update(Lead).where(Lead.id == lead_id, Lead.status == "new")
             .values(status="claimed", claimed_by_id=counsellor.id, claimed_at=utcnow())
-        ).rowcount
+        )).rowcount
         lead = session.get(Lead, lead_id)
         if lead is None:
             return Claim(False, "unknown_lead")
@@ -81,7 +82,7 @@ def claim_lead(sessions: sessionmaker, lead_id: str, telegram_user_id: int) -> C
         return Claim(True, "claimed", counsellor.display_name, lead)
 
 
-def close_lead(sessions: sessionmaker, lead_id: str, telegram_user_id: int) -> Claim:
+def close_lead(sessions: sessionmaker[Session], lead_id: str, telegram_user_id: int) -> Claim:
     """Mark a lead as done (by any active counsellor; the audit says who)."""
     with sessions.begin() as session:
         counsellor = _counsellor_by_telegram(session, telegram_user_id)
@@ -112,7 +113,7 @@ def _add_note(lead: Lead, counsellor: Counsellor, note: str) -> None:
     lead.notes = (lead.notes + "\n" if lead.notes else "") + f"[{stamp} {counsellor.display_name}] {note}"
 
 
-def change_status(sessions: sessionmaker, lead_id: str, counsellor: Counsellor, status: str,
+def change_status(sessions: sessionmaker[Session], lead_id: str, counsellor: Counsellor, status: str,
                   note: str = "") -> Lead | None:
     """The inbox's "Status und Notiz" by ``counsellor``: set the lead's status (``claimed``,
     ``contacted``, ``closed``, back to ``new``) and add the note; the lead, or ``None`` if it is gone.

@@ -1,37 +1,69 @@
 """The counsellor inbox: login, lead list with filters, lead detail (consents, transcript), status
 and notes, CSV export, deletion. Every view, export and deletion is written to the audit table.
+
+The routes are module-level functions on ``router``; what they work on (database, cookie store,
+the logged-in counsellor) reaches them as FastAPI dependencies (``bot.inbox.dependencies``).
+Routes that touch the database are plain ``def``s, which FastAPI runs in its thread pool; the
+async ones send their database work there with ``asyncio.to_thread``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.counsellors import authenticate
-from bot.database import utcnow
 from bot.i18n import LANGUAGES
-from bot.inbox.auth import COOKIE, MAX_AGE_SECONDS, InboxSession, Sessions, csrf_ok
-from bot.leads.models import LEAD_STATUSES, AuditEvent, Consent, Counsellor, Lead
-from bot.leads.claims import mark_taken
-from bot.leads.service import erase_conversation
+from bot.inbox.auth import COOKIE, MAX_AGE_SECONDS, Sessions, csrf_ok
+from bot.inbox.dependencies import (
+    LOGIN_PATH,
+    CookiesDep,
+    CurrentCounsellor,
+    EngineDep,
+    InboxState,
+    SessionsDep,
+    SignedIn,
+    signed_in,
+)
+from bot.inbox.export import leads_csv
+from bot.leads.audit import record_audit
+from bot.leads.claims import change_status
 from bot.leads.labels import REASONS, ROUTE_NAMES
+from bot.leads.models import LEAD_STATUSES, Consent, Lead
+from bot.leads.service import erase_conversation
 from knowledge.loader import load_knowledge
 from knowledge.schema import months_ago
 
+logger = structlog.get_logger(__name__)
+
 FACTS_DUE_MONTHS = 12
 """The inbox says how many facts were last checked longer ago than this (``bot.cli facts-due``)."""
+STATUS_NAMES = {"new": "neu", "claimed": "übernommen", "contacted": "kontaktiert", "closed": "erledigt"}
+GONE = "Diese Anfrage gibt es nicht (mehr)."
+
+router = APIRouter(prefix="/inbox")
+_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                         autoescape=select_autoescape(["html"]))
+_templates.globals.update(STATUS_NAMES=STATUS_NAMES, ROUTE_NAMES=ROUTE_NAMES, REASONS=REASONS,
+                          LANGUAGES=LANGUAGES)
+
+
+def create_inbox(sessions: sessionmaker[Session], cookies: Sessions) -> APIRouter:
+    """The inbox routes (under ``/inbox``) working on this database and cookie store, for the
+    bot's app to include."""
+    inbox = APIRouter(dependencies=[Depends(InboxState(sessions, cookies))])
+    inbox.include_router(router)
+    return inbox
 
 
 @lru_cache(maxsize=2)
@@ -40,186 +72,126 @@ def facts_due(today: date) -> int:
     knowledge data does not change while the process runs)."""
     return len(load_knowledge().due(months_ago(FACTS_DUE_MONTHS, today)))
 
-logger = structlog.get_logger(__name__)
 
-STATUS_NAMES = {"new": "neu", "claimed": "übernommen", "contacted": "kontaktiert", "closed": "erledigt"}
-CSV_COLUMNS = (
-    "lead_id", "created_at", "status", "warmth", "warmth_reasons", "first_name", "contact_method",
-    "phone", "email", "preferred_time", "call_language", "language", "channel", "source", "routes",
-    "consent_contact", "consent_statistics", "consent_notice_version", "claimed_by", "closed_at",
-)
+def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    response = HTMLResponse(_templates.get_template(name).render(**values), status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _forbidden() -> HTMLResponse:
+    return _page("error.html", 403, message="Das Formular ist abgelaufen. Bitte lade die Seite neu.")
 
 
-def create_inbox(sessions: sessionmaker, cookies: Sessions) -> APIRouter:
-    """The inbox routes, mounted under ``/inbox`` by the bot's app."""
-    router = APIRouter(prefix="/inbox")
-    templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                            autoescape=select_autoescape(["html"]))
-    templates.globals.update(STATUS_NAMES=STATUS_NAMES, ROUTE_NAMES=ROUTE_NAMES, REASONS=REASONS,
-                             LANGUAGES=LANGUAGES)
+def _audit(sessions: sessionmaker[Session], actor: str, action: str, lead_id: str | None = None,
+           **detail: Any) -> None:
+    """An audit entry on its own (for what only reads: login, list, view, export)."""
+    with sessions.begin() as db:
+        record_audit(db, actor, action, lead_id, **detail)
 
-    def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
-        response = HTMLResponse(templates.get_template(name).render(**values), status_code=status)
-        response.headers["Cache-Control"] = "no-store"
-        return response
 
-    def who(request: Request) -> tuple[InboxSession, Counsellor] | None:
-        session = cookies.read(request.cookies.get(COOKIE))
-        if session is None:
+@router.get("/login", response_class=HTMLResponse)
+async def login_page() -> HTMLResponse:
+    return _page("login.html")
+
+
+@router.post("/login")
+async def login(sessions: SessionsDep, cookies: CookiesDep, username: str = Form(max_length=64),
+                password: str = Form(max_length=256)) -> Response:
+    counsellor = await asyncio.to_thread(authenticate, sessions, username.strip(), password)
+    if counsellor is None:
+        logger.info("inbox.login_failed")
+        await asyncio.sleep(0.5)
+        return _page("login.html", 401, failed=True)
+    _session, cookie = cookies.new(counsellor.id)
+    response = RedirectResponse("/inbox", status_code=303)
+    response.set_cookie(COOKIE, cookie, max_age=MAX_AGE_SECONDS, httponly=True, samesite="strict",
+                        secure=cookies.secure, path="/inbox")
+    await asyncio.to_thread(_audit, sessions, counsellor.username, "login")
+    return response
+
+
+@router.post("/logout")
+async def logout(signed: Annotated[SignedIn | None, Depends(signed_in)], csrf: str = Form("")) -> Response:
+    if signed is not None and not csrf_ok(signed.session, csrf):
+        return _forbidden()
+    response = RedirectResponse(LOGIN_PATH, status_code=303)
+    response.delete_cookie(COOKIE, path="/inbox")
+    return response
+
+
+def _find_leads(sessions: sessionmaker[Session], status: str, route: str, language: str,
+                min_warmth: int) -> list[Lead]:
+    query = select(Lead).order_by(Lead.warmth.desc(), Lead.created_at)
+    if status in LEAD_STATUSES:
+        query = query.where(Lead.status == status)
+    if language in LANGUAGES:
+        query = query.where(Lead.language == language)
+    if min_warmth:
+        query = query.where(Lead.warmth >= min_warmth)
+    with sessions() as db:
+        return [lead for lead in db.scalars(query) if not route or route in lead.routes]
+
+
+@router.get("", response_class=HTMLResponse)
+def leads(sessions: SessionsDep, me: CurrentCounsellor, status: str = "", route: str = "", language: str = "",
+          min_warmth: int = 0) -> Response:
+    rows = _find_leads(sessions, status, route, language, min_warmth)
+    _audit(sessions, me.counsellor.username, "list", count=len(rows))
+    return _page("leads.html", leads=rows, me=me.counsellor, csrf=me.session.csrf, facts_due=facts_due(date.today()),
+                 facts_due_months=FACTS_DUE_MONTHS,
+                 filters={"status": status, "route": route, "language": language, "min_warmth": min_warmth})
+
+
+LeadDetail = tuple[Lead, list[Consent], str]
+"""A lead, the consents of its conversation, and who has it (display name)."""
+
+
+def _lead_with_consents(sessions: sessionmaker[Session], lead_id: str) -> LeadDetail | None:
+    with sessions() as db:
+        lead = db.get(Lead, lead_id)
+        if lead is None:
             return None
-        with sessions() as db:
-            counsellor = db.get(Counsellor, session.counsellor_id)
-            if counsellor is None or not counsellor.active:
-                return None
-            db.expunge(counsellor)
-        return session, counsellor
+        consents = list(db.scalars(select(Consent).where(Consent.conversation_id == lead.conversation_id)))
+        return lead, consents, lead.claimed_by.display_name if lead.claimed_by else ""
 
-    def audit(actor: str, action: str, lead_id: str | None = None, **detail: Any) -> None:
-        with sessions.begin() as db:
-            db.add(AuditEvent(actor=actor, action=action, lead_id=lead_id, detail=detail))
 
-    def to_login() -> RedirectResponse:
-        return RedirectResponse("/inbox/login", status_code=303)
+@router.get("/leads/{lead_id}", response_class=HTMLResponse)
+async def lead_detail(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, engine: EngineDep) -> Response:
+    found = await asyncio.to_thread(_lead_with_consents, sessions, lead_id)
+    if found is None:
+        return _page("error.html", 404, message=GONE)
+    lead, consents, claimed_by = found
+    transcript = await engine.transcript(lead.conversation_id)
+    await asyncio.to_thread(_audit, sessions, me.counsellor.username, "view", lead_id)
+    return _page("lead.html", lead=lead, consents=consents, transcript=transcript, claimed_by=claimed_by,
+                 me=me.counsellor, csrf=me.session.csrf, statuses=LEAD_STATUSES)
 
-    def forbidden() -> HTMLResponse:
-        return page("error.html", 403, message="Das Formular ist abgelaufen. Bitte lade die Seite neu.")
 
-    @router.get("/login", response_class=HTMLResponse)
-    async def login_page() -> HTMLResponse:
-        return page("login.html")
+@router.post("/leads/{lead_id}/status")
+def save_status(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, status: str = Form(),
+                note: str = Form("", max_length=2000), csrf: str = Form("")) -> Response:
+    if not csrf_ok(me.session, csrf):
+        return _forbidden()
+    if change_status(sessions, lead_id, me.counsellor, status, note) is None:
+        return _page("error.html", 404, message=GONE)
+    return RedirectResponse(f"/inbox/leads/{lead_id}", status_code=303)
 
-    @router.post("/login")
-    async def login(username: str = Form(max_length=64), password: str = Form(max_length=256)) -> Response:
-        counsellor = await asyncio.to_thread(authenticate, sessions, username.strip(), password)
-        if counsellor is None:
-            logger.info("inbox.login_failed")
-            await asyncio.sleep(0.5)
-            return page("login.html", 401, failed=True)
-        _session, cookie = cookies.new(counsellor.id)
-        response = RedirectResponse("/inbox", status_code=303)
-        response.set_cookie(COOKIE, cookie, max_age=MAX_AGE_SECONDS, httponly=True, samesite="strict",
-                            secure=cookies.secure, path="/inbox")
-        await asyncio.to_thread(audit, counsellor.username, "login")
-        return response
 
-    @router.post("/logout")
-    async def logout(request: Request, csrf: str = Form("")) -> Response:
-        current = who(request)
-        if current is not None and not csrf_ok(current[0], csrf):
-            return forbidden()
-        response = to_login()
-        response.delete_cookie(COOKIE, path="/inbox")
-        return response
+@router.post("/leads/{lead_id}/delete")
+def delete(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, csrf: str = Form("")) -> Response:
+    if not csrf_ok(me.session, csrf):
+        return _forbidden()
+    with sessions() as db:
+        conversation = db.scalar(select(Lead.conversation_id).where(Lead.id == lead_id))
+    if conversation is not None:
+        erase_conversation(sessions, conversation, me.counsellor.username)
+    return RedirectResponse("/inbox", status_code=303)
 
-    @router.get("", response_class=HTMLResponse)
-    async def leads(request: Request, status: str = "", route: str = "", language: str = "",
-                    min_warmth: int = 0) -> Response:
-        current = who(request)
-        if current is None:
-            return to_login()
-        query = select(Lead).order_by(Lead.warmth.desc(), Lead.created_at)
-        if status in LEAD_STATUSES:
-            query = query.where(Lead.status == status)
-        if language in LANGUAGES:
-            query = query.where(Lead.language == language)
-        if min_warmth:
-            query = query.where(Lead.warmth >= min_warmth)
-        with sessions() as db:
-            rows = [lead for lead in db.scalars(query) if not route or route in lead.routes]
-        await asyncio.to_thread(audit, current[1].username, "list", count=len(rows))
-        return page("leads.html", leads=rows, me=current[1], csrf=current[0].csrf, facts_due=facts_due(date.today()),
-                    facts_due_months=FACTS_DUE_MONTHS,
-                    filters={"status": status, "route": route, "language": language, "min_warmth": min_warmth})
 
-    @router.get("/leads/{lead_id}", response_class=HTMLResponse)
-    async def lead_detail(request: Request, lead_id: str) -> Response:
-        current = who(request)
-        if current is None:
-            return to_login()
-        with sessions() as db:
-            lead = db.get(Lead, lead_id)
-            if lead is None:
-                return page("error.html", 404, message="Diese Anfrage gibt es nicht (mehr).")
-            consents = list(db.scalars(select(Consent).where(Consent.conversation_id == lead.conversation_id)))
-            claimed_by = lead.claimed_by.display_name if lead.claimed_by else ""
-        transcript = await request.app.state.engine.transcript(lead.conversation_id)
-        await asyncio.to_thread(audit, current[1].username, "view", lead_id)
-        return page("lead.html", lead=lead, consents=consents, transcript=transcript, claimed_by=claimed_by,
-                    me=current[1], csrf=current[0].csrf, statuses=LEAD_STATUSES)
-
-    @router.post("/leads/{lead_id}/status")
-    async def change_status(request: Request, lead_id: str, status: str = Form(), note: str = Form("", max_length=2000),
-                            csrf: str = Form("")) -> Response:
-        current = who(request)
-        if current is None:
-            return to_login()
-        if not csrf_ok(current[0], csrf):
-            return forbidden()
-        with sessions.begin() as db:
-            lead = db.get(Lead, lead_id)
-            if lead is None:
-                return page("error.html", 404, message="Diese Anfrage gibt es nicht (mehr).")
-            if status in LEAD_STATUSES and status != lead.status:
-                lead.status = status
-                if status == "closed":
-                    lead.closed_at = utcnow()
-                if status in ("claimed", "contacted"):
-                    mark_taken(db, lead, current[1])  # the person is told, once
-                elif status != "new" and lead.claimed_by_id is None:
-                    lead.claimed_by_id, lead.claimed_at = current[1].id, utcnow()
-                db.add(AuditEvent(actor=current[1].username, action="status", lead_id=lead_id,
-                                  detail={"status": status}))
-            if note.strip():
-                stamp = utcnow().strftime("%Y-%m-%d %H:%M")
-                lead.notes = (lead.notes + "\n" if lead.notes else "") + f"[{stamp} {current[1].display_name}] {note.strip()}"
-                db.add(AuditEvent(actor=current[1].username, action="note", lead_id=lead_id))
-        return RedirectResponse(f"/inbox/leads/{lead_id}", status_code=303)
-
-    @router.post("/leads/{lead_id}/delete")
-    async def delete(request: Request, lead_id: str, csrf: str = Form("")) -> Response:
-        current = who(request)
-        if current is None:
-            return to_login()
-        if not csrf_ok(current[0], csrf):
-            return forbidden()
-        with sessions() as db:
-            conversation = db.scalar(select(Lead.conversation_id).where(Lead.id == lead_id))
-        if conversation is not None:
-            await asyncio.to_thread(erase_conversation, sessions, conversation, current[1].username)
-        return RedirectResponse("/inbox", status_code=303)
-
-    @router.get("/export.csv")
-    async def export(request: Request) -> Response:
-        current = who(request)
-        if current is None:
-            return to_login()
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
-        with sessions() as db:
-            consents: dict[tuple[str, str], Consent] = {
-                (c.conversation_id, c.purpose): c for c in db.scalars(select(Consent)) if c.active
-            }
-            rows = list(db.scalars(select(Lead).order_by(Lead.created_at)))
-            for lead in rows:
-                contact = consents.get((lead.conversation_id, "contact"))
-                writer.writerow([_cell(v) for v in (
-                    lead.id, lead.created_at.isoformat(), lead.status, lead.warmth, " ".join(lead.warmth_reasons),
-                    lead.first_name, lead.contact_method, lead.phone, lead.email, lead.preferred_time,
-                    lead.call_language, lead.language, lead.channel, lead.source, " ".join(lead.routes),
-                    contact is not None, (lead.conversation_id, "statistics") in consents,
-                    contact.notice_version if contact else "",
-                    lead.claimed_by.username if lead.claimed_by else "",
-                    lead.closed_at.isoformat() if lead.closed_at else "",
-                )])
-        await asyncio.to_thread(audit, current[1].username, "export", count=len(rows))
-        return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": 'attachment; filename="lotse-leads.csv"', "Cache-Control": "no-store"})
-
-    return router
+@router.get("/export.csv")
+def export(sessions: SessionsDep, me: CurrentCounsellor) -> Response:
+    text, count = leads_csv(sessions)
+    _audit(sessions, me.counsellor.username, "export", count=count)
+    return Response(text, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="lotse-leads.csv"', "Cache-Control": "no-store"})

@@ -1,0 +1,103 @@
+"""What the inbox's routes are given by FastAPI: the database and cookie store the inbox was
+created with, the engine (for a lead's transcript), and the logged-in counsellor.
+
+``create_inbox`` puts an ``InboxState`` in front of every inbox route (a router dependency, which
+FastAPI solves before the route's own); the small dependencies below read it from the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.engine import Engine
+from bot.inbox.auth import COOKIE, InboxSession, Sessions
+from bot.leads.models import Counsellor
+
+LOGIN_PATH = "/inbox/login"
+
+
+@dataclass(frozen=True, eq=False)
+class InboxState:
+    """The database (a sessionmaker) and the cookie store of one inbox; as a dependency, it puts
+    itself on the request."""
+
+    sessions: sessionmaker[Session]
+    cookies: Sessions
+
+    async def __call__(self, request: Request) -> None:
+        request.state.inbox = self
+
+
+async def inbox_state(request: Request) -> InboxState:
+    """The state of the inbox that serves this request."""
+    state: InboxState = request.state.inbox
+    return state
+
+
+async def database(state: Annotated[InboxState, Depends(inbox_state)]) -> sessionmaker[Session]:
+    """The sessionmaker of the inbox's database."""
+    return state.sessions
+
+
+async def cookie_store(state: Annotated[InboxState, Depends(inbox_state)]) -> Sessions:
+    """The store that makes and reads the inbox's session cookies."""
+    return state.cookies
+
+
+async def engine(request: Request) -> Engine:
+    """The engine client the app's lifespan put on ``app.state.engine``."""
+    client: Engine = request.app.state.engine
+    return client
+
+
+SessionsDep = Annotated[sessionmaker[Session], Depends(database)]
+CookiesDep = Annotated[Sessions, Depends(cookie_store)]
+EngineDep = Annotated[Engine, Depends(engine)]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A logged-in counsellor: the session (with the token their forms must carry) and the account."""
+
+    session: InboxSession
+    counsellor: Counsellor
+
+
+class LoginRequired(HTTPException):
+    """Nobody (or no active counsellor) is logged in: the browser is sent to the login page."""
+
+    def __init__(self) -> None:
+        super().__init__(303, "login required", headers={"Location": LOGIN_PATH})
+
+
+def _active_counsellor(sessions: sessionmaker[Session], counsellor_id: int) -> Counsellor | None:
+    with sessions() as db:
+        counsellor = db.get(Counsellor, counsellor_id)
+        if counsellor is None or not counsellor.active:
+            return None
+        db.expunge(counsellor)
+    return counsellor
+
+
+def signed_in(request: Request, sessions: SessionsDep, cookies: CookiesDep) -> SignedIn | None:
+    """Who is logged in, or ``None``. (A plain ``def``: FastAPI runs it in its thread pool, off the
+    event loop, because it reads the database.)"""
+    session = cookies.read(request.cookies.get(COOKIE))
+    if session is None:
+        return None
+    counsellor = _active_counsellor(sessions, session.counsellor_id)
+    return None if counsellor is None else SignedIn(session, counsellor)
+
+
+async def current_counsellor(signed: Annotated[SignedIn | None, Depends(signed_in)]) -> SignedIn:
+    """The logged-in counsellor; raises ``LoginRequired`` (a redirect to the login page) if none."""
+    if signed is None:
+        raise LoginRequired()
+    return signed
+
+
+CurrentCounsellor = Annotated[SignedIn, Depends(current_counsellor)]

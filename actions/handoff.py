@@ -40,16 +40,9 @@ from bot.i18n import LANGUAGES, N_, Days, directed, translate
 from bot.leads.contact import normalize_email, normalize_phone
 from bot.leads.models import Consent, Lead
 from bot.leads.notice import NOTICE_VERSION
-from bot.leads.service import (
-    ConsentMissing,
-    ContactInvalid,
-    LeadSubmission,
-    NoticeNotShown,
-    erase_conversation,
-    record_consent,
-    record_notice_shown,
-    submit_lead,
-)
+from bot.leads.consent import NoticeNotShown, record_consent, record_notice_shown
+from bot.leads.erasure import erase_conversation
+from bot.leads.submission import ConsentMissing, ContactInvalid, LeadSubmission, submit_lead
 from bot.protocol import ERASE_CUSTOM_KEY, SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
 from bot.settings import get_settings
 

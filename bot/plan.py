@@ -5,7 +5,7 @@ the office with address and phone — in the person's language and in German sid
 recommendation action stores the triage answers under an unguessable token (``save_plan``); the
 web page ``/plan/<token>`` renders it (printable), Telegram gets it as a message
 (``plan_message``). The row is deleted with the conversation ("delete my data", retention:
-``bot.leads.service``), and a link older than the conversation retention shows nothing.
+``bot.leads.erasure``), and a link older than the conversation retention shows nothing.
 """
 
 from __future__ import annotations

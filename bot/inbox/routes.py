@@ -24,7 +24,8 @@ from bot.database import utcnow
 from bot.i18n import LANGUAGES
 from bot.inbox.auth import COOKIE, MAX_AGE_SECONDS, InboxSession, Sessions, csrf_ok
 from bot.leads.models import LEAD_STATUSES, AuditEvent, Consent, Counsellor, Lead
-from bot.leads.service import erase_conversation, mark_taken
+from bot.leads.erasure import erase_conversation
+from bot.leads.service import mark_taken
 from bot.leads.labels import REASONS, ROUTE_NAMES
 from knowledge.loader import load_knowledge
 from knowledge.schema import months_ago

@@ -20,13 +20,12 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.answers import ROUTE_INTENTS, TOPIC_INTENTS, compose_answer, office_line
 from actions.conversation import bullet_list, fact_text, language_of, phone_messages
 from actions.story import CORRECTED_SLOT
-from bot.database import default_sessions
 from bot.i18n import N_, directed, translate, translate_plural
+from bot.leads.store import DatabaseUnavailable
 from bot.plan import PLAN_LINK, PLAN_LINK_GERMAN, plan_message, plan_url, plan_views, save_plan
 from bot.settings import get_settings
 from knowledge.loader import load_knowledge, read_answer_words
@@ -434,8 +433,8 @@ async def _send_plan(dispatcher: CollectingDispatcher, tracker: Tracker, languag
     """Mein Plan: store it and send its link; in Telegram the plan itself too (both languages).
     Without the database the recommendation still stands, only the link is missing."""
     try:
-        token = await asyncio.to_thread(save_plan, default_sessions(), tracker.sender_id, language, profile)
-    except SQLAlchemyError as error:
+        token = await asyncio.to_thread(save_plan, None, tracker.sender_id, language, profile)
+    except DatabaseUnavailable as error:
         logger.error("plan.not_saved", error=type(error).__name__)
         return
     url = plan_url(get_settings().public_url, token)

@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from figures import percentile  # noqa: E402 - bench/ is the script's folder
 
 from bot.database import make_engine, make_sessions  # noqa: E402
-from bot.leads.service import LeadSubmission, record_consent, record_notice_shown, submit_lead  # noqa: E402
+from bot.leads.consent import record_consent, record_notice_shown  # noqa: E402
+from bot.leads.submission import LeadSubmission, submit_lead  # noqa: E402
 from bot.migrations import upgrade  # noqa: E402
 from bot.notifier import Notifier  # noqa: E402
 from bot.settings import Settings  # noqa: E402

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         print("database is up to date")
     if args.command == "purge":
         from bot.database import make_engine, make_sessions
-        from bot.leads.service import purge_expired
+        from bot.leads.erasure import purge_expired
 
         engine = make_engine(settings.effective_database_url)
         purged = purge_expired(make_sessions(engine), settings.lead_retention_days,

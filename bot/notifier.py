@@ -46,7 +46,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.database import utcnow
 from bot.leads.models import Lead, OutboxMessage
 from bot.i18n import translate
-from bot.leads.service import CLAIMED_NOTICE, NOTICE_TELEGRAM, NOTICE_WEB, REDACT
+from bot.leads.outbox import CLAIMED_NOTICE, NOTICE_TELEGRAM, NOTICE_WEB, REDACT
 from bot.telegram.cards import REDACTED, card_keyboard, card_text
 
 logger = structlog.get_logger(__name__)

@@ -5,7 +5,7 @@ the office with address and phone — in the person's language and in German sid
 recommendation action stores the triage answers under an unguessable token (``save_plan``); the
 web page ``/plan/<token>`` renders it (printable), Telegram gets it as a message
 (``plan_message``). The row is deleted with the conversation ("delete my data", retention:
-``bot.leads.service``), and a link older than the conversation retention shows nothing.
+``bot.leads.erasure``), and a link older than the conversation retention shows nothing.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import sessionmaker
 
 from bot.database import utcnow
 from bot.i18n import N_, is_rtl, translate
 from bot.leads.models import Plan
+from bot.leads.store import Sessions, sessions_or_default
 from knowledge.schema import Knowledge
 from knowledge.triage import Profile, recommend_routes
 
@@ -122,25 +122,26 @@ def plan_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/plan/{token}"
 
 
-def save_plan(sessions: sessionmaker, conversation_id: str, language: str,  # type: ignore[type-arg]
-              profile: Profile) -> str:
-    """Store the plan of this conversation (replacing an earlier one) and return its new token."""
+def save_plan(sessions: Sessions | None, conversation_id: str, language: str, profile: Profile) -> str:
+    """Store the plan of this conversation (replacing an earlier one) and return its new token.
+
+    ``sessions=None``: this process's database (``bot.leads.store``)."""
     token = secrets.token_urlsafe(32)
-    with sessions.begin() as session:
+    with sessions_or_default(sessions).begin() as session:
         session.execute(delete(Plan).where(Plan.conversation_id == conversation_id))
         session.add(Plan(token=token, conversation_id=conversation_id, language=language,
                          profile={k: v for k, v in asdict(profile).items() if v is not None}))
     return token
 
 
-def find_plan(sessions: sessionmaker, token: str, max_age_days: int,  # type: ignore[type-arg]
+def find_plan(sessions: Sessions | None, token: str, max_age_days: int,
               now: datetime | None = None) -> Plan | None:
     """The plan behind ``token``, or ``None`` when there is none or it is older than
     ``max_age_days`` (the conversation it belongs to is then gone too)."""
     if not token or len(token) > 64:
         return None
     oldest = (now or utcnow()) - timedelta(days=max_age_days)
-    with sessions() as session:
+    with sessions_or_default(sessions)() as session:
         plan = session.scalar(select(Plan).where(Plan.token == token))
         if plan is None or plan.created_at < oldest:
             return None

@@ -15,7 +15,7 @@ from aiogram import Bot, Dispatcher
 from sqlalchemy.orm import sessionmaker
 
 from bot.conversation import Conversations
-from bot.leads.service import purge_expired
+from bot.leads.erasure import purge_expired
 from bot.settings import Settings
 from bot.telegram.updates import SeenUpdates
 

@@ -40,7 +40,7 @@ from bot.leads.audit import record_audit
 from bot.leads.claims import change_status
 from bot.leads.labels import REASONS, ROUTE_NAMES
 from bot.leads.models import LEAD_STATUSES, Consent, Lead
-from bot.leads.service import erase_conversation
+from bot.leads.erasure import erase_conversation
 from knowledge.loader import load_knowledge
 from knowledge.schema import months_ago
 

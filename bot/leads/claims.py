@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.database import utcnow
 from bot.leads.audit import record_audit
 from bot.leads.models import LEAD_STATUSES, Counsellor, Lead, OutboxMessage
-from bot.leads.service import NOTICE_TELEGRAM, NOTICE_WEB
+from bot.leads.outbox import NOTICE_TELEGRAM, NOTICE_WEB
 
 
 def _tell_person_claimed(session: Session, lead: Lead) -> None:

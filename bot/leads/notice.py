@@ -6,7 +6,7 @@ record ``NOTICE_VERSION``; change it whenever a text below changes in substance.
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from knowledge.text import N_
 
 NOTICE_VERSION = "2026-11-28"
 

@@ -46,7 +46,7 @@ from bot.i18n import (
     translate,
 )
 from bot.leads import notice
-from bot.leads.service import take_web_notices
+from bot.leads.outbox import take_web_notices
 from bot.plan import GONE, PRINT, find_plan, plan_views, profile_of
 from bot.inbound import Rejection
 from bot.settings import Settings, get_settings

@@ -23,7 +23,8 @@ from bot.bidi import strip_marks
 from bot.counsellors import add_counsellor
 from bot.database import make_engine, make_sessions
 from bot.i18n import gettext_for, translate
-from bot.leads.service import CLAIMED_NOTICE, submit_lead
+from bot.leads.outbox import CLAIMED_NOTICE
+from bot.leads.submission import submit_lead
 from bot.web import app as web_app
 from bot.web.app import PAGE_TEXTS
 from tests.support.browser import PHONE, screenshot

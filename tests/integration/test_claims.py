@@ -10,7 +10,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.counsellors import add_counsellor
 from bot.leads.claims import change_status, claim_lead
 from bot.leads.models import AuditEvent, Counsellor, Lead, OutboxMessage
-from bot.leads.service import submit_lead
+from bot.leads.submission import submit_lead
 from tests.support.databases import give_consent, submission
 
 

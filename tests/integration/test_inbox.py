@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.counsellors import add_counsellor
 from bot.engine import Engine
 from bot.leads.models import AuditEvent, Consent, Lead
-from bot.leads.service import submit_lead
+from bot.leads.submission import submit_lead
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.support.databases import give_consent, submission

@@ -15,14 +15,10 @@ from sqlalchemy.orm import sessionmaker
 from bot.counsellors import add_counsellor
 from bot.leads.models import AuditEvent, Lead, OutboxMessage
 from bot.i18n import translate
+from bot.leads.erasure import erase_conversation, purge_expired
+from bot.leads.outbox import CLAIMED_NOTICE, take_web_notices
 from bot.leads.claims import claim_lead
-from bot.leads.service import (
-    CLAIMED_NOTICE,
-    erase_conversation,
-    purge_expired,
-    submit_lead,
-    take_web_notices,
-)
+from bot.leads.submission import submit_lead
 from bot.notifier import Notifier
 from bot.settings import Settings
 from bot.telegram import create_dispatcher, make_bot

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.database import make_engine, make_sessions
-from bot.leads.service import LeadSubmission, record_consent, record_notice_shown
+from bot.leads.consent import record_consent, record_notice_shown
+from bot.leads.submission import LeadSubmission
 from bot.migrations import upgrade
 
 POSTGRES_ADMIN = "postgresql+psycopg://root@127.0.0.1:5432/test"

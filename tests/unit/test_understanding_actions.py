@@ -11,7 +11,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
-from actions.handoff import ActionDeleteMyData, ActionOfferCounsellor
+from actions.handoff.consent import ActionOfferCounsellor
+from actions.handoff.rights import ActionDeleteMyData
 from actions.language import ActionChangeLanguage, ValidateSlotMappings
 from actions.understanding import ASK_BACK, ASK_BACK_UNSURE, ActionAskBack, ActionRestartWhenSure
 from bot.i18n import translate

@@ -1,0 +1,30 @@
+"""The right of access (Art. 15 GDPR): what is stored about a conversation, for the person to see.
+
+Erasure (Art. 17) is ``bot.leads.erasure``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from bot.leads.consent import active_consents
+from bot.leads.models import Consent, Lead
+from bot.leads.store import Sessions, sessions_or_default
+
+
+@dataclass(frozen=True)
+class StoredData:
+    """The conversation's lead (if one was sent) and its active consents by purpose, read in one
+    session and detached from it."""
+
+    lead: Lead | None = None
+    consents: dict[str, Consent] = field(default_factory=dict)
+
+
+def stored_data(sessions: Sessions | None, conversation_id: str) -> StoredData:
+    """What is stored about the conversation, besides its tracker (the action has that)."""
+    with sessions_or_default(sessions)() as session:
+        lead = session.scalar(select(Lead).where(Lead.conversation_id == conversation_id))
+        return StoredData(lead, active_consents(session, conversation_id))

@@ -1,0 +1,117 @@
+"""The outbox: messages written in the same transaction as what they tell, delivered afterwards.
+
+A row's ``kind`` is the one thing that says what it is: who it is for (and so who delivers it)
+and, for a message to the person, its text. ``KINDS`` is that table; a new notice is one entry
+there plus the place that queues it. Kinds are stored as text, so a kind's name never changes
+(the claimed notice keeps its first names, ``notice_telegram`` and ``notice_web``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.database import utcnow
+from bot.leads.models import Lead, OutboxMessage
+from bot.leads.store import Sessions, sessions_or_default
+from knowledge.text import N_
+
+
+class Recipient(StrEnum):
+    """Who an outbox message is for; that decides who delivers it."""
+
+    COUNSELLORS = "counsellors"
+    """The counsellors' Telegram chat (sent by the notifier)."""
+    PERSON_TELEGRAM = "person_telegram"
+    """The person's own Telegram chat (sent by the notifier)."""
+    PERSON_WEB = "person_web"
+    """The person's web chat (taken by the gateway's event stream: ``take_web_notices``)."""
+
+
+@dataclass(frozen=True)
+class OutboxKind:
+    """What the rows of one ``kind`` are."""
+
+    name: str
+    """As stored in ``outbox_message.kind``."""
+    recipient: Recipient
+    text: str | None = None
+    """For a message to the person: the German msgid, sent in the lead's language."""
+
+
+LEAD_CARD = "lead_card"
+"""The lead's card in the counsellors' chat."""
+REDACT = "redact"
+"""Overwrite a card already in the counsellors' chat (its lead is gone)."""
+NOTICE_TELEGRAM = "notice_telegram"
+"""The person is told in their own Telegram chat that a counsellor has taken their request."""
+NOTICE_WEB = "notice_web"
+"""The person is told in their web chat that a counsellor has taken their request."""
+CLAIMED_NOTICE = N_(
+    "Gute Nachricht: Eine Beraterin oder ein Berater hat deine Anfrage übernommen "
+    "und meldet sich bald bei dir."
+)
+
+KINDS: dict[str, OutboxKind] = {kind.name: kind for kind in (
+    OutboxKind(LEAD_CARD, Recipient.COUNSELLORS),
+    OutboxKind(REDACT, Recipient.COUNSELLORS),
+    OutboxKind(NOTICE_TELEGRAM, Recipient.PERSON_TELEGRAM, CLAIMED_NOTICE),
+    OutboxKind(NOTICE_WEB, Recipient.PERSON_WEB, CLAIMED_NOTICE),
+)}
+
+
+def kinds_for(recipient: Recipient) -> list[str]:
+    """The names of the kinds for ``recipient``."""
+    return [kind.name for kind in KINDS.values() if kind.recipient is recipient]
+
+
+def notice_text(kind: str) -> str:
+    """The German msgid of a message to the person of this kind."""
+    text = KINDS[kind].text
+    if text is None:
+        raise ValueError(f"outbox kind {kind!r} is not a message to the person")
+    return text
+
+
+def card_key(lead_id: str) -> str:
+    """The outbox dedup key of a lead's card: one card per lead, ever."""
+    return f"lead-card:{lead_id}"
+
+
+def queue_card(session: Session, lead: Lead) -> None:
+    """Queue the card of a new (flushed) lead for the counsellors' chat, in the lead's transaction."""
+    session.add(OutboxMessage(lead_id=lead.id, kind=LEAD_CARD, dedup_key=card_key(lead.id)))
+
+
+def redact_sent_cards(session: Session, lead_ids: list[str]) -> int:
+    """Queue the overwriting of every card of these leads that reached Telegram (same transaction
+    as the deletion: the card's text names the person, and the person is gone)."""
+    sent = session.execute(
+        select(OutboxMessage.id, OutboxMessage.telegram_message_id)
+        .where(OutboxMessage.lead_id.in_(lead_ids), OutboxMessage.kind == LEAD_CARD,
+               OutboxMessage.telegram_message_id.is_not(None))
+    ).all()
+    for outbox_id, telegram_message_id in sent:
+        session.add(OutboxMessage(lead_id=None, kind=REDACT, dedup_key=f"redact:{outbox_id}",
+                                  telegram_message_id=telegram_message_id))
+    return len(sent)
+
+
+def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[tuple[str, str]]:
+    """The pending messages for a web chat as (language, German msgid), marked as sent."""
+    with sessions_or_default(sessions).begin() as session:
+        rows = session.execute(
+            select(OutboxMessage.id, OutboxMessage.kind, Lead.language)
+            .join(Lead, OutboxMessage.lead_id == Lead.id)
+            .where(Lead.conversation_id == conversation_id,
+                   OutboxMessage.kind.in_(kinds_for(Recipient.PERSON_WEB)),
+                   OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.id)
+        ).all()
+        if rows:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in rows]))
+                            .values(status="sent", sent_at=utcnow(), attempts=1))
+    return [(row.language, notice_text(row.kind)) for row in rows]

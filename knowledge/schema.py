@@ -259,7 +259,8 @@ class Knowledge(_Strict):
             problems += [f"route {route.id}: unknown office {o}" for o in route.who_helps if o not in office_ids]
             problems += [f"route {route.id}: unknown document {d}" for d in route.documents if d not in document_ids]
             problems += [f"route {route.id}: unknown funding {f}" for f in route.funding if f not in funding_ids]
-        for item in (*self.topics, *self.funding):
+        helped: tuple[Topic | Funding, ...] = (*self.topics, *self.funding)
+        for item in helped:
             problems += [f"{item.id}: unknown office {o}" for o in item.who_helps if o not in office_ids]
         for occupation in self.occupations:
             problems += [f"occupation {occupation.id}: unknown office {o}"

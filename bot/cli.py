@@ -25,27 +25,26 @@ from bot.stack import ENGINE_ENV, RASA, engine_command, engine_token
 
 def database_problem(url: str, attempts: int = 5, wait: float = 1.0) -> str | None:
     """Why the database at ``url`` cannot be used (after a few tries), or ``None``."""
-    import time
-
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
+    from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
     from bot.database import make_engine
 
-    error: Exception | None = None
-    for attempt in range(attempts):
-        engine = make_engine(url)
-        try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            return None
-        except SQLAlchemyError as failure:
-            error = failure
-        finally:
-            engine.dispose()
-        if attempt + 1 < attempts:
-            time.sleep(wait)
-    return type(error).__name__ if error else "unknown"
+    retrying = Retrying(stop=stop_after_attempt(attempts), wait=wait_fixed(wait), reraise=True,
+                        retry=retry_if_exception_type(SQLAlchemyError))
+    try:
+        for attempt in retrying:
+            with attempt:
+                engine = make_engine(url)
+                try:
+                    with engine.connect() as connection:
+                        connection.execute(text("SELECT 1"))
+                finally:
+                    engine.dispose()
+    except SQLAlchemyError as error:
+        return type(error).__name__
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

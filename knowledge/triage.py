@@ -379,7 +379,7 @@ def _ausbildung_zuerst(case: _Case) -> Recommendation | None:
 
 def _ausbildung_sonst(case: _Case, nothing_else: bool) -> Recommendation | None:
     """No rule of ``rules.yml``: an Ausbildung is open at any age — the one route when nothing else fits
-    or the age is not known, and for adults (§ 50b BBiG's 25) next to the others."""
+    or the age is not known, and next to the others from the age the ``validierung`` rule names."""
     if case.first_training:
         return None
     if case.profile.age is None or nothing_else:

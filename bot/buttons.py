@@ -16,11 +16,11 @@ The buttons of the last answer are kept per conversation:
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Protocol
 
 import structlog
+from cachetools import LRUCache
 
 logger = structlog.get_logger(__name__)
 
@@ -43,20 +43,13 @@ class MemoryOfferedButtons:
     """The default: in this process, for the ``remembered`` most recent conversations."""
 
     def __init__(self, remembered: int = 50_000) -> None:
-        self._items: OrderedDict[str, frozenset[str]] = OrderedDict()
-        self._size = remembered
+        self._items: LRUCache[str, frozenset[str]] = LRUCache(maxsize=remembered)
 
     async def remember(self, sender: str, payloads: Iterable[str]) -> None:
         self._items[sender] = frozenset(payloads)
-        self._items.move_to_end(sender)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
 
     async def offered(self, sender: str) -> frozenset[str] | None:
-        if sender not in self._items:
-            return None
-        self._items.move_to_end(sender)
-        return self._items[sender]
+        return self._items.get(sender)
 
 
 class RedisOfferedButtons:

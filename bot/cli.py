@@ -17,120 +17,173 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.catalogs import check_catalogs, fill_source_catalog, update_catalogs
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.stack import ENGINE_ENV, RASA, engine_command, engine_token
 
 
 def database_problem(url: str, attempts: int = 5, wait: float = 1.0) -> str | None:
     """Why the database at ``url`` cannot be used (after a few tries), or ``None``."""
-    import time
-
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
+    from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
     from bot.database import make_engine
 
-    error: Exception | None = None
-    for attempt in range(attempts):
-        engine = make_engine(url)
-        try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            return None
-        except SQLAlchemyError as failure:
-            error = failure
-        finally:
-            engine.dispose()
-        if attempt + 1 < attempts:
-            time.sleep(wait)
-    return type(error).__name__ if error else "unknown"
+    retrying = Retrying(stop=stop_after_attempt(attempts), wait=wait_fixed(wait), reraise=True,
+                        retry=retry_if_exception_type(SQLAlchemyError))
+    try:
+        for attempt in retrying:
+            with attempt:
+                engine = make_engine(url)
+                try:
+                    with engine.connect() as connection:
+                        connection.execute(text("SELECT 1"))
+                finally:
+                    engine.dispose()
+    except SQLAlchemyError as error:
+        return type(error).__name__
+    return None
+
+
+def _engine(args: argparse.Namespace, settings: Settings) -> int:
+    if not RASA.is_file():
+        print("The engine environment is missing. Run: make setup", file=sys.stderr)
+        return 1
+    problem = database_problem(settings.effective_database_url)
+    if problem is not None:
+        # Rasa would silently keep conversations in memory instead (and lose them): refuse.
+        print(f"The database is not reachable ({problem}); not starting the engine.", file=sys.stderr)
+        return 1
+    command = engine_command(settings)
+    env = {**os.environ, **ENGINE_ENV}
+    os.chdir(PROJECT_ROOT)  # `python -m nlu.engine` and the model's nlu.components live here
+    os.execve(command[0], command, env)
+
+
+def _engine_token(args: argparse.Namespace, settings: Settings) -> int:
+    print(engine_token(settings))
+    return 0
+
+
+def _catalogs_update(args: argparse.Namespace, settings: Settings) -> int:
+    for language, count in update_catalogs().items():
+        print(f"{language}: {count} entries to translate" if count else f"{language}: complete")
+    return 0
+
+
+def _catalogs_source(args: argparse.Namespace, settings: Settings) -> int:
+    print(f"de: {fill_source_catalog()} entries")
+    return 0
+
+
+def _catalogs_check(args: argparse.Namespace, settings: Settings) -> int:
+    problems = check_catalogs()
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+def _facts_due(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.loader import load_knowledge
+    from knowledge.schema import months_ago
+
+    found = load_knowledge().due(months_ago(args.months))
+    for where, checked, urls in found:
+        print(f"{checked.isoformat()}  {where}  {' '.join(urls)}")
+    print(f"{len(found)} due (checked more than {args.months} months ago)")
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.migrations import upgrade
+
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+    print("database is up to date")
+    return 0
+
+
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.database import make_engine, make_sessions
+    from bot.leads.erasure import purge_expired
+
+    engine = make_engine(settings.effective_database_url)
+    purged = purge_expired(make_sessions(engine), settings.lead_retention_days,
+                           settings.conversation_retention_days)
+    print(f"purged {purged.leads} leads and {purged.conversations} conversations")
+    return 0
+
+
+def _counsellor_add(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from bot.counsellors import WeakPassword, add_counsellor
+    from bot.database import make_engine, make_sessions
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Passwort: ")
+    try:
+        add_counsellor(make_sessions(make_engine(settings.effective_database_url)), args.username,
+                       args.name, password, args.telegram_id)
+    except WeakPassword as error:
+        print(f"Password too short: {error}", file=sys.stderr)
+        return 1
+    print(f"counsellor {args.username} saved")
+    return 0
+
+
+def _facts_due_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--months", type=int, default=12, help="older than this many months (default 12)")
+
+
+def _counsellor_add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("username")
+    parser.add_argument("--name", required=True, help="display name, e.g. 'Anna Berg'")
+    parser.add_argument("--telegram-id", type=int, default=None, help="Telegram user id (to claim cards)")
+    parser.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One sub-command: its help line, what it does (returns the exit code) and its own arguments."""
+
+    help: str
+    run: Callable[[argparse.Namespace, Settings], int]
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+COMMANDS: dict[str, Command] = {
+    "engine": Command("run the Rasa engine on 127.0.0.1", _engine),
+    "engine-token": Command("print the token of the engine's HTTP API", _engine_token),
+    "catalogs-update": Command("update (or create) every language's catalog", _catalogs_update),
+    "catalogs-source": Command("fill the German catalog from the template", _catalogs_source),
+    "catalogs-check": Command("check every catalog; exit 1 on problems", _catalogs_check),
+    "facts-due": Command("list facts, rules and occupations whose check is older", _facts_due,
+                         _facts_due_arguments),
+    "db-upgrade": Command("create or migrate the database schema", _db_upgrade),
+    "purge": Command("delete what is past its retention time", _purge),
+    "counsellor-add": Command("create or update a counsellor account", _counsellor_add, _counsellor_add_arguments),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``COMMANDS``."""
+    found = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__)
+    commands = found.add_subparsers(dest="command", required=True)
+    for name, command in COMMANDS.items():
+        sub = commands.add_parser(name, help=command.help)
+        if command.arguments is not None:
+            command.arguments(sub)
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run one command."""
-    parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("engine", help="run the Rasa engine on 127.0.0.1")
-    commands.add_parser("engine-token", help="print the token of the engine's HTTP API")
-    commands.add_parser("catalogs-update", help="update (or create) every language's catalog")
-    commands.add_parser("catalogs-source", help="fill the German catalog from the template")
-    commands.add_parser("catalogs-check", help="check every catalog; exit 1 on problems")
-    due = commands.add_parser("facts-due", help="list facts, rules and occupations whose check is older")
-    due.add_argument("--months", type=int, default=12, help="older than this many months (default 12)")
-    commands.add_parser("db-upgrade", help="create or migrate the database schema")
-    commands.add_parser("purge", help="delete what is past its retention time")
-    add = commands.add_parser("counsellor-add", help="create or update a counsellor account")
-    add.add_argument("username")
-    add.add_argument("--name", required=True, help="display name, e.g. 'Anna Berg'")
-    add.add_argument("--telegram-id", type=int, default=None, help="Telegram user id (to claim cards)")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    args = parser.parse_args(argv)
-    settings = get_settings()
-
-    if args.command == "engine":
-        if not RASA.is_file():
-            print("The engine environment is missing. Run: make setup", file=sys.stderr)
-            return 1
-        problem = database_problem(settings.effective_database_url)
-        if problem is not None:
-            # Rasa would silently keep conversations in memory instead (and lose them): refuse.
-            print(f"The database is not reachable ({problem}); not starting the engine.", file=sys.stderr)
-            return 1
-        command = engine_command(settings)
-        env = {**os.environ, **ENGINE_ENV}
-        os.chdir(PROJECT_ROOT)  # `python -m nlu.engine` and the model's nlu.components live here
-        os.execve(command[0], command, env)
-    if args.command == "engine-token":
-        print(engine_token(settings))
-    if args.command == "catalogs-update":
-        for language, count in update_catalogs().items():
-            print(f"{language}: {count} entries to translate" if count else f"{language}: complete")
-    if args.command == "catalogs-source":
-        print(f"de: {fill_source_catalog()} entries")
-    if args.command == "facts-due":
-        from knowledge.loader import load_knowledge
-        from knowledge.schema import months_ago
-
-        found = load_knowledge().due(months_ago(args.months))
-        for where, checked, urls in found:
-            print(f"{checked.isoformat()}  {where}  {' '.join(urls)}")
-        print(f"{len(found)} due (checked more than {args.months} months ago)")
-    if args.command == "db-upgrade":
-        from bot.migrations import upgrade
-
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        upgrade(settings.effective_database_url)
-        print("database is up to date")
-    if args.command == "purge":
-        from bot.database import make_engine, make_sessions
-        from bot.leads.erasure import purge_expired
-
-        engine = make_engine(settings.effective_database_url)
-        purged = purge_expired(make_sessions(engine), settings.lead_retention_days,
-                               settings.conversation_retention_days)
-        print(f"purged {purged.leads} leads and {purged.conversations} conversations")
-    if args.command == "counsellor-add":
-        import getpass
-
-        from bot.counsellors import WeakPassword, add_counsellor
-        from bot.database import make_engine, make_sessions
-
-        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Passwort: ")
-        try:
-            add_counsellor(make_sessions(make_engine(settings.effective_database_url)), args.username,
-                           args.name, password, args.telegram_id)
-        except WeakPassword as error:
-            print(f"Password too short: {error}", file=sys.stderr)
-            return 1
-        print(f"counsellor {args.username} saved")
-    if args.command == "catalogs-check":
-        problems = check_catalogs()
-        for problem in problems:
-            print(problem)
-        return 1 if problems else 0
-    return 0
+    args = parser().parse_args(argv)
+    return COMMANDS[args.command].run(args, get_settings())
 
 
 if __name__ == "__main__":

@@ -30,11 +30,10 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 import structlog
+from cachetools import LRUCache
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
@@ -117,30 +116,6 @@ def as_text(text: str) -> str:
         return shaped["intent"].replace("_", " ").strip()
     return text.lstrip().lstrip("/").lstrip()
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class _Bounded(Generic[K, V]):
-    """A small LRU map, so that memory stays flat however many people chat."""
-
-    def __init__(self, size: int) -> None:
-        self._items: OrderedDict[K, V] = OrderedDict()
-        self._size = size
-
-    def get(self, key: K) -> V | None:
-        if key not in self._items:
-            return None
-        self._items.move_to_end(key)
-        return self._items[key]
-
-    def put(self, key: K, value: V) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
-
-
 @dataclass
 class Outcome:
     """What to show the user for one message."""
@@ -194,9 +169,9 @@ class Conversations:
         self._sessions = sessions
         self._default = default_language
         self._max_chars = max_chars
-        self._languages: _Bounded[str, tuple[str, str]] = _Bounded(remembered)
+        self._languages: LRUCache[str, tuple[str, str]] = LRUCache(maxsize=remembered)
         """sender → (channel language it came with, conversation language)."""
-        self._suggested: _Bounded[tuple[str, str], bool] = _Bounded(remembered)
+        self._suggested: LRUCache[tuple[str, str], bool] = LRUCache(maxsize=remembered)
         """(sender, language) → a switch to that language was already suggested."""
 
     @classmethod
@@ -228,7 +203,7 @@ class Conversations:
 
     async def _erase(self, sender: str, messages: list[BotMessage], language: str) -> Outcome:
         """Delete the conversation now that Rasa has stored this turn (see actions/handoff.py)."""
-        self._languages.put(sender, ("", language))
+        self._languages[sender] = ("", language)
         if self._sessions is None:
             logger.error("erase.no_database")
             return self._rejected(Rejection.NO_ANSWER, language, 503)
@@ -356,10 +331,10 @@ class Conversations:
             elif verdict is Verdict.ASK and detection.language:
                 key = (sender, detection.language)
                 if not self._suggested.get(key):
-                    self._suggested.put(key, True)
+                    self._suggested[key] = True
                     messages.append(suggestion(detection.language, before))
                     logger.info("chat.language_offered", language=detection.language, channel=channel)
         if current is not None:
-            self._languages.put(sender, (language, current))
+            self._languages[sender] = (language, current)
         await self._offered_buttons.remember(sender, [b["payload"] for m in messages for b in m.buttons])
         return Outcome(messages, current or language, detected=detection)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from cachetools import LRUCache
 
 
 @dataclass(frozen=True)
@@ -42,22 +43,18 @@ class RateLimiter:
         self._rate = per_minute / 60.0
         self._burst = float(burst)
         self._clock = clock
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        self._size = remembered
+        self._buckets: LRUCache[str, _Bucket] = LRUCache(maxsize=remembered)
 
     def take(self, sender: str) -> Limited | None:
         """Count one message of ``sender``; ``None`` if it may go on."""
         now = self._clock()
-        bucket = self._buckets.get(sender)
+        bucket = self._buckets.get(sender)  # the least recently used sender is forgotten first
         if bucket is None:
             bucket = _Bucket(self._burst, now)
             self._buckets[sender] = bucket
-            while len(self._buckets) > self._size:
-                self._buckets.popitem(last=False)
         else:
             bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
             bucket.updated = now
-            self._buckets.move_to_end(sender)
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
             bucket.warned = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -51,11 +52,12 @@ def read_knowledge(folder: Path = DATA_DIR) -> Knowledge:
     The occupations' aliases are German and English in ``occupations.yml``, and one file per
     further language in ``occupation_aliases/``; an alias file naming an unknown id is an error.
     """
-    raw: dict[str, object] = {}
+    raw: dict[str, list[Any]] = {}
     for part in PARTS:
         data = yaml.safe_load((folder / f"{part}.yml").read_text(encoding="utf-8")) or {}
         raw[part] = data.get(part, [])
-    occupations = {o["id"]: o for o in raw["occupations"] if isinstance(o, dict) and "id" in o}  # type: ignore[union-attr]
+    occupations: dict[str, dict[str, Any]] = {
+        o["id"]: o for o in raw["occupations"] if isinstance(o, dict) and "id" in o}
     for language, aliases in read_alias_files(folder).items():
         for occupation_id, names in aliases.items():
             if occupation_id not in occupations:

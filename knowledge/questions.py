@@ -188,6 +188,7 @@ class QuestionIndex:
             # a topic of its own (learning German, working while learning, residence) is answered
             # as that topic, whatever route it names: "Nebenjob während der Ausbildung?"
             return Subject(None, None)
+        route: str | None
         if named_route in ROUTE_IDS:
             route = named_route
         else:

@@ -56,6 +56,15 @@ class Fact(_Strict):
     """True where the brief says [CHECK]: shown only with a hedge."""
 
 
+class Picks(_Strict):
+    """What a recommendation of a route names in one case of the triage: ids out of the route's lists."""
+
+    case: str = Field(pattern=r"^[a-z0-9_]+$")
+    offices: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    funding: tuple[str, ...] = ()
+
+
 class Route(_Strict):
     """One way to a Berufsabschluss."""
 
@@ -68,6 +77,25 @@ class Route(_Strict):
     who_helps: tuple[str, ...] = Field(min_length=1)
     documents: tuple[str, ...] = Field(min_length=1)
     funding: tuple[str, ...] = ()
+    triage: tuple[Picks, ...] = ()
+    """What the triage (``knowledge/triage.py``) names with this route, per case: the first few
+    offices, papers and funding of the lists above that fit a recommendation."""
+
+    @model_validator(mode="after")
+    def _picks_from_own_lists(self) -> Route:
+        for picks in self.triage:
+            for part, own in (("offices", self.who_helps), ("documents", self.documents), ("funding", self.funding)):
+                stray = [i for i in getattr(picks, part) if i not in own]
+                if stray:
+                    raise ValueError(f"route {self.id}, triage case {picks.case}: {part} {stray} not in the route's own")
+        return self
+
+    def picks(self, case: str = "default") -> Picks:
+        """What the triage names with this route in ``case`` (a ``KeyError`` names a case the data lacks)."""
+        for picks in self.triage:
+            if picks.case == case:
+                return picks
+        raise KeyError(f"{self.id}: {case}")
 
 
 class Topic(_Strict):
@@ -231,7 +259,8 @@ class Knowledge(_Strict):
             problems += [f"route {route.id}: unknown office {o}" for o in route.who_helps if o not in office_ids]
             problems += [f"route {route.id}: unknown document {d}" for d in route.documents if d not in document_ids]
             problems += [f"route {route.id}: unknown funding {f}" for f in route.funding if f not in funding_ids]
-        for item in (*self.topics, *self.funding):
+        helped: tuple[Topic | Funding, ...] = (*self.topics, *self.funding)
+        for item in helped:
             problems += [f"{item.id}: unknown office {o}" for o in item.who_helps if o not in office_ids]
         for occupation in self.occupations:
             problems += [f"occupation {occupation.id}: unknown office {o}"

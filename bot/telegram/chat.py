@@ -31,6 +31,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from bot.conversation import BUTTON_EXPIRED, Conversations, Outcome
 from bot.i18n import N_, resolve_language, translate
@@ -97,18 +98,29 @@ def _keyboard(buttons: list[dict[str, str]], payloads: Payloads, language: str
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def _asked_wait(state: RetryCallState) -> int:
+    """The seconds Telegram's 429 of the last attempt asks to wait."""
+    error = state.outcome.exception() if state.outcome is not None else None
+    return error.retry_after if isinstance(error, TelegramRetryAfter) else 0
+
+
+def _waiting(state: RetryCallState) -> None:
+    logger.warning("telegram.retry_after", retry_after=_asked_wait(state))
+
+
 async def send(bot: Bot, chat_id: int, text: str, **kwargs: Any) -> None:
     """``sendMessage``, waiting as long as Telegram's 429 ``retry_after`` asks (up to a minute)."""
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            await bot.send_message(chat_id, text, **kwargs)
-            return
-        except TelegramRetryAfter as error:
-            if attempt == SEND_ATTEMPTS or error.retry_after > RETRY_AFTER_CAP:
-                logger.error("telegram.flood_control", retry_after=error.retry_after)
-                raise
-            logger.warning("telegram.retry_after", retry_after=error.retry_after)
-            await asyncio.sleep(error.retry_after)
+    retrying = AsyncRetrying(
+        stop=stop_after_attempt(SEND_ATTEMPTS), wait=_asked_wait, before_sleep=_waiting, reraise=True,
+        retry=retry_if_exception(lambda e: isinstance(e, TelegramRetryAfter) and e.retry_after <= RETRY_AFTER_CAP),
+    )
+    try:
+        async for attempt in retrying:
+            with attempt:
+                await bot.send_message(chat_id, text, **kwargs)
+    except TelegramRetryAfter as error:
+        logger.error("telegram.flood_control", retry_after=error.retry_after)
+        raise
 
 
 async def show(bot: Bot, chat_id: int, outcome: Outcome, payloads: Payloads) -> None:

@@ -64,6 +64,16 @@ def test_a_fact_citing_an_unknown_source_fails(tmp_path: Path) -> None:
         read_knowledge(folder)
 
 
+def test_the_triage_names_only_what_its_route_lists(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    routes = yaml.safe_load((folder / "routes.yml").read_text(encoding="utf-8"))
+    validierung = next(r for r in routes["routes"] if r["id"] == "validierung")
+    validierung["triage"][0]["documents"].append("schulzeugnis")
+    (folder / "routes.yml").write_text(yaml.safe_dump(routes, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValidationError, match="not in the route's own"):
+        read_knowledge(folder)
+
+
 def test_unverified_facts_exist_and_are_hedged_in_every_language() -> None:
     unverified = [f for f, _ in KNOWLEDGE.facts() if is_unverified(f, KNOWLEDGE)]
     assert len(unverified) >= 10

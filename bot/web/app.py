@@ -129,12 +129,17 @@ class ChatRequest(BaseModel):
     source: str | None = Field(default=None, pattern=SOURCE_SHAPE)
 
 
+def text_direction(language: str) -> str:
+    """``rtl`` or ``ltr``: the ``dir`` of a page or an answer in ``language``."""
+    return "rtl" if is_rtl(language) else "ltr"
+
+
 def _json_error(rejection: Rejection, language: str, status: int, limit: int = 0) -> JSONResponse:
     return JSONResponse(
         {
             "messages": [{"text": rejection.text(language, limit), "buttons": []}],
             "language": language,
-            "dir": "rtl" if is_rtl(language) else "ltr",
+            "dir": text_direction(language),
             "error": rejection.name.lower(),
         },
         status_code=status,
@@ -232,7 +237,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         page = templates.get_template("chat.html").render(
             language=language,
             html_lang=language.split("_")[0],
-            direction="rtl" if is_rtl(language) else "ltr",
+            direction=text_direction(language),
             texts=texts,
             languages=[(code, LANGUAGES[code].endonym) for code in available_languages()],
             max_chars=settings.max_message_chars,
@@ -257,7 +262,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         language = language_of(request, lang)
         page = templates.get_template("widget-demo.html").render(
             language=language, html_lang=language.split("_")[0],
-            direction="rtl" if is_rtl(language) else "ltr",
+            direction=text_direction(language),
             request_origin=str(request.base_url).rstrip("/"),
         )
         return HTMLResponse(page)
@@ -270,7 +275,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         page = templates.get_template("privacy.html").render(
             language=language,
             html_lang=language.split("_")[0],
-            direction="rtl" if is_rtl(language) else "ltr",
+            direction=text_direction(language),
             title=translate(language, notice.TITLE),
             sections=[(translate(language, heading), translate(language, text, **retention))
                       for heading, text in notice.SECTIONS],
@@ -294,7 +299,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if plan is None:
             language = language_of(request)
             page = templates.get_template("plan.html").render(
-                html_lang=language.split("_")[0], direction="rtl" if is_rtl(language) else "ltr",
+                html_lang=language.split("_")[0], direction=text_direction(language),
                 title=translate(language, N_("Mein Plan")), gone=translate(language, GONE), views=[])
             return HTMLResponse(page, status_code=404, headers=headers)
         views = plan_views(profile_of(plan.profile), plan.language, load_knowledge())
@@ -356,7 +361,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                     news = []
                 for language, msgid in news:
                     body = {"messages": [{"text": translate(language, msgid), "buttons": []}],
-                            "language": language, "dir": "rtl" if is_rtl(language) else "ltr"}
+                            "language": language, "dir": text_direction(language)}
                     yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
                     quiet = 0.0
                 await asyncio.sleep(EVENTS_POLL_SECONDS)

@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator
 
 import structlog
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from bot.conversation import Outcome
 from bot.i18n import translate
@@ -29,6 +30,10 @@ logger = structlog.get_logger(__name__)
 EVENTS_POLL_SECONDS = 3.0
 """How often an open web chat's event stream looks for news (a counsellor took the request)."""
 EVENTS_HEARTBEAT_SECONDS = 25.0
+"""How often a keep-alive comment (``: ping``) goes out on an open stream."""
+EVENTS_RETRY_MS = 5000
+"""How long a browser waits before it opens a lost stream again (the ``retry:`` hint)."""
+EVENTS_SEPARATOR = "\n"
 
 router = APIRouter(prefix="/api")
 
@@ -84,29 +89,29 @@ async def _notices(sessions: sessionmaker, sender: str) -> list[tuple[str, str]]
         return []
 
 
+async def _news(sessions: sessionmaker, sender: str) -> AsyncIterator[ServerSentEvent]:
+    """The retry hint, then each notice for ``sender`` as one event, looked for every few seconds."""
+    yield ServerSentEvent(retry=EVENTS_RETRY_MS, sep=EVENTS_SEPARATOR)
+    while True:
+        for language, msgid in await _notices(sessions, sender):
+            body = reply_body([{"text": translate(language, msgid), "buttons": []}], language)
+            yield ServerSentEvent(json.dumps(body, ensure_ascii=False), sep=EVENTS_SEPARATOR)
+        await asyncio.sleep(EVENTS_POLL_SECONDS)
+
+
+def _ping() -> ServerSentEvent:
+    return ServerSentEvent(comment="ping", sep=EVENTS_SEPARATOR)
+
+
 @router.get("/events")
 async def events(request: Request, sessions: SessionsDep, session: str = "") -> Response:
     """Server-sent events: what Lotse says without being asked (a counsellor has taken the
     request). One stream per open chat; news is looked for every few seconds in the database,
-    so it also reaches a chat opened later, and survives restarts."""
+    so it also reaches a chat opened later, and survives restarts. The stream ends when the
+    browser goes away or the server stops; a comment line keeps proxies from closing it."""
     try:
         sender = f"web:{uuid.UUID(session)}"
     except ValueError:
         return json_error(Rejection.BAD_REQUEST, language_of(request), 400)
-
-    async def stream() -> AsyncIterator[str]:
-        yield "retry: 5000\n\n"
-        quiet = 0.0
-        while not await request.is_disconnected():
-            for language, msgid in await _notices(sessions, sender):
-                body = reply_body([{"text": translate(language, msgid), "buttons": []}], language)
-                yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
-                quiet = 0.0
-            await asyncio.sleep(EVENTS_POLL_SECONDS)
-            quiet += EVENTS_POLL_SECONDS
-            if quiet >= EVENTS_HEARTBEAT_SECONDS:  # keeps proxies from closing the stream
-                yield ": ping\n\n"
-                quiet = 0.0
-
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return EventSourceResponse(_news(sessions, sender), ping=EVENTS_HEARTBEAT_SECONDS,
+                               ping_message_factory=_ping, sep=EVENTS_SEPARATOR)

@@ -25,8 +25,8 @@ from bot.database import make_engine, make_sessions
 from bot.i18n import gettext_for, translate
 from bot.leads.outbox import CLAIMED_NOTICE
 from bot.leads.submission import submit_lead
-from bot.web import app as web_app
-from bot.web.app import PAGE_TEXTS
+from bot.web import chat as web_chat
+from bot.web.pages import PAGE_TEXTS
 from tests.support.browser import PHONE, screenshot
 from tests.support.databases import give_consent, submission
 from tests.support.servers import Gateway, PartnerSite
@@ -332,7 +332,7 @@ def test_on_a_desktop_the_chat_opens_beside_the_button(browser, gateway: Gateway
 def test_the_person_sees_when_a_counsellor_takes_the_request(
     browser, context: BrowserContext, gateway: Gateway, stack: Stack, monkeypatch
 ) -> None:
-    monkeypatch.setattr(web_app, "EVENTS_POLL_SECONDS", 0.5)
+    monkeypatch.setattr(web_chat, "EVENTS_POLL_SECONDS", 0.5)
     person = context.new_page()
     _open(person, gateway, "ar")
     session = person.evaluate("localStorage.getItem('lotse.session')")

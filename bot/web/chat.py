@@ -1,0 +1,117 @@
+"""The chat API: ``POST /api/chat`` (one message, its answers) and ``GET /api/events`` (what Lotse
+says without being asked, as server-sent events). ``static/chat.js`` is their client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+import structlog
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from bot.conversation import Outcome
+from bot.i18n import translate
+from bot.inbound import Rejection
+from bot.leads.outbox import take_web_notices
+from bot.web.dependencies import ConversationsDep, SessionsDep
+from bot.web.language import language_of
+from bot.web.limits import MAX_BODY_BYTES, SOURCE_SHAPE
+from bot.web.replies import json_error, reply_body
+
+logger = structlog.get_logger(__name__)
+
+EVENTS_POLL_SECONDS = 3.0
+"""How often an open web chat's event stream looks for news (a counsellor took the request)."""
+EVENTS_HEARTBEAT_SECONDS = 25.0
+"""How often a keep-alive comment (``: ping``) goes out on an open stream."""
+EVENTS_RETRY_MS = 5000
+"""How long a browser waits before it opens a lost stream again (the ``retry:`` hint)."""
+EVENTS_SEPARATOR = "\n"
+
+router = APIRouter(prefix="/api")
+
+
+class ChatRequest(BaseModel):
+    """One message from the chat page: typed ``text``, or a pressed button (``payload``, with
+    its title as ``text``). A payload Lotse did not offer is handled as the text."""
+
+    session: str = Field(max_length=64)
+    text: str = Field(default="", max_length=MAX_BODY_BYTES)
+    payload: str | None = Field(default=None, max_length=1024)
+    language: str | None = Field(default=None, max_length=32)
+    source: str | None = Field(default=None, pattern=SOURCE_SHAPE)
+
+
+def _answer(outcome: Outcome) -> JSONResponse:
+    """The answers to one message as ``static/chat.js`` reads them."""
+    body = reply_body([{"text": m.text, "buttons": m.buttons} for m in outcome.messages], outcome.language)
+    if outcome.rejection is not None:
+        body["error"] = outcome.rejection.name.lower()
+    if outcome.erased:
+        body["erased"] = True
+    headers = {}
+    if outcome.retry_after is not None:
+        body["retry_after"] = outcome.retry_after
+        headers["Retry-After"] = str(outcome.retry_after)
+    return JSONResponse(body, status_code=outcome.status, headers=headers)
+
+
+@router.post("/chat")
+async def chat(request: Request, message: ChatRequest, conversations: ConversationsDep) -> JSONResponse:
+    language = language_of(request, message.language)
+    try:
+        session = uuid.UUID(message.session)
+    except ValueError:
+        return json_error(Rejection.BAD_REQUEST, language, 400)
+    sender = f"web:{session}"
+    outcome = None
+    if message.payload is not None:
+        outcome = await conversations.press(sender, message.payload, language, "web", message.source)
+    if outcome is None:  # typed, or a button Lotse did not offer: text, never a payload
+        outcome = await conversations.handle(sender, message.text or message.payload or "", language,
+                                             channel="web", source=message.source)
+    return _answer(outcome)
+
+
+async def _notices(sessions: sessionmaker, sender: str) -> list[tuple[str, str]]:
+    """News for ``sender`` (language, msgid), each taken once; none while the database fails."""
+    try:
+        return await asyncio.to_thread(take_web_notices, sessions, sender)
+    except SQLAlchemyError as error:  # the type only: errors carry parameters
+        logger.error("events.failed", error=type(error).__name__)
+        return []
+
+
+async def _news(sessions: sessionmaker, sender: str) -> AsyncIterator[ServerSentEvent]:
+    """The retry hint, then each notice for ``sender`` as one event, looked for every few seconds."""
+    yield ServerSentEvent(retry=EVENTS_RETRY_MS, sep=EVENTS_SEPARATOR)
+    while True:
+        for language, msgid in await _notices(sessions, sender):
+            body = reply_body([{"text": translate(language, msgid), "buttons": []}], language)
+            yield ServerSentEvent(json.dumps(body, ensure_ascii=False), sep=EVENTS_SEPARATOR)
+        await asyncio.sleep(EVENTS_POLL_SECONDS)
+
+
+def _ping() -> ServerSentEvent:
+    return ServerSentEvent(comment="ping", sep=EVENTS_SEPARATOR)
+
+
+@router.get("/events")
+async def events(request: Request, sessions: SessionsDep, session: str = "") -> Response:
+    """Server-sent events: what Lotse says without being asked (a counsellor has taken the
+    request). One stream per open chat; news is looked for every few seconds in the database,
+    so it also reaches a chat opened later, and survives restarts. The stream ends when the
+    browser goes away or the server stops; a comment line keeps proxies from closing it."""
+    try:
+        sender = f"web:{uuid.UUID(session)}"
+    except ValueError:
+        return json_error(Rejection.BAD_REQUEST, language_of(request), 400)
+    return EventSourceResponse(_news(sessions, sender), ping=EVENTS_HEARTBEAT_SECONDS,
+                               ping_message_factory=_ping, sep=EVENTS_SEPARATOR)

@@ -1,0 +1,30 @@
+"""The JSON the chat API answers with (also the events of its stream), and its kind errors."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from fastapi.responses import JSONResponse
+
+from bot.engine import Button
+from bot.inbound import Rejection
+from bot.web.language import text_direction
+
+
+class ChatMessage(TypedDict):
+    """One message as the chat page shows it."""
+
+    text: str
+    buttons: list[Button]
+
+
+def reply_body(messages: list[ChatMessage], language: str) -> dict[str, Any]:
+    """``{messages, language, dir}``: what ``static/chat.js`` shows, in ``language``'s direction."""
+    return {"messages": messages, "language": language, "dir": text_direction(language)}
+
+
+def json_error(rejection: Rejection, language: str, status: int, limit: int = 0) -> JSONResponse:
+    """A kind answer in the person's language instead of a bare error code."""
+    body = reply_body([{"text": rejection.text(language, limit), "buttons": []}], language)
+    body["error"] = rejection.name.lower()
+    return JSONResponse(body, status_code=status)

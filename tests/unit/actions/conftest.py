@@ -192,16 +192,15 @@ def db(migrated_schema: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.fixture
-def broken_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A database the actions cannot use: a SQLite file without any of our tables."""
-    use_database(sqlite_url(tmp_path / "empty.db"), monkeypatch)
-    yield
-    get_settings.cache_clear()
+def broken_db() -> None:
+    """A database the actions cannot use: a SQLite file without any of our tables (what every test
+    has unless it asks for ``db``; named for tests that are about that)."""
 
 
 @pytest.fixture(autouse=True)
-def _fresh_settings() -> Iterator[None]:
-    """Settings read for one test are not seen by the next one."""
-    get_settings.cache_clear()
+def _no_shared_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test ever reaches the checkout's own database (``var/``): each starts on an empty SQLite
+    file of its own, and settings read for one test are not seen by the next one."""
+    use_database(sqlite_url(tmp_path / "empty.db"), monkeypatch)
     yield
     get_settings.cache_clear()

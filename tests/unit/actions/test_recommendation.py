@@ -78,8 +78,9 @@ def test_without_the_database_the_recommendation_stands_only_the_link_is_missing
 def test_slots_that_do_not_fit_are_ignored_not_believed(db: sessionmaker) -> None:
     """An API client may set any slot; nonsense counts as not answered."""
     turn = recommend({"age": "<script>", "qualification": "foreign; DROP TABLE lead", "experience_years": True,
-                      "occupation": ["Koch"], "status": "x" * 5000})
+                      "occupation": ["Koch"], "status": "x" * 5000, "residence": "schwerin"})
     assert turn.slots == {"recommended_routes": ["ausbildung"]}
+    assert "Jobcenter Schwerin" in turn.text, "an unknown status counts as not told: the Jobcenter may help"
     assert "<script>" not in turn.text and "DROP" not in turn.text
 
 

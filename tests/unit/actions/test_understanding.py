@@ -17,7 +17,8 @@ ASKED = "Ich bin nicht sicher, ob ich dich richtig verstehe. Meinst du eins davo
 def test_the_best_guesses_are_offered_as_buttons_and_a_person_last() -> None:
     turn = run(ASK_BACK, tracker("geld kurs?", "nlu_fallback", 0.4,
                                  ranking=[("nlu_fallback", 0.4), ("ask_funding", 0.35), ("greet", 0.2),
-                                          ("ask_costs", 0.1), ("ask_duration", 0.08), ("thank", 0.01)]))
+                                          ("ask_costs", 0.1), ("ask_duration", 0.08), ("ask_language", 0.06),
+                                          ("thank", 0.01)]))
     assert turn.texts == [ASKED] and turn.events == []
     assert turn.payloads == ["/ask_funding", "/ask_costs", "/ask_duration", "/request_counsellor"], \
         "at most three guesses; intents without a label (greet) are no guess"

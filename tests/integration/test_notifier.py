@@ -250,6 +250,7 @@ async def test_the_person_hears_in_their_telegram_chat_that_a_counsellor_took_th
     assert (await notifier.deliver_due()).sent == 1
     told = [c for c in telegram.called("sendMessage") if c.params["chat_id"] == "777001"]
     assert [c.params["text"] for c in told] == [translate("ar", CLAIMED_NOTICE)]
+    assert "Gute Nachricht" not in told[0].params["text"], "in Arabic, not the German source text"
     assert "Anna" not in told[0].params["text"], "the person is not told who, before the call"
     assert (await notifier.deliver_due()).sent == 0
 

@@ -4,6 +4,7 @@ explain and offer to skip."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -47,8 +48,7 @@ def test_every_question_has_its_choices_why_and_skip(slot: str, question: str, c
     turn = run(f"action_ask_{slot}", tracker("", "start_check", slots={"requested_slot": slot}))
     assert len(turn.messages) == 1 and turn.events == [] and turn.texts[0].startswith(question)
     chosen = [b["payload"] for b in turn.buttons if b["payload"].startswith("/inform") and "skip" not in b["payload"]]
-    assert chosen == [f'/inform{{"{slot}": {value if isinstance(value, float | int) else repr(value)}}}'
-                      .replace("'", '"') for value in choices]
+    assert chosen == ["/inform" + json.dumps({slot: value}) for value in choices]
     extra = [b for b in turn.buttons if b["payload"] in ("/help", SKIP_BUTTON["payload"])]
     assert extra == ([WHY_BUTTON] if slot == "qualification" else [WHY_BUTTON, SKIP_BUTTON]), \
         "the qualification decides the routes: it cannot be skipped"

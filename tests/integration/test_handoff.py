@@ -1,5 +1,8 @@
 """Consent, contact form, lead, rights — through the gateway, the real engine and action server,
-on the stack's SQLite database (Rasa's tracker events live there too)."""
+on the stack's SQLite database (Rasa's tracker events live there too).
+
+The faults that break the stack on purpose (a table renamed, the action server stopped) are in
+``test_handoff_faults.py``, on a stack of their own."""
 
 from __future__ import annotations
 
@@ -47,18 +50,6 @@ def _give_details(chat: Chat, name: str = "Olena", phone: str = "0176 12345678")
     chat.say(phone)
     chat.press('/inform{"contact_time": "morning"}')
     return chat.press('/inform{"contact_language": "interpreter"}')
-
-
-def _all_but_the_last_answer(client: TestClient) -> Chat:
-    """A person who consented and answered the contact form up to its last question (by e-mail)."""
-    chat = Chat(client)
-    chat.say("ich möchte eine beratung")
-    chat.press('/request_counsellor{"consent": "contact"}')
-    chat.say("Olena")
-    chat.press('/inform{"contact_method": "email"}')
-    chat.say("olena@example.org")
-    chat.press('/inform{"contact_time": "any"}')
-    return chat
 
 
 def test_consent_first_then_contact_details_then_one_lead(client: TestClient, db: sessionmaker) -> None:
@@ -110,47 +101,6 @@ def test_what_do_you_know_about_me_and_delete_leaves_no_trace(client: TestClient
             flat = [" ".join(map(str, row)) for row in rows]
             assert not [r for r in flat if chat.sender in r or "99988877" in r or "Zeynep" in r], table
     engine.dispose()
-
-
-def test_the_database_failing_while_saving_is_told_honestly_and_nothing_is_half_saved(
-        client: TestClient, db: sessionmaker, stack: Stack) -> None:
-    chat = _all_but_the_last_answer(client)
-    engine = make_engine(stack.settings.effective_database_url)
-    with engine.begin() as connection:  # the outbox is gone: the lead's transaction must fail
-        connection.execute(text("ALTER TABLE outbox_message RENAME TO outbox_message_away"))
-    try:
-        failed = chat.press('/inform{"contact_language": "de"}')
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text("ALTER TABLE outbox_message_away RENAME TO outbox_message"))
-    assert "nicht speichern" in Chat.texts(failed) and "/request_counsellor" in Chat.payloads(failed)
-    with db() as session:
-        assert session.scalar(select(Lead).where(Lead.conversation_id == chat.sender)) is None
-    retried = chat.press("/request_counsellor")
-    assert "innerhalb von zwei Werktagen" in Chat.texts(retried)
-    with db() as session:
-        assert session.scalar(select(Lead).where(Lead.conversation_id == chat.sender)).email == "olena@example.org"
-    engine.dispose()
-
-
-def test_action_server_down_is_told_honestly_and_the_lead_is_not_lost(
-        client: TestClient, db: sessionmaker, stack: Stack) -> None:
-    chat = _all_but_the_last_answer(client)
-    stack.stop_actions()
-    try:
-        down = chat.press('/inform{"contact_language": "de"}')
-    finally:
-        stack.start_actions()
-    assert down["status"] == 503 and "technischer Fehler" in Chat.texts(down)
-    with db() as session:
-        assert session.scalar(select(Lead).where(Lead.conversation_id == chat.sender)) is None
-    # the person tries again: the answers they gave are still there, the lead is saved
-    again = chat.press('/inform{"contact_language": "de"}')
-    if "innerhalb von zwei Werktagen" not in Chat.texts(again):
-        again = chat.say("ich möchte eine beratung")
-    assert "innerhalb von zwei Werktagen" in Chat.texts(again)
-    with db() as session:
-        assert session.scalar(select(Lead).where(Lead.conversation_id == chat.sender)) is not None
 
 
 def test_logs_never_carry_names_numbers_or_addresses(client: TestClient, stack: Stack, capfd) -> None:

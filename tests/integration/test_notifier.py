@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from aiogram import Bot
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from bot.counsellors import add_counsellor
+from bot.database import utcnow
 from bot.leads.models import AuditEvent, Lead, OutboxMessage
 from bot.i18n import translate
 from bot.leads.erasure import erase_conversation, purge_expired
@@ -114,9 +116,15 @@ async def test_a_worker_killed_mid_delivery_is_replaced_without_a_duplicate(sess
         await task
     restarted = _notifier(sessions, bot, lease=1.0)
     assert (await restarted.deliver_due()).sent == 0, "the dead worker's lease still holds"
-    await asyncio.sleep(1.1)
-    assert (await restarted.deliver_due()).sent == 1
-    await asyncio.sleep(0.2)
+    [claimed] = _outbox(sessions)
+    lease_ends = claimed.claimed_until
+    assert lease_ends is not None
+    while not (delivered := await restarted.deliver_due()).sent:  # the signal: the lease running out
+        assert utcnow() < lease_ends + timedelta(seconds=10), "the card is sent once the lease ran out"
+        await asyncio.sleep(0.05)
+    assert utcnow() >= lease_ends, "not before the dead worker's lease ran out"
+    assert delivered.sent == 1
+    await asyncio.to_thread(telegram.wait_idle)  # the dead worker's request is over, too
     assert len(telegram.called("sendMessage")) == 1
 
 
@@ -238,6 +246,7 @@ async def test_the_person_hears_in_their_telegram_chat_that_a_counsellor_took_th
     assert (await notifier.deliver_due()).sent == 1
     told = [c for c in telegram.called("sendMessage") if c.params["chat_id"] == "777001"]
     assert [c.params["text"] for c in told] == [translate("ar", CLAIMED_NOTICE)]
+    assert "Gute Nachricht" not in told[0].params["text"], "in Arabic, not the German source text"
     assert "Anna" not in told[0].params["text"], "the person is not told who, before the call"
     assert (await notifier.deliver_due()).sent == 0
 

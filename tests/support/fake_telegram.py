@@ -57,6 +57,8 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.requests: list[str] = []
         """Every method requested, answered or not (a hanging call shows here at once)."""
+        self.in_flight = 0
+        """Requests received and not answered yet (a hanging or slow call counts until it ends)."""
         self.faults: dict[str, deque[Fault]] = {}
         self.updates: deque[dict[str, Any]] = deque()
         self._update_ids = itertools.count(1)
@@ -110,6 +112,17 @@ class FakeTelegram:
             time.sleep(0.02)
         raise AssertionError(f"{method} called {len(self.called(method))} times, wanted {count}")
 
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Block until every request received so far is answered (or failed, or dropped) — after
+        that, nothing still on its way can show up in ``calls`` any more."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self.in_flight == 0:
+                    return
+            time.sleep(0.02)
+        raise AssertionError(f"{self.in_flight} requests still unanswered after {timeout} s")
+
     # --- the server ------------------------------------------------------------------------
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
@@ -131,6 +144,14 @@ class FakeTelegram:
         method = request.match_info["method"]
         with self._lock:
             self.requests.append(method)
+            self.in_flight += 1
+        try:
+            return await self._answer(request, method)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    async def _answer(self, request: web.Request, method: str) -> web.Response:
         params: dict[str, Any] = {k: _decode(v) for k, v in (await request.post()).items()
                                   if isinstance(v, str)}
         with self._lock:

@@ -120,10 +120,6 @@ def test_routes(label: str, profile: dict, expected: list[str]) -> None:
     assert routes(**profile) == expected
 
 
-def test_at_least_thirty_profiles() -> None:
-    assert len(CASES) >= 30
-
-
 def test_exam_reason_speaks_in_the_persons_terms() -> None:
     first = recommend(age=30, qualification="none", occupation="Koch im Restaurant", experience_years=5)[0]
     reason = first.reasons[0]

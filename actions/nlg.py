@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import string
-from typing import Any, Mapping, TypedDict
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 import structlog
 

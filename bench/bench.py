@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,11 +27,11 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from figures import percentile  # noqa: E402 - bench/ is the script's folder
+from figures import percentile  # bench/ is the script's folder (sys.path[0])
 
-from bot.stack import ENGINE_ENV, RASA  # noqa: E402
-from bot.settings import PROJECT_ROOT  # noqa: E402
-from bot.starter import Process, free_port, start, start_stack, wait_until  # noqa: E402
+from bot.settings import PROJECT_ROOT
+from bot.stack import ENGINE_ENV, RASA
+from bot.starter import Process, free_port, start, start_stack, wait_until
 
 LOTSE_SCRIPT = [
     "hallo", "was kannst du", "bist du ein bot", "danke", "auf englisch bitte", "thanks",

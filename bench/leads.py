@@ -15,16 +15,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from figures import percentile  # noqa: E402 - bench/ is the script's folder
+from figures import percentile  # bench/ is the script's folder (sys.path[0])
 
-from bot.database import make_engine, make_sessions  # noqa: E402
-from bot.leads.consent import record_consent, record_notice_shown  # noqa: E402
-from bot.leads.submission import LeadSubmission, submit_lead  # noqa: E402
-from bot.migrations import upgrade  # noqa: E402
-from bot.notifier import Notifier  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.telegram import make_bot  # noqa: E402
-from tests.support.fake_telegram import FakeTelegram  # noqa: E402
+from bot.database import make_engine, make_sessions
+from bot.leads.consent import record_consent, record_notice_shown
+from bot.leads.submission import LeadSubmission, submit_lead
+from bot.migrations import upgrade
+from bot.notifier import Notifier
+from bot.settings import Settings
+from bot.telegram import make_bot
+from tests.support.fake_telegram import FakeTelegram
 
 TARGET_P95_SECONDS = 2.0
 

@@ -17,14 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from figures import percentile  # noqa: E402 - bench/ is the script's folder
+from figures import percentile  # bench/ is the script's folder (sys.path[0])
+from playwright.sync_api import sync_playwright
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from bot.settings import Settings  # noqa: E402
-from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE  # noqa: E402
-from tests.support.servers import start_gateway  # noqa: E402
-from bot.starter import start_stack  # noqa: E402
+from bot.settings import Settings
+from bot.starter import start_stack
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE
+from tests.support.servers import start_gateway
 
 VISITS = 10
 QUESTIONS = ["Was ist eine Externenprüfung?", "Wer bezahlt eine Umschulung?", "Was ist Anerkennung?",

@@ -41,9 +41,6 @@ from bot.buttons import MemoryOfferedButtons, OfferedButtons, offered_buttons
 from bot.engine import BotMessage, Button, Engine, EngineUnavailable
 from bot.i18n import LANGUAGES, N_, is_rtl, resolve_language, translate
 from bot.inbound import Rejection, check_text, clean_text
-from bot.leads.erasure import erase_conversation
-from bot.ratelimit import RateLimiter
-from bot.settings import Settings
 from bot.langid import (
     SUGGESTION,
     SUGGESTION_NO,
@@ -53,6 +50,9 @@ from bot.langid import (
     detect,
     judge,
 )
+from bot.leads.erasure import erase_conversation
+from bot.ratelimit import RateLimiter
+from bot.settings import Settings
 
 logger = structlog.get_logger(__name__)
 

@@ -44,8 +44,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.database import utcnow
-from bot.leads.models import Lead, OutboxMessage
 from bot.i18n import translate
+from bot.leads.models import Lead, OutboxMessage
 from bot.leads.outbox import CLAIMED_NOTICE, NOTICE_TELEGRAM, NOTICE_WEB, REDACT
 from bot.telegram.cards import REDACTED, card_keyboard, card_text
 
@@ -210,5 +210,5 @@ class Notifier:
             self.wakeup.clear()
             try:
                 await asyncio.wait_for(self.wakeup.wait(), max(0.05, poll_seconds - (time.monotonic() - started)))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass

@@ -5,10 +5,9 @@ The names are a contract (see DESIGN.md): deployment scripts and the README rely
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
-
-import re
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict

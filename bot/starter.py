@@ -61,7 +61,7 @@ def start(
     """Start ``command`` in ``cwd`` with stdout and stderr in ``folder/<name>.log``."""
     log = folder / f"{name}.log"
     handle = log.open("wb")
-    popen = subprocess.Popen(  # noqa: S603 - our own commands
+    popen = subprocess.Popen(
         command, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=cwd
     )
     return Process(name, popen, log)

@@ -176,7 +176,7 @@ class Occupation(_Strict):
     source: Source | None = None
 
     @model_validator(mode="after")
-    def _regulation_known(self) -> "Occupation":
+    def _regulation_known(self) -> Occupation:
         if self.chamber == "other" and self.regulation is None:
             raise ValueError(f"occupation {self.id}: chamber other needs a regulation")
         return self
@@ -245,7 +245,7 @@ class Knowledge(_Strict):
     rules: tuple[Rule, ...] = ()
 
     @model_validator(mode="after")
-    def _references_exist(self) -> "Knowledge":
+    def _references_exist(self) -> Knowledge:
         source_ids = {s.id for s in self.sources}
         office_ids = {o.id for o in self.offices}
         document_ids = {d.id for d in self.documents}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.numbers import SINCE, NUMBER_WORDS
+from knowledge.numbers import NUMBER_WORDS, SINCE
 from knowledge.schema import Occupation
 from knowledge.triage import find_occupation, fold
 

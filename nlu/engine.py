@@ -22,7 +22,8 @@ Nothing else changes: the command line, its options and Rasa's behaviour are Ras
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Dict, Optional, Text, Type
+from collections.abc import Callable
+from typing import Any
 
 
 def keep_action_response_validator() -> None:
@@ -38,7 +39,7 @@ def keep_action_response_validator() -> None:
     validator = validator_class(schema)
     rasa_validate = RemoteAction._validate_action_result
 
-    def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         if validator.is_valid(result):
             return True
         return rasa_validate(self, result)  # Rasa's own error message and exception
@@ -51,12 +52,12 @@ def remember_event_types() -> None:
     """Look up event classes by name in a dictionary (see the module's docstring)."""
     from rasa.shared.core.events import Event
 
-    rasa_resolve: Callable[..., Optional[Type[Event]]] = Event.resolve_by_type
+    rasa_resolve: Callable[..., type[Event] | None] = Event.resolve_by_type
     if getattr(rasa_resolve, "lotse_kept", False):
         return
-    known: Dict[Text, Type[Event]] = {}
+    known: dict[str, type[Event]] = {}
 
-    def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
         found = known.get(type_name)
         if found is not None:
             return found

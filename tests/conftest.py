@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.fake_telegram import FakeTelegram
 from bot.starter import Stack, start_stack
+from tests.support.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

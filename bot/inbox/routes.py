@@ -38,9 +38,9 @@ from bot.inbox.dependencies import (
 from bot.inbox.export import leads_csv
 from bot.leads.audit import record_audit
 from bot.leads.claims import change_status
+from bot.leads.erasure import erase_conversation
 from bot.leads.labels import REASONS, ROUTE_NAMES
 from bot.leads.models import LEAD_STATUSES, Consent, Lead
-from bot.leads.erasure import erase_conversation
 from knowledge.loader import load_knowledge
 from knowledge.schema import months_ago
 

@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from bot.settings import Settings
+from bot.starter import Stack
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE
 from tests.support.servers import Gateway, PartnerSite, start_gateway, start_partner_site
-from bot.starter import Stack
 
 
 @pytest.fixture(scope="session")

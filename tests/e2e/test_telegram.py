@@ -20,9 +20,9 @@ from bot.database import make_engine, make_sessions
 from bot.engine import Engine
 from bot.leads.models import Consent, Lead
 from bot.settings import Settings
+from bot.starter import Stack
 from bot.telegram import chat, create_dispatcher, make_bot
 from tests.support.fake_telegram import FakeTelegram
-from bot.starter import Stack
 
 _ids = itertools.count(1)
 

@@ -25,12 +25,12 @@ from bot.database import make_engine, make_sessions
 from bot.i18n import gettext_for, translate
 from bot.leads.outbox import CLAIMED_NOTICE
 from bot.leads.submission import submit_lead
+from bot.starter import Stack
 from bot.web import chat as web_chat
 from bot.web.pages import PAGE_TEXTS
 from tests.support.browser import PHONE, screenshot
 from tests.support.databases import give_consent, submission
 from tests.support.servers import Gateway, PartnerSite
-from bot.starter import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -62,8 +62,8 @@ def _within_screen(page: Page, selector: str) -> None:
     box = page.locator(selector).bounding_box()
     assert box is not None
     size = page.viewport_size
-    assert 0 <= box["x"] and box["x"] + box["width"] <= size["width"] + 0.5, selector
-    assert 0 <= box["y"] and box["y"] + box["height"] <= size["height"] + 0.5, selector
+    assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"] + 0.5, selector
+    assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"] + 0.5, selector
 
 
 def test_arabic_on_a_phone_right_to_left_with_buttons(page: Page, gateway: Gateway) -> None:

@@ -19,9 +19,9 @@ from sqlalchemy.orm import sessionmaker
 from bot.database import make_engine, make_sessions
 from bot.leads.models import Consent, NoticeShown
 from bot.settings import Settings
+from bot.starter import Stack
 from bot.web.app import create_app
 from tests.support.chat import Chat
-from bot.starter import Stack
 
 CONSENT = '/request_counsellor{"consent": "contact"}'
 NOTICE = "/privacy?lang="

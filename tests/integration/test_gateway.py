@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from actions.nlg import render
 from bot.engine import Engine
 from bot.settings import Settings
-from bot.web.app import create_app
 from bot.starter import Stack
+from bot.web.app import create_app
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.database import Base, make_engine, utcnow
-from bot.leads.models import AuditEvent, Consent, Lead, NoticeShown, OutboxMessage
 from bot.leads.consent import NoticeNotShown, has_consent, record_consent, record_notice_shown
 from bot.leads.erasure import erase_conversation, purge_expired
-from bot.leads.submission import ConsentMissing, ContactInvalid, LeadSubmission, submit_lead
+from bot.leads.models import AuditEvent, Consent, Lead, NoticeShown, OutboxMessage
+from bot.leads.submission import ConsentMissing, ContactInvalid, submit_lead
 from bot.migrations import alembic_config, downgrade, upgrade
 from tests.support.databases import give_consent
 from tests.support.databases import submission as _submission

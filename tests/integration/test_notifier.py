@@ -15,11 +15,11 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.counsellors import add_counsellor
 from bot.database import utcnow
-from bot.leads.models import AuditEvent, Lead, OutboxMessage
 from bot.i18n import translate
-from bot.leads.erasure import erase_conversation, purge_expired
-from bot.leads.outbox import CLAIMED_NOTICE, take_web_notices
 from bot.leads.claims import claim_lead
+from bot.leads.erasure import erase_conversation, purge_expired
+from bot.leads.models import AuditEvent, Lead, OutboxMessage
+from bot.leads.outbox import CLAIMED_NOTICE, take_web_notices
 from bot.leads.submission import submit_lead
 from bot.notifier import Notifier
 from bot.settings import Settings

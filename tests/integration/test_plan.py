@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.database import utcnow
-from bot.leads.models import Plan
 from bot.leads.erasure import erase_conversation, purge_expired
+from bot.leads.models import Plan
 from bot.plan import find_plan, save_plan
 from bot.settings import Settings
 from bot.web.app import create_app

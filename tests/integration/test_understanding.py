@@ -12,9 +12,9 @@ from actions.nlg import render
 from actions.understanding import ASK_BACK
 from bot.i18n import gettext_for, translate
 from bot.settings import Settings
+from bot.starter import Stack
 from bot.web.app import create_app
 from tests.support.chat import Chat
-from bot.starter import Stack
 from tests.unit.test_story import STORIES
 
 

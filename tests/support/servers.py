@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import uvicorn
 
 from bot.settings import Settings
-from bot.web.app import create_app
 from bot.starter import free_port
+from bot.web.app import create_app
 
 
 @dataclass
@@ -71,7 +71,7 @@ def start_partner_site() -> PartnerSite:
     """Serve a partner's page (any path); set ``script_tag`` before a browser asks for it."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             page = (
                 "<!doctype html><html lang='de'><head><meta charset='utf-8'>"
                 "<meta name='viewport' content='width=device-width, initial-scale=1'>"

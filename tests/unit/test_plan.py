@@ -7,9 +7,9 @@ import pytest
 
 from bot.bidi import strip_marks
 from bot.i18n import LANGUAGES, gettext_for, is_rtl
+from bot.plan import MAX_STEPS, plan_message, plan_views, profile_of
 from knowledge.loader import load_knowledge
 from knowledge.triage import Profile
-from bot.plan import MAX_STEPS, plan_message, plan_views, profile_of
 
 KNOWLEDGE = load_knowledge()
 COOK = Profile(age=31, qualification="none", occupation="Koch", experience_years=6.0)

@@ -198,7 +198,7 @@ def test_long_answers_are_split_for_a_phone_screen() -> None:
                 first = strip_marks(parts[0])
                 # within the limit — or a heading with one whole fact, which is never cut
                 assert len(first) <= PHONE_LIMIT or first.count("•") == 1, (language, route.id, aspect)
-                assert not first.endswith(":") and "•" in first or "\n" not in text, (language, route.id, aspect)
+                assert (not first.endswith(":") and "•" in first) or "\n" not in text, (language, route.id, aspect)
                 assert len(parts) <= 4, (language, route.id, aspect)  # three facts told, the rest named
                 assert strip_marks("\n\n".join(parts)).replace("\n\n", "\n") == \
                     strip_marks(text).replace("\n\n", "\n")  # nothing lost, nothing reordered

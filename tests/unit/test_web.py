@@ -145,7 +145,7 @@ def test_health_reports_the_engine(client: TestClient) -> None:
 class _SilentEngine(http.server.BaseHTTPRequestHandler):
     """Answers the REST channel like Rasa does when an action or the NLG endpoint failed: []."""
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", 0)))
         body = b"[]"
         self.send_response(200)

@@ -104,7 +104,8 @@ CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "status": {
         "temp_agency": ("zeitarbeit", "leiharbeit", "temp", "agency"),
-        "self_employed": ("selbstständig", "selbständig", "selbststandig", "self-employed", "self employed", "freelance"),
+        "self_employed": ("selbstständig", "selbständig", "selbststandig", "self-employed", "self employed",
+                          "freelance"),
         "unemployed": ("arbeitslos", "ohne arbeit", "keine arbeit", "jobcenter", "bürgergeld", "unemployed",
                        "no job", "jobless"),
         "in_school": ("schule", "schüler", "school", "student", "studium"),

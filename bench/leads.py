@@ -59,7 +59,7 @@ async def measure(count: int = 40, spacing: float = 0.13) -> list[float]:
             await bot.session.close()
             engine.dispose()
             telegram.stop()
-    return [call.at - start for call, start in zip(arrived, saved)]
+    return [call.at - start for call, start in zip(arrived, saved, strict=False)]
 
 
 def main() -> int:

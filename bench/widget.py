@@ -49,7 +49,7 @@ def main() -> None:
                     page = context.new_page()
                     sizes: list[int] = []
                     if visit == 0:
-                        page.on("requestfinished", lambda r: sizes.append(r.sizes()["responseBodySize"]
+                        page.on("requestfinished", lambda r, sizes=sizes: sizes.append(r.sizes()["responseBodySize"]
                                                                            + r.sizes()["responseHeadersSize"]))
                     started = time.perf_counter()
                     page.goto(f"{gateway.url}/chat?lang=ar")

@@ -27,6 +27,7 @@ single UPDATE.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -208,7 +209,5 @@ class Notifier:
                 # the type only: database errors carry the statement's parameters (personal data)
                 logger.error("notifier.round_failed", error=type(error).__name__)
             self.wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wakeup.wait(), max(0.05, poll_seconds - (time.monotonic() - started)))
-            except TimeoutError:
-                pass

@@ -28,9 +28,8 @@ def _walk(node: yaml.Node, context: str) -> Iterator[tuple[int, str, str]]:
         label = context
         keys = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
         for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value in ("id", "term"):
-                if isinstance(value, yaml.ScalarNode):
-                    label = f"{context}{value.value}: "
+            if isinstance(key, yaml.ScalarNode) and key.value in ("id", "term") and isinstance(value, yaml.ScalarNode):
+                label = f"{context}{value.value}: "
         for key, value in node.value:
             if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
                 yield from _walk(value, label)

@@ -176,9 +176,10 @@ class QuestionIndex:
 
         - The route: a button's route; else the model's route when it is ``sure`` of it, or the
           words agree or name no single other route ("Woher erfahre ich, ob meine Ausbildung
-          anerkannt ist?" stays Anerkennung when the model is sure); else the one route the words name ("Ce este recunoașterea?" is
-          about Anerkennung, whatever route the model picked); else the route talked about last,
-          for a short follow-up with an aspect ("und was kostet das?").
+          anerkannt ist?" stays Anerkennung when the model is sure); else the one route the words
+          name ("Ce este recunoașterea?" is about Anerkennung, whatever route the model picked);
+          else the route talked about last, for a short follow-up with an aspect ("und was
+          kostet das?").
         - The aspect: a button's aspect; else the model's topic when it is an aspect the words do
           not contradict; else the first aspect the words ask about.
         - Route is ``None`` when the answer is the topic's: a topic of its own ("Deutsch lernen",

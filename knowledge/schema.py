@@ -87,7 +87,8 @@ class Route(_Strict):
             for part, own in (("offices", self.who_helps), ("documents", self.documents), ("funding", self.funding)):
                 stray = [i for i in getattr(picks, part) if i not in own]
                 if stray:
-                    raise ValueError(f"route {self.id}, triage case {picks.case}: {part} {stray} not in the route's own")
+                    raise ValueError(
+                        f"route {self.id}, triage case {picks.case}: {part} {stray} not in the route's own")
         return self
 
     def picks(self, case: str = "default") -> Picks:

@@ -5,8 +5,9 @@
 برقکار بودم" · "Mam 40 lat, od 2015 pracuję jako kierowca" · "Tôi 27 tuổi, làm đầu bếp 5 năm".
 
 Numbers in any script (Arabic-Indic and Persian digits too) and number words in every language
-("дев'ять років", "năm năm", "نه سال", "سنتين") are read; the words around them (``data/story_words.yml``) say whether a number is an age ("ich
-bin 31", "31 tuổi", "۳۱ سالمه") or a duration ("9 Jahre", "seit 2017", "18 Monate"); a duration
+("дев'ять років", "năm năm", "نه سال", "سنتين") are read; the words around them
+(``data/story_words.yml``) say whether a number is an age ("ich bin 31", "31 tuổi", "۳۱ سالمه") or a
+duration ("9 Jahre", "seit 2017", "18 Monate"); a duration
 followed by "in Deutschland" is not work. The occupation is found by its names in every language
 (``find_occupation``). Pure functions: the caller passes the data and today's date.
 """
@@ -86,7 +87,7 @@ def _starts(tokens: list[str], at: int, phrases: tuple[tuple[str, ...], ...]) ->
     for phrase in phrases:
         window = tokens[at:at + len(phrase)]
         if len(window) == len(phrase) and all(
-                w == p or (p.endswith("*") and w.startswith(p[:-1])) for w, p in zip(window, phrase)):
+                w == p or (p.endswith("*") and w.startswith(p[:-1])) for w, p in zip(window, phrase, strict=True)):
             return True
     return False
 

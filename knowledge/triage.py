@@ -330,7 +330,8 @@ def _externenpruefung(case: _Case) -> Recommendation | None:
         next_steps=[
             Text(N_("Sammle Nachweise über deine Arbeit und stelle den Antrag auf Zulassung bei der {chamber}."),
                  {"chamber": chamber}),
-            Text(N_("Ein Vorbereitungskurs hilft beim Bestehen. Frag die Agentur für Arbeit nach einem Bildungsgutschein.")),
+            Text(N_("Ein Vorbereitungskurs hilft beim Bestehen. "
+                    "Frag die Agentur für Arbeit nach einem Bildungsgutschein.")),
         ],
         rules=["externenpruefung", "zustaendige_stelle"],
         first=(case.chamber_office,),
@@ -438,7 +439,9 @@ def _teilqualifikation(case: _Case) -> Recommendation | None:
     return case.recommend(
         "teilqualifikation",
         reasons=reasons,
-        next_steps=[Text(N_("Sprich mit der Agentur für Arbeit über einen Bildungsgutschein für Teilqualifikationen."))],
+        next_steps=[
+            Text(N_("Sprich mit der Agentur für Arbeit über einen Bildungsgutschein für Teilqualifikationen.")),
+        ],
         rules=_funding_basis(case),
         last=(case.chamber_office,),
     )
@@ -472,7 +475,9 @@ def _umschulung(case: _Case) -> Recommendation | None:
     return case.recommend(
         "umschulung",
         reasons=reasons,
-        next_steps=[Text(N_("Lass dich vor dem Start bei der Agentur für Arbeit beraten – sonst wird nichts bezahlt."))],
+        next_steps=[
+            Text(N_("Lass dich vor dem Start bei der Agentur für Arbeit beraten – sonst wird nichts bezahlt.")),
+        ],
         rules=applied,
         last=() if case.external_exam else (case.chamber_office,),
     )

@@ -82,11 +82,11 @@ class SentenceEmbeddings(DenseFeaturizer, GraphComponent):
 
     def _featurize(self, messages: list[Message]) -> None:
         texts = [m.get(TEXT) for m in messages]
-        todo = [(m, t) for m, t in zip(messages, texts) if isinstance(t, str) and t.strip()]
+        todo = [(m, t) for m, t in zip(messages, texts, strict=True) if isinstance(t, str) and t.strip()]
         if not todo:
             return
         vectors = embed([t for _, t in todo])
-        for (message, _), vector in zip(todo, vectors):
+        for (message, _), vector in zip(todo, vectors, strict=True):
             sentence: np.ndarray | None = vector.reshape(1, -1)
             self.add_features_to_message(sequence=None, sentence=sentence, attribute=TEXT, message=message)
 
@@ -177,7 +177,7 @@ class MeaningVote(GraphComponent, IntentClassifier):
             p = 1.0 / (1.0 + np.exp(-scores[0]))
             return {self.intents[0]: float(1 - p), self.intents[1]: float(p)}
         scores = np.exp(scores - scores.max())
-        return dict(zip(self.intents, (scores / scores.sum()).tolist()))
+        return dict(zip(self.intents, (scores / scores.sum()).tolist(), strict=True))
 
     def process(self, messages: list[Message]) -> list[Message]:
         weight = float(self._config["diet_weight"])

@@ -81,7 +81,7 @@ class ValidateContactForm(FormValidationAction):
             needed.append("contact_phone")
         elif method == "email":
             needed.append("contact_email")
-        return needed + ["contact_time", "contact_language"]
+        return [*needed, "contact_time", "contact_language"]
 
     def _text(self, value: Any) -> str:
         return value.strip() if isinstance(value, str) else ""

@@ -68,7 +68,8 @@ def lead_lines(language: str, lead: Lead) -> list[str]:
     return [
         translate(language, DATA_NAME, value=lead.first_name),
         translate(language, DATA_CONTACT, value=contact),
-        translate(language, DATA_TIME, value=translate(language, TIMES.get(lead.preferred_time or "any", TIMES["any"]))),
+        translate(language, DATA_TIME,
+                  value=translate(language, TIMES.get(lead.preferred_time or "any", TIMES["any"]))),
         translate(language, DATA_LANGUAGE, value=LANGUAGES[lead.language].endonym
                   if lead.language in LANGUAGES else lead.language),
         translate(language, DATA_ROUTES, value=", ".join(lead.routes) or "–"),

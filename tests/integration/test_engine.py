@@ -33,7 +33,8 @@ except ValueError:
 found["default"] = Event.resolve_by_type("no_such_event", SlotSet) is SlotSet
 found["round_trip"] = type(Event.from_parameters(UserUttered("hallo").as_dict())) is UserUttered
 action = RemoteAction("action_x", None)
-found["valid"] = action._validate_action_result({"events": [{"event": "slot", "name": "a", "value": 1}], "responses": []})
+answer = {"events": [{"event": "slot", "name": "a", "value": 1}], "responses": []}
+found["valid"] = action._validate_action_result(answer)
 try:
     action._validate_action_result({"events": "not a list"})
     found["invalid"] = "accepted"

@@ -163,8 +163,8 @@ class FakeTelegram:
         if fault is not None:
             if fault.hang_seconds:
                 await asyncio.sleep(fault.hang_seconds)
-            body: dict[str, Any] = {"ok": False, "error_code": fault.status,
-                                    "description": "Too Many Requests" if fault.status == 429 else "Internal Server Error"}
+            description = "Too Many Requests" if fault.status == 429 else "Internal Server Error"
+            body: dict[str, Any] = {"ok": False, "error_code": fault.status, "description": description}
             if fault.retry_after is not None:
                 body["parameters"] = {"retry_after": fault.retry_after}
                 body["description"] = f"Too Many Requests: retry after {fault.retry_after}"

@@ -98,6 +98,7 @@ def test_a_comparison_of_two_routes_is_not_a_term_question() -> None:
                                                                     "current_route": "teilqualifikation"},
      (None, "costs")),
 ])
-def test_the_subject_of_an_answer(text: str, picked: dict[str, str | bool], expected: tuple[str | None, str | None]) -> None:
+def test_the_subject_of_an_answer(text: str, picked: dict[str, str | bool],
+                                  expected: tuple[str | None, str | None]) -> None:
     subject = INDEX.subject(text, **picked)
     assert (subject.route, subject.aspect) == expected

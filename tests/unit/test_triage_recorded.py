@@ -11,8 +11,8 @@ of the data and every occupation text of ``test_triage.py`` against the full occ
 
 The recording is ``tests/data/triage_recorded.json``: per group of profiles (age × qualification ×
 occupation of the big grid; one occupation text of the second), the number of profiles and a digest of
-their results in grid order. A changed group names the profiles to compare with the old code. Record it again only when a change of the
-results is meant (and say so in the commit)::
+their results in grid order. A changed group names the profiles to compare with the old code. Record it
+again only when a change of the results is meant (and say so in the commit)::
 
     .venv/bin/python -c "from tests.unit.test_triage_recorded import record; record()"
 """
@@ -76,7 +76,7 @@ def _plain(value: object) -> object:
 
 def _profiles(grid: dict[str, tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
     for combination in itertools.product(*grid.values()):
-        yield dict(zip(grid, combination))
+        yield dict(zip(grid, combination, strict=True))
 
 
 def _groups() -> Iterator[tuple[str, list[object]]]:

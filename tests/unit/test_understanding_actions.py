@@ -155,8 +155,9 @@ def test_a_story_fills_the_check_and_says_what_was_understood() -> None:
 
 
 def test_a_correction_in_words_changes_the_story_and_is_no_answer_to_the_current_question() -> None:
-    correction = tracker("nein, 8 Jahre", "deny", 0.9, slots={"story_read": ["age", "experience_years"],
-                                                              "experience_years": 9.0, "requested_slot": "qualification"},
+    correction = tracker("nein, 8 Jahre", "deny", 0.9,
+                         slots={"story_read": ["age", "experience_years"], "experience_years": 9.0,
+                                "requested_slot": "qualification"},
                          active_loop="triage_form")
     messages, events = run(ValidateSlotMappings(), correction)
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}

@@ -263,7 +263,8 @@ def test_the_lead_and_its_card_are_written_and_the_person_is_told_what_happens_n
     assert turn.payloads == ["/show_my_data", "/delete_my_data"]
     with db() as session:
         lead = session.scalar(select(Lead))
-        assert (lead.conversation_id, lead.channel, lead.language, lead.first_name) == ("web:unit", "web", "de", "Olena")
+        assert (lead.conversation_id, lead.channel, lead.language, lead.first_name) == (
+            "web:unit", "web", "de", "Olena")
         assert (lead.phone, lead.email, lead.preferred_time, lead.call_language) == (
             "+4917612345678", None, "morning", "interpreter")
         assert lead.routes == ["anerkennung", "umschulung"] and lead.source == "jobcenter_flyer"

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.conversation import bullet_list, fact_text, language_of, phone_messages
 from bot.i18n import N_, directed, translate
@@ -158,7 +158,7 @@ def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | N
         pressed_aspect=pressed, current_route=tracker.get_slot("current_route"),
         sure=float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0) >= SURE_OF_ROUTE)
     route_id, aspect = subject.route, subject.aspect
-    routes = {r.id: r for r in knowledge.routes}
+    routes: dict[str, Route] = {r.id: r for r in knowledge.routes}
 
     if route_id is not None:
         route = routes[route_id]
@@ -186,7 +186,7 @@ class ActionAnswer(Action):
         return "action_answer"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text, buttons, route_id = term_answer(tracker) or compose_answer(tracker)
         *first, last = phone_messages(text)

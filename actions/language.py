@@ -16,6 +16,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.conversation import language_of
 from actions.story import story_events
@@ -70,7 +71,7 @@ class ValidateSlotMappings(Action):
         return "action_validate_slot_mappings"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         language = self._language(tracker)
         # the story line is said in the language this very message may have switched to
@@ -109,7 +110,7 @@ class ActionChangeLanguage(Action):
         return "action_change_language"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if not is_sure(tracker):  # a switch only from a button, a command, or when surely meant
             ask_back(dispatcher, tracker, first="change_language")

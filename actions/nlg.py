@@ -37,7 +37,7 @@ class NLGMessage(TypedDict, total=False):
     custom: dict[str, Any]
 
 
-class _Blanks(dict):  # type: ignore[type-arg]
+class _Blanks(dict[str, Any]):
     """Placeholder values; a missing one renders as empty text instead of raising."""
 
     def __missing__(self, key: str) -> str:
@@ -116,8 +116,8 @@ def render_request(body: Any) -> NLGMessage:
     if not isinstance(body, dict) or not isinstance(body.get("response"), str):
         logger.error("nlg.bad_request")
         return render("utter_technical_problem", get_settings().default_language)
-    tracker = body.get("tracker") if isinstance(body.get("tracker"), dict) else {}
-    arguments = body.get("arguments") if isinstance(body.get("arguments"), dict) else {}
+    tracker = tracker if isinstance(tracker := body.get("tracker"), dict) else {}
+    arguments = arguments if isinstance(arguments := body.get("arguments"), dict) else {}
     # An action may name the language (a switch happens after its NLG call).
     named = arguments.get("language")
     language = named if named in available_languages() else language_of(tracker)

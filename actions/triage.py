@@ -330,7 +330,7 @@ class ActionExplainQuestion(Action):
         return "action_explain_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         slot = tracker.get_slot("requested_slot")
         if slot in WHY:
             dispatcher.utter_message(text=translate(language_of(tracker), WHY[slot]))
@@ -351,7 +351,7 @@ class ActionAskTriageQuestion(Action, ABC):
         """``action_ask_<slot>``."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         buttons = [
             {"title": translate(language, title),
@@ -452,12 +452,12 @@ class ActionRecommendRoutes(Action):
         return "action_recommend_routes"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         knowledge = load_knowledge()
         language = language_of(tracker)
         profile = profile_from(tracker)
         found = recommend_routes(profile, knowledge.occupations, knowledge.rules)
-        names = {r.id: translate(language, r.name) for r in knowledge.routes}
+        names: dict[str, str] = {r.id: translate(language, r.name) for r in knowledge.routes}
         best = found[0]
         lines = [translate(language, N_("Das passt am besten zu dir: {route}"), route=names[best.route])]
         lines += [translate(language, t.msgid, **t.values) for t in best.reasons]

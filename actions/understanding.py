@@ -14,12 +14,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import structlog
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.answers import compose_answer, question_index, term_answer
 from actions.conversation import input_kind, language_of
@@ -128,7 +128,7 @@ class ActionAskBack(Action):
         return "action_ask_back"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         explained = term_answer(tracker)
         if explained is None and len(question_index().routes(tracker.latest_message.get("text") or "")) == 1:
             # the model is unsure, but the words name one route ("Când am nevoie de recunoaşterea
@@ -150,7 +150,7 @@ class ActionRestartWhenSure(Action):
         return "action_restart_when_sure"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         if not is_sure(tracker):
             ask_back(dispatcher, tracker, first="start_over")
             return []

@@ -16,8 +16,8 @@ The buttons of the last answer are kept per conversation:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Awaitable, Iterable
+from typing import Protocol, cast
 
 import structlog
 from cachetools import LRUCache
@@ -79,7 +79,8 @@ class RedisOfferedButtons:
         from redis.exceptions import RedisError
 
         try:
-            members = await self._redis.smembers(REDIS_PREFIX + sender)
+            # redis-py types a command for its sync and async clients at once (a set, or an awaitable of one)
+            members = await cast("Awaitable[set[str]]", self._redis.smembers(REDIS_PREFIX + sender))
         except RedisError as error:
             logger.error("offered.redis_unavailable", error=type(error).__name__)
             return None

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -62,7 +62,7 @@ def make_engine(url: str, **options: object) -> Engine:
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
             cursor = connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -71,15 +71,15 @@ def make_engine(url: str, **options: object) -> Engine:
     return engine
 
 
-def make_sessions(engine: Engine) -> sessionmaker:  # type: ignore[type-arg]
+def make_sessions(engine: Engine) -> sessionmaker[Session]:
     """The session factory; services open one session (one unit of work) per operation."""
     return sessionmaker(engine, expire_on_commit=False)
 
 
-_default: dict[str, sessionmaker] = {}  # type: ignore[type-arg]
+_default: dict[str, sessionmaker[Session]] = {}
 
 
-def default_sessions() -> sessionmaker:  # type: ignore[type-arg]
+def default_sessions() -> sessionmaker[Session]:
     """The session factory of ``LOTSE_DATABASE_URL`` for this process (made on first use)."""
     from bot.settings import get_settings
 

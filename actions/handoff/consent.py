@@ -4,12 +4,12 @@ consent buttons, and the consent of a pressed button recorded after that notice.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import structlog
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.conversation import language_of, pressed_button
 from actions.handoff.shared import (
@@ -93,7 +93,7 @@ class ActionOfferCounsellor(Action):
         return "action_offer_counsellor"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         given = entity(tracker, CONSENT_ENTITY)
         if given is None and not is_sure(tracker):

@@ -164,7 +164,7 @@ class ActionAskContact(Action, ABC):
                 for value, title in self.choices(tracker).items()]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         dispatcher.utter_message(text=translate(language, self.question), buttons=self.buttons(tracker, language))
         return []
@@ -263,7 +263,7 @@ class ActionSubmitLead(Action):
         return "action_submit_lead"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         submission = submission_from(tracker)
         try:

@@ -4,12 +4,12 @@ also how a consent is withdrawn (Art. 17)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import structlog
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.conversation import bullet_list, language_of, pressed_button
 from actions.handoff.contact import METHODS, TIMES
@@ -99,7 +99,7 @@ class ActionShowMyData(Action):
         return "action_show_my_data"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         try:
             stored = await asyncio.to_thread(stored_data, None, conversation_id(tracker))
@@ -132,7 +132,7 @@ class ActionDeleteMyData(Action):
         return "action_delete_my_data"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         confirmed = entity(tracker, "confirmed") if pressed_button(tracker) else None
         if confirmed is None and not is_sure(tracker):

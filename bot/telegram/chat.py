@@ -34,6 +34,7 @@ from aiogram.types import (
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from bot.conversation import BUTTON_EXPIRED, Conversations, Outcome
+from bot.engine import Button
 from bot.i18n import N_, resolve_language, translate
 from bot.protocol import SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
 from bot.settings import Settings
@@ -80,7 +81,7 @@ def split_text(text: str, limit: int = SPLIT_AT) -> list[str]:
     return pieces + ([rest] if rest else [])
 
 
-def _keyboard(buttons: list[dict[str, str]], payloads: Payloads, language: str
+def _keyboard(buttons: list[Button], payloads: Payloads, language: str
               ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     if not buttons:
         return None

@@ -12,7 +12,7 @@ import asyncio
 import structlog
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.orm import sessionmaker
 
 from bot.leads.claims import claim_lead, close_lead
@@ -53,7 +53,7 @@ async def on_card_button(query: CallbackQuery, sessions: sessionmaker, settings:
         await query.answer("Erledigt." if result.reason == "closed" else "Übernommen.")
     state = (f"✅ Erledigt – {result.counsellor}" if lead.status == "closed"
              else f"👤 Übernommen von {result.counsellor}")
-    if query.message is not None:
+    if isinstance(query.message, Message):  # not an InaccessibleMessage (too old to edit)
         try:
             await query.message.edit_text(
                 card_text(lead, settings.public_url, settings.card_shows_contact, state),

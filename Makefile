@@ -23,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup browser demo test bench eval catalogs compile validate model lock clean
+.PHONY: help setup browser demo lint test bench eval catalogs compile validate model lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -106,9 +106,15 @@ demo: setup ## start engine, actions and bot on SQLite; open http://localhost:80
 	$(PY) -m bot.cli db-upgrade
 	$(VENV)/bin/honcho --no-colour -f Procfile start
 
-test: setup $(CHROMIUM) ## run every test (the layer contracts, unit, integration with the real engine, browser, catalogs)
-	$(VENV)/bin/lint-imports --no-cache
+# lint before setup: a finding stops `make test` before the model is trained
+test: lint setup $(CHROMIUM) ## run every test (lint, unit, integration with the real engine, browser, catalogs)
 	LOTSE_CHROMIUM=$(CHROMIUM) $(PY) -m pytest
+
+lint: $(VENV)/.installed ## ruff, mypy and the layer contracts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: setup $(CHROMIUM) ## benchmark: training, turn latency, RSS (vs stock Rasa); lead → Telegram; web chat on a phone
 	$(PY) bench/bench.py

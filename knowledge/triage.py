@@ -91,7 +91,8 @@ _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا
                        "\u0307": None,  # Turkish "İ".lower() leaves a combining dot
                        "ş": "ș", "ţ": "ț",  # Romanian typed with cedillas (and Turkish ş alike)
                        "ı": "i",  # Turkish typed in capitals: "I".lower() is "i", not "ı"
-                       "ё": "е"})  # Russian mostly typed without the dots
+                       "ё": "е",  # Russian mostly typed without the dots
+                       })
 
 
 def fold(text: str) -> str:

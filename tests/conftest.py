@@ -24,3 +24,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running = start_stack(tmp_path_factory.mktemp("stack"))
     yield running
     running.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``breaks_stack`` run after every other test (a stable sort keeps the rest in
+    order): whatever they break on the shared stack, also when a repair does not run because the
+    test failed half-way, no other test sees it — and the session starts one engine, not two."""
+    items.sort(key=lambda item: item.get_closest_marker("breaks_stack") is not None)

@@ -1,10 +1,10 @@
 """Faults during the hand-off, told honestly and never losing or half-saving a lead: the database
 failing while the lead is saved, the action server down.
 
-These tests break the stack on purpose (they rename a table of its database, stop its action
-server). They run on a stack of their own (module scope), so that nothing they break — also when
-a test fails half-way and its repair does not run — can leak into the session's shared stack and
-the tests that use it.
+These tests break the shared stack on purpose (they rename a table of its database, stop its
+action server). They are marked ``breaks_stack`` and run after every other test of the session
+(``tests/conftest.py``), so that nothing they break — also when a test fails half-way and its
+repair does not run — can leak into a test that uses the stack after them.
 """
 
 from __future__ import annotations
@@ -19,17 +19,11 @@ from sqlalchemy.orm import sessionmaker
 from bot.database import make_engine, make_sessions
 from bot.leads.models import Lead
 from bot.settings import Settings
-from bot.starter import Stack, start_stack
+from bot.starter import Stack
 from bot.web.app import create_app
 from tests.support.chat import Chat
 
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """An engine and action server of this module's own (overrides the session's shared ``stack``)."""
-    running = start_stack(tmp_path_factory.mktemp("faults-stack"))
-    yield running
-    running.stop()
+pytestmark = pytest.mark.breaks_stack
 
 
 @pytest.fixture

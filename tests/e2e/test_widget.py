@@ -282,10 +282,14 @@ def test_the_partner_site_embeds_the_launcher(
 def test_other_sites_may_not_frame_the_chat(page: Page, gateway: Gateway, partner: PartnerSite) -> None:
     partner.script_tag = f'<script src="{gateway.url}/widget.js" defer data-lang="de"></script>'
     page.goto(partner.url(host="localhost"))  # another origin, not in LOTSE_WIDGET_ORIGINS
-    page.get_by_role("button", name=gettext_for("de", PAGE_TEXTS["open"])).click()
-    page.wait_for_timeout(1500)
-    frame = page.frame(url=re.compile(r"/chat\?"))
-    assert frame is None or frame.locator("#log").count() == 0, "the browser refused to frame the chat"
+    with page.expect_response(re.compile(r"/chat\?")) as answer:
+        page.get_by_role("button", name=gettext_for("de", PAGE_TEXTS["open"])).click()
+    assert "frame-ancestors" in (answer.value.headers.get("content-security-policy") or "")
+    # the signal instead of a fixed wait: the iframe has finished loading what the browser let it show
+    frame = page.locator("iframe.lotse-frame").element_handle().content_frame()
+    assert frame is not None
+    frame.wait_for_load_state("load")
+    assert frame.locator("#log").count() == 0, "the browser refused to frame the chat"
 
 
 def test_delete_my_data_forgets_the_session(page: Page, gateway: Gateway) -> None:

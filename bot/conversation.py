@@ -126,7 +126,7 @@ class Outcome:
     rejection: Rejection | None = None
     detected: Detection = field(default_factory=lambda: Detection(None))
     erased: bool = False
-    """Everything about the conversation was deleted: a channel should forget its session id."""
+    """Everything about the conversation was deleted: a channel should forget its chat id."""
     retry_after: int | None = None
     """Over the rate limit: seconds until the next message is taken."""
     quiet: bool = False

@@ -39,7 +39,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.buttons import MemoryOfferedButtons, OfferedButtons, offered_buttons
 from bot.engine import BotMessage, Button, Engine, EngineUnavailable
-from bot.i18n import LANGUAGES, N_, is_rtl, resolve_language, translate
+from bot.i18n import LANGUAGES, N_, resolve_language, text_direction, translate
 from bot.inbound import Rejection, check_text, clean_text
 from bot.langid import (
     SUGGESTION,
@@ -135,7 +135,7 @@ class Outcome:
     @property
     def direction(self) -> str:
         """``rtl`` or ``ltr``, for the channel's layout."""
-        return "rtl" if is_rtl(self.language) else "ltr"
+        return text_direction(self.language)
 
 
 def change_language_payload(code: str) -> str:

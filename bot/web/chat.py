@@ -21,7 +21,7 @@ from bot.i18n import translate
 from bot.inbound import Rejection
 from bot.leads.outbox import take_web_notices
 from bot.web.dependencies import ConversationsDep, SessionsDep
-from bot.web.language import language_of
+from bot.web.language import request_language
 from bot.web.limits import MAX_BODY_BYTES, SOURCE_SHAPE
 from bot.web.replies import json_error, reply_body
 
@@ -66,7 +66,7 @@ def _answer(outcome: Outcome) -> JSONResponse:
 
 @router.post("/chat")
 async def chat(request: Request, message: ChatRequest, conversations: ConversationsDep) -> JSONResponse:
-    language = language_of(request, message.language)
+    language = request_language(request, message.language)
     try:
         chat_id = uuid.UUID(message.chat_id)
     except ValueError:
@@ -114,6 +114,6 @@ async def events(request: Request, sessions: SessionsDep,
     try:
         sender = f"web:{uuid.UUID(chat_id)}"
     except ValueError:
-        return json_error(Rejection.BAD_REQUEST, language_of(request), 400)
+        return json_error(Rejection.BAD_REQUEST, request_language(request), 400)
     return EventSourceResponse(_news(sessions, sender), ping=EVENTS_HEARTBEAT_SECONDS,
                                ping_message_factory=_ping, sep=EVENTS_SEPARATOR)

@@ -23,7 +23,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import bullet_list, fact_text, language_of, phone_messages
+from actions.formatting import bullet_list, fact_text, phone_messages
+from actions.tracker import language_of
 from bot.i18n import N_, directed, translate
 from knowledge.loader import DATA_DIR, load_knowledge
 from knowledge.questions import QuestionIndex, read_question_words

@@ -18,8 +18,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import language_of
 from actions.story import story_events
+from actions.tracker import language_of
 from actions.understanding import ask_back, is_sure
 from bot.i18n import (
     available_languages,

@@ -16,7 +16,8 @@ from typing import Any, TypedDict
 import structlog
 
 from actions.responses import RESPONSES, Response
-from bot.i18n import LANGUAGES, available_languages, directed, gettext_for, resolve_language
+from actions.tracker import language_of
+from bot.i18n import LANGUAGES, available_languages, directed, gettext_for
 from bot.settings import get_settings
 
 logger = structlog.get_logger(__name__)
@@ -69,17 +70,6 @@ def fill_placeholders(template: str, values: Mapping[str, Any]) -> str:
     except (ValueError, IndexError, KeyError):
         logger.warning("nlg.template_invalid")
         return template
-
-
-def language_of(tracker: Mapping[str, Any]) -> str:
-    """The language to answer in: the ``language`` slot, else the latest message's metadata."""
-    slots = tracker.get("slots") or {}
-    chosen = slots.get("language")
-    if chosen in available_languages():
-        return str(chosen)
-    metadata = (tracker.get("latest_message") or {}).get("metadata") or {}
-    requested = metadata.get("language") if isinstance(metadata, dict) else None
-    return resolve_language(requested, get_settings().default_language)
 
 
 def render(

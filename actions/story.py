@@ -20,7 +20,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import input_kind
+from actions.tracker import input_kind
 from bot.i18n import N_, Years, translate, translate_plural
 from knowledge.loader import DATA_DIR, load_knowledge
 from knowledge.story import Story, StoryWords, is_correction, read_story, read_story_words

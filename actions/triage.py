@@ -22,8 +22,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import ROUTE_INTENTS, TOPIC_INTENTS, compose_answer, office_line
-from actions.conversation import bullet_list, fact_text, language_of, phone_messages
+from actions.formatting import bullet_list, fact_text, phone_messages
 from actions.story import CORRECTED_SLOT
+from actions.tracker import language_of
 from bot.i18n import N_, directed, translate, translate_plural
 from bot.leads.store import DatabaseUnavailable
 from bot.plan import PLAN_LINK, PLAN_LINK_GERMAN, plan_message, plan_url, plan_views, save_plan

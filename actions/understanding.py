@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import compose_answer, question_index, term_answer
-from actions.conversation import input_kind, language_of
+from actions.tracker import input_kind, language_of
 from bot.i18n import N_, translate
 from knowledge.loader import load_knowledge
 from knowledge.schema import ROUTE_IDS

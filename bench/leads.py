@@ -24,7 +24,7 @@ from bot.migrations import upgrade
 from bot.notifier import Notifier
 from bot.settings import Settings
 from bot.telegram import make_bot
-from tests.support.fake_telegram import FakeTelegram
+from devtools.fake_telegram import FakeTelegram
 
 TARGET_P95_SECONDS = 2.0
 

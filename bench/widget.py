@@ -22,8 +22,8 @@ from playwright.sync_api import sync_playwright
 
 from bot.settings import Settings
 from bot.starter import start_stack
-from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE
-from tests.support.servers import start_gateway
+from devtools.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE
+from devtools.servers import start_gateway
 
 VISITS = 10
 QUESTIONS = ["Was ist eine Externenprüfung?", "Wer bezahlt eine Umschulung?", "Was ist Anerkennung?",

@@ -39,7 +39,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.buttons import MemoryOfferedButtons, OfferedButtons, offered_buttons
 from bot.engine import BotMessage, Button, Engine, EngineUnavailable
-from bot.i18n import LANGUAGES, N_, is_rtl, resolve_language, translate
+from bot.i18n import LANGUAGES, N_, resolve_language, text_direction, translate
 from bot.inbound import Rejection, check_text, clean_text
 from bot.langid import (
     SUGGESTION,
@@ -126,7 +126,7 @@ class Outcome:
     rejection: Rejection | None = None
     detected: Detection = field(default_factory=lambda: Detection(None))
     erased: bool = False
-    """Everything about the conversation was deleted: a channel should forget its session id."""
+    """Everything about the conversation was deleted: a channel should forget its chat id."""
     retry_after: int | None = None
     """Over the rate limit: seconds until the next message is taken."""
     quiet: bool = False
@@ -135,7 +135,7 @@ class Outcome:
     @property
     def direction(self) -> str:
         """``rtl`` or ``ltr``, for the channel's layout."""
-        return "rtl" if is_rtl(self.language) else "ltr"
+        return text_direction(self.language)
 
 
 def change_language_payload(code: str) -> str:

@@ -238,3 +238,8 @@ def is_rtl(code: str) -> bool:
     """Whether ``code`` is written right to left."""
     lang = LANGUAGES.get(code)
     return bool(lang and lang.rtl)
+
+
+def text_direction(code: str) -> str:
+    """``rtl`` or ``ltr``: the writing direction of ``code`` (a page's or an answer's ``dir``)."""
+    return "rtl" if is_rtl(code) else "ltr"

@@ -10,8 +10,10 @@ never take the same row), sends them with aiogram, and records the outcome:
 - a permanent refusal (chat not found, bot removed) → ``failed`` after a few tries, visible in
   the inbox; the lead itself is never lost.
 
-Rows of kind ``notice_telegram`` tell a person in their own Telegram chat, in their language, that
-a counsellor has taken their request (``notice_web`` rows are for the web chat's event stream).
+Which rows it sends, and how, follows their kind (``bot.leads.outbox.KINDS``): rows for the
+counsellors are cards; rows for a person's Telegram chat (``notice_telegram``: a counsellor has
+taken their request) are that kind's text in the person's language; rows for a web chat are left
+to the web chat's event stream.
 
 Rows of kind ``redact`` overwrite a card that is already in the chat, after its lead was erased
 ("delete my data") or purged: the card named the person, so it must not outlive their data. A
@@ -47,7 +49,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.database import utcnow
 from bot.i18n import translate
 from bot.leads.models import Lead, OutboxMessage
-from bot.leads.outbox import CLAIMED_NOTICE, NOTICE_TELEGRAM, NOTICE_WEB, REDACT
+from bot.leads.outbox import LEAD_CARD, REDACT, Recipient, kinds_for, notice_text, recipient_of
 from bot.telegram.cards import REDACTED, card_keyboard, card_text
 
 logger = structlog.get_logger(__name__)
@@ -55,6 +57,8 @@ logger = structlog.get_logger(__name__)
 MAX_BACKOFF_SECONDS = 300
 PERMANENT_AFTER = 5
 """Attempts after which a permanent refusal marks the message ``failed``."""
+DELIVERS_TO = (Recipient.COUNSELLORS, Recipient.PERSON_TELEGRAM)
+"""Whose outbox messages the notifier sends (a web chat's are taken by its event stream)."""
 
 
 @dataclass
@@ -89,7 +93,7 @@ class Notifier:
             candidates = list(session.scalars(
                 select(OutboxMessage.id)
                 .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, due,
-                       OutboxMessage.kind != NOTICE_WEB)
+                       OutboxMessage.kind.in_(kinds_for(*DELIVERS_TO)))
                 .order_by(OutboxMessage.id).limit(self.batch)
                 .with_for_update(skip_locked=True)
             ))
@@ -136,9 +140,9 @@ class Notifier:
             return message.telegram_message_id
         if lead is None:
             return None  # erased meanwhile (delete my data): nothing to send
-        if message.kind == NOTICE_TELEGRAM:
+        if recipient_of(message.kind) is Recipient.PERSON_TELEGRAM:
             person = int(lead.conversation_id.removeprefix("tg:"))
-            told = await self.bot.send_message(person, translate(lead.language, CLAIMED_NOTICE))
+            told = await self.bot.send_message(person, translate(lead.language, notice_text(message.kind)))
             return told.message_id
         sent = await self.bot.send_message(
             self.chat_id, card_text(lead, self.inbox_url, self.shows_contact),
@@ -183,7 +187,7 @@ class Notifier:
         recorded = await asyncio.to_thread(
             self._finish, message_id, attempts=attempts, status="sent", sent_at=utcnow(),
             telegram_message_id=telegram_message_id, last_error=None)
-        if not recorded and message.kind not in (REDACT, NOTICE_TELEGRAM):
+        if not recorded and message.kind == LEAD_CARD:
             # the lead was erased while its card was on the way: the card must not stay
             logger.info("notifier.erased_in_flight", outbox=message_id)
             await self._redact(telegram_message_id)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from bot.database import utcnow
-from bot.i18n import N_, is_rtl, translate
+from bot.i18n import N_, text_direction, translate
 from bot.leads.models import Plan
 from bot.leads.store import Sessions, sessions_or_default
 from knowledge.schema import Knowledge
@@ -82,7 +82,7 @@ def plan_view(profile: Profile, language: str, knowledge: Knowledge) -> PlanView
     others = found[1:3]
     return PlanView(
         language=language,
-        direction="rtl" if is_rtl(language) else "ltr",
+        direction=text_direction(language),
         title=translate(language, TITLE),
         route=translate(language, ROUTE, route=names[best.route]),
         reasons=[translate(language, t.msgid, **t.values) for t in best.reasons],

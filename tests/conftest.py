@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.starter import Stack, start_stack
-from tests.support.fake_telegram import FakeTelegram
+from devtools.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import language_of, pressed_button
 from actions.handoff.shared import (
     CONTACT_FORM,
     TEAM,
@@ -23,6 +22,7 @@ from actions.handoff.shared import (
     rights_buttons,
     say_not_saved,
 )
+from actions.tracker import language_of, pressed_button
 from actions.understanding import ask_back, is_sure
 from bot.i18n import N_, translate
 from bot.leads.consent import NoticeNotShown, offer_counsellor, record_consent

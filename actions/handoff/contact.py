@@ -15,7 +15,6 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import language_of
 from actions.handoff.shared import (
     CONTACT_FORM,
     TEAM,
@@ -26,6 +25,7 @@ from actions.handoff.shared import (
     rights_buttons,
     say_not_saved,
 )
+from actions.tracker import language_of
 from actions.triage import SLOTS as TRIAGE_SLOTS
 from bot.i18n import N_, translate
 from bot.leads.contact import normalize_email, normalize_phone

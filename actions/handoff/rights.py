@@ -11,7 +11,7 @@ from rasa_sdk.events import AllSlotsReset, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import bullet_list, language_of, pressed_button
+from actions.formatting import bullet_list
 from actions.handoff.contact import METHODS, TIMES
 from actions.handoff.shared import (
     DELETE_DATA,
@@ -22,6 +22,7 @@ from actions.handoff.shared import (
     rights_buttons,
     say_not_saved,
 )
+from actions.tracker import language_of, pressed_button
 from actions.triage import SLOTS as TRIAGE_SLOTS
 from actions.understanding import ask_back, is_sure
 from bot.i18n import LANGUAGES, N_, directed, translate

@@ -1,4 +1,4 @@
-"""Inbox sessions: a signed, HttpOnly, SameSite=Strict cookie carrying the counsellor id and a
+"""Inbox logins: a signed, HttpOnly, SameSite=Strict cookie carrying the counsellor id and a
 CSRF token; every form post must send that token back.
 """
 
@@ -18,7 +18,7 @@ MAX_AGE_SECONDS = 8 * 3600
 
 
 @dataclass(frozen=True)
-class InboxSession:
+class InboxLogin:
     """Who is logged in, and the token their forms must carry."""
 
     counsellor_id: int
@@ -37,19 +37,19 @@ def secret_key(settings: Settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-class Sessions:
-    """Make and read inbox session cookies."""
+class InboxCookies:
+    """Make and read the inbox's login cookies."""
 
     def __init__(self, settings: Settings) -> None:
         self._serializer = URLSafeTimedSerializer(secret_key(settings), salt="lotse-inbox")
         secure = settings.cookie_secure
         self.secure = settings.public_url.startswith("https://") if secure is None else secure
 
-    def new(self, counsellor_id: int) -> tuple[InboxSession, str]:
-        session = InboxSession(counsellor_id, secrets.token_urlsafe(24))
-        return session, self._serializer.dumps({"c": counsellor_id, "t": session.csrf})
+    def new(self, counsellor_id: int) -> tuple[InboxLogin, str]:
+        login = InboxLogin(counsellor_id, secrets.token_urlsafe(24))
+        return login, self._serializer.dumps({"c": counsellor_id, "t": login.csrf})
 
-    def read(self, cookie: str | None) -> InboxSession | None:
+    def read(self, cookie: str | None) -> InboxLogin | None:
         if not cookie:
             return None
         try:
@@ -58,9 +58,9 @@ class Sessions:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("c"), int) or not isinstance(data.get("t"), str):
             return None
-        return InboxSession(data["c"], data["t"])
+        return InboxLogin(data["c"], data["t"])
 
 
-def csrf_ok(session: InboxSession, sent: str | None) -> bool:
-    """Whether a form carried this session's CSRF token (constant-time comparison)."""
-    return bool(sent) and hmac.compare_digest(session.csrf, sent or "")
+def csrf_ok(login: InboxLogin, sent: str | None) -> bool:
+    """Whether a form carried this login's CSRF token (constant-time comparison)."""
+    return bool(sent) and hmac.compare_digest(login.csrf, sent or "")

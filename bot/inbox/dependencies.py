@@ -14,7 +14,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.engine import Engine
-from bot.inbox.auth import COOKIE, InboxSession, Sessions
+from bot.inbox.auth import COOKIE, InboxCookies, InboxLogin
 from bot.leads.models import Counsellor
 
 LOGIN_PATH = "/inbox/login"
@@ -26,7 +26,7 @@ class InboxState:
     itself on the request."""
 
     sessions: sessionmaker[Session]
-    cookies: Sessions
+    cookies: InboxCookies
 
     async def __call__(self, request: Request) -> None:
         request.state.inbox = self
@@ -43,8 +43,8 @@ async def database(state: Annotated[InboxState, Depends(inbox_state)]) -> sessio
     return state.sessions
 
 
-async def cookie_store(state: Annotated[InboxState, Depends(inbox_state)]) -> Sessions:
-    """The store that makes and reads the inbox's session cookies."""
+async def cookie_store(state: Annotated[InboxState, Depends(inbox_state)]) -> InboxCookies:
+    """The store that makes and reads the inbox's login cookies."""
     return state.cookies
 
 
@@ -55,15 +55,15 @@ async def engine(request: Request) -> Engine:
 
 
 SessionsDep = Annotated[sessionmaker[Session], Depends(database)]
-CookiesDep = Annotated[Sessions, Depends(cookie_store)]
+CookiesDep = Annotated[InboxCookies, Depends(cookie_store)]
 EngineDep = Annotated[Engine, Depends(engine)]
 
 
 @dataclass(frozen=True)
 class SignedIn:
-    """A logged-in counsellor: the session (with the token their forms must carry) and the account."""
+    """A logged-in counsellor: the login (with the token their forms must carry) and the account."""
 
-    session: InboxSession
+    login: InboxLogin
     counsellor: Counsellor
 
 
@@ -86,11 +86,11 @@ def _active_counsellor(sessions: sessionmaker[Session], counsellor_id: int) -> C
 def signed_in(request: Request, sessions: SessionsDep, cookies: CookiesDep) -> SignedIn | None:
     """Who is logged in, or ``None``. (A plain ``def``: FastAPI runs it in its thread pool, off the
     event loop, because it reads the database.)"""
-    session = cookies.read(request.cookies.get(COOKIE))
-    if session is None:
+    login = cookies.read(request.cookies.get(COOKIE))
+    if login is None:
         return None
-    counsellor = _active_counsellor(sessions, session.counsellor_id)
-    return None if counsellor is None else SignedIn(session, counsellor)
+    counsellor = _active_counsellor(sessions, login.counsellor_id)
+    return None if counsellor is None else SignedIn(login, counsellor)
 
 
 async def current_counsellor(signed: Annotated[SignedIn | None, Depends(signed_in)]) -> SignedIn:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.counsellors import authenticate
 from bot.i18n import LANGUAGES
-from bot.inbox.auth import COOKIE, MAX_AGE_SECONDS, Sessions, csrf_ok
+from bot.inbox.auth import COOKIE, MAX_AGE_SECONDS, InboxCookies, csrf_ok
 from bot.inbox.dependencies import (
     LOGIN_PATH,
     CookiesDep,
@@ -58,7 +58,7 @@ _templates.globals.update(STATUS_NAMES=STATUS_NAMES, ROUTE_NAMES=ROUTE_NAMES, RE
                           LANGUAGES=LANGUAGES)
 
 
-def create_inbox(sessions: sessionmaker[Session], cookies: Sessions) -> APIRouter:
+def create_inbox(sessions: sessionmaker[Session], cookies: InboxCookies) -> APIRouter:
     """The inbox routes (under ``/inbox``) working on this database and cookie store, for the
     bot's app to include."""
     inbox = APIRouter(dependencies=[Depends(InboxState(sessions, cookies))])
@@ -103,7 +103,7 @@ async def login(sessions: SessionsDep, cookies: CookiesDep, username: str = Form
         logger.info("inbox.login_failed")
         await asyncio.sleep(0.5)
         return _page("login.html", 401, failed=True)
-    _session, cookie = cookies.new(counsellor.id)
+    _login, cookie = cookies.new(counsellor.id)
     response = RedirectResponse("/inbox", status_code=303)
     response.set_cookie(COOKIE, cookie, max_age=MAX_AGE_SECONDS, httponly=True, samesite="strict",
                         secure=cookies.secure, path="/inbox")
@@ -113,7 +113,7 @@ async def login(sessions: SessionsDep, cookies: CookiesDep, username: str = Form
 
 @router.post("/logout")
 async def logout(signed: Annotated[SignedIn | None, Depends(signed_in)], csrf: str = Form("")) -> Response:
-    if signed is not None and not csrf_ok(signed.session, csrf):
+    if signed is not None and not csrf_ok(signed.login, csrf):
         return _forbidden()
     response = RedirectResponse(LOGIN_PATH, status_code=303)
     response.delete_cookie(COOKIE, path="/inbox")
@@ -138,7 +138,7 @@ def leads(sessions: SessionsDep, me: CurrentCounsellor, status: str = "", route:
           min_warmth: int = 0) -> Response:
     rows = _find_leads(sessions, status, route, language, min_warmth)
     _audit(sessions, me.counsellor.username, "list", count=len(rows))
-    return _page("leads.html", leads=rows, me=me.counsellor, csrf=me.session.csrf, facts_due=facts_due(date.today()),
+    return _page("leads.html", leads=rows, me=me.counsellor, csrf=me.login.csrf, facts_due=facts_due(date.today()),
                  facts_due_months=FACTS_DUE_MONTHS,
                  filters={"status": status, "route": route, "language": language, "min_warmth": min_warmth})
 
@@ -165,13 +165,13 @@ async def lead_detail(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor
     transcript = await engine.transcript(lead.conversation_id)
     await asyncio.to_thread(_audit, sessions, me.counsellor.username, "view", lead_id)
     return _page("lead.html", lead=lead, consents=consents, transcript=transcript, claimed_by=claimed_by,
-                 me=me.counsellor, csrf=me.session.csrf, statuses=LEAD_STATUSES)
+                 me=me.counsellor, csrf=me.login.csrf, statuses=LEAD_STATUSES)
 
 
 @router.post("/leads/{lead_id}/status")
 def save_status(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, status: str = Form(),
                 note: str = Form("", max_length=2000), csrf: str = Form("")) -> Response:
-    if not csrf_ok(me.session, csrf):
+    if not csrf_ok(me.login, csrf):
         return _forbidden()
     if change_status(sessions, lead_id, me.counsellor, status, note) is None:
         return _page("error.html", 404, message=GONE)
@@ -180,7 +180,7 @@ def save_status(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, stat
 
 @router.post("/leads/{lead_id}/delete")
 def delete(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, csrf: str = Form("")) -> Response:
-    if not csrf_ok(me.session, csrf):
+    if not csrf_ok(me.login, csrf):
         return _forbidden()
     with sessions() as db:
         conversation = db.scalar(select(Lead.conversation_id).where(Lead.id == lead_id))

@@ -16,14 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.database import utcnow
 from bot.leads.audit import record_audit
 from bot.leads.models import LEAD_STATUSES, Counsellor, Lead, OutboxMessage
-from bot.leads.outbox import NOTICE_TELEGRAM, NOTICE_WEB
+from bot.leads.outbox import CLAIMED_NOTICE, person_kind
 
 
 def _tell_person_claimed(session: Session, lead: Lead) -> None:
     """Queue "a counsellor has taken your request" for the person, once per lead, in the
     transaction that takes the lead."""
-    channel = lead.conversation_id.split(":", 1)[0]
-    kind = {"tg": NOTICE_TELEGRAM, "web": NOTICE_WEB}.get(channel)
+    kind = person_kind(CLAIMED_NOTICE, lead.conversation_id)
     key = f"claimed:{lead.id}"
     if kind is not None and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is None:
         session.add(OutboxMessage(lead_id=lead.id, kind=kind, dedup_key=key))

@@ -1,9 +1,10 @@
 """The outbox: messages written in the same transaction as what they tell, delivered afterwards.
 
 A row's ``kind`` is the one thing that says what it is: who it is for (and so who delivers it)
-and, for a message to the person, its text. ``KINDS`` is that table; a new notice is one entry
-there plus the place that queues it. Kinds are stored as text, so a kind's name never changes
-(the claimed notice keeps its first names, ``notice_telegram`` and ``notice_web``).
+and, for a message to the person, its text. ``KINDS`` is that table; a new notice is its entries
+there (one per channel of the person) plus the place that queues it (``person_kind``): the notifier
+and the web chat's event stream deliver by recipient. Kinds are stored as text, so a kind's name
+never changes (the claimed notice keeps its first names, ``notice_telegram`` and ``notice_web``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ class Recipient(StrEnum):
     """The person's own Telegram chat (sent by the notifier)."""
     PERSON_WEB = "person_web"
     """The person's web chat (taken by the gateway's event stream: ``take_web_notices``)."""
+
+
+PERSON_CHANNELS = {"tg": Recipient.PERSON_TELEGRAM, "web": Recipient.PERSON_WEB}
+"""Who a message to the person is for, by the prefix of their conversation id (``tg:<chat id>``,
+``web:<uuid>``)."""
 
 
 @dataclass(frozen=True)
@@ -63,9 +69,22 @@ KINDS: dict[str, OutboxKind] = {kind.name: kind for kind in (
 )}
 
 
-def kinds_for(recipient: Recipient) -> list[str]:
-    """The names of the kinds for ``recipient``."""
-    return [kind.name for kind in KINDS.values() if kind.recipient is recipient]
+def kinds_for(*recipients: Recipient) -> list[str]:
+    """The names of the kinds for these recipients."""
+    return [kind.name for kind in KINDS.values() if kind.recipient in recipients]
+
+
+def recipient_of(kind: str) -> Recipient:
+    """Who the messages of this kind are for."""
+    return KINDS[kind].recipient
+
+
+def person_kind(notice: str, conversation_id: str) -> str | None:
+    """The kind that brings ``notice`` (a German msgid) to the person of ``conversation_id`` in
+    their own channel; ``None`` if that channel has none."""
+    recipient = PERSON_CHANNELS.get(conversation_id.split(":", 1)[0])
+    return next((kind.name for kind in KINDS.values() if kind.recipient is recipient and kind.text == notice),
+                None)
 
 
 def notice_text(kind: str) -> str:

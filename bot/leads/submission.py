@@ -9,6 +9,7 @@ from typing import Any
 import structlog
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from tenacity import retry, retry_if_exception_type, stop_after_attempt
 
 from bot.leads.audit import record_audit
 from bot.leads.consent import active_consent
@@ -84,25 +85,29 @@ def submit_lead(sessions: Sessions | None, submission: LeadSubmission) -> Lead:
     }.get(submission.contact_method, False)
     if not contact_valid:
         raise ContactInvalid(submission.contact_method)
-    for attempt in range(2):
-        try:
-            with sessions_or_default(sessions).begin() as session:
-                if active_consent(session, submission.conversation_id, "contact") is None:
-                    raise ConsentMissing(submission.conversation_id)
-                lead = session.scalar(select(Lead).where(Lead.conversation_id == submission.conversation_id))
-                created = lead is None
-                if lead is None:
-                    lead = Lead(conversation_id=submission.conversation_id)
-                    session.add(lead)
-                _fill(lead, submission, phone, email)
-                session.flush()
-                if created:
-                    queue_card(session, lead)
-                record_audit(session, "user", "lead_created" if created else "lead_updated", lead.id)
-            logger.info("lead.saved", lead=lead.id, created=created, warmth=lead.warmth)
-            return lead
-        except IntegrityError:
-            # Two submissions of one conversation raced; the second one updates the first's lead.
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    lead, created = _save(sessions, submission, phone, email)
+    logger.info("lead.saved", lead=lead.id, created=created, warmth=lead.warmth)
+    return lead
+
+
+# Two submissions of one conversation may race to create its lead: the loser's INSERT fails on
+# the unique conversation id, and its second try finds the winner's lead and updates it.
+@retry(stop=stop_after_attempt(2), retry=retry_if_exception_type(IntegrityError), reraise=True)
+def _save(sessions: Sessions | None, submission: LeadSubmission, phone: str | None,
+          email: str | None) -> tuple[Lead, bool]:
+    """One transaction: the lead created or updated, its card queued if new, the audit entry;
+    the lead and whether it was created."""
+    with sessions_or_default(sessions).begin() as session:
+        if active_consent(session, submission.conversation_id, "contact") is None:
+            raise ConsentMissing(submission.conversation_id)
+        lead = session.scalar(select(Lead).where(Lead.conversation_id == submission.conversation_id))
+        created = lead is None
+        if lead is None:
+            lead = Lead(conversation_id=submission.conversation_id)
+            session.add(lead)
+        _fill(lead, submission, phone, email)
+        session.flush()
+        if created:
+            queue_card(session, lead)
+        record_audit(session, "user", "lead_created" if created else "lead_updated", lead.id)
+    return lead, created

@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from bot.conversation import Conversations
 from bot.database import make_engine, make_sessions
 from bot.engine import Engine
-from bot.inbox.auth import Sessions as InboxCookies
+from bot.inbox.auth import InboxCookies
 from bot.inbox.routes import create_inbox
 from bot.settings import Settings, get_settings
 from bot.stack import engine_token

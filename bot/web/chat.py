@@ -9,7 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import structlog
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,7 +21,7 @@ from bot.i18n import translate
 from bot.inbound import Rejection
 from bot.leads.outbox import take_web_notices
 from bot.web.dependencies import ConversationsDep, SessionsDep
-from bot.web.language import language_of
+from bot.web.language import request_language
 from bot.web.limits import MAX_BODY_BYTES, SOURCE_SHAPE
 from bot.web.replies import json_error, reply_body
 
@@ -40,9 +40,10 @@ router = APIRouter(prefix="/api")
 
 class ChatRequest(BaseModel):
     """One message from the chat page: typed ``text``, or a pressed button (``payload``, with
-    its title as ``text``). A payload Lotse did not offer is handled as the text."""
+    its title as ``text``). A payload Lotse did not offer is handled as the text. The chat's id
+    (a UUID the page keeps) arrives as ``session``, the protocol's name for it."""
 
-    session: str = Field(max_length=64)
+    chat_id: str = Field(alias="session", max_length=64)
     text: str = Field(default="", max_length=MAX_BODY_BYTES)
     payload: str | None = Field(default=None, max_length=1024)
     language: str | None = Field(default=None, max_length=32)
@@ -65,12 +66,12 @@ def _answer(outcome: Outcome) -> JSONResponse:
 
 @router.post("/chat")
 async def chat(request: Request, message: ChatRequest, conversations: ConversationsDep) -> JSONResponse:
-    language = language_of(request, message.language)
+    language = request_language(request, message.language)
     try:
-        session = uuid.UUID(message.session)
+        chat_id = uuid.UUID(message.chat_id)
     except ValueError:
         return json_error(Rejection.BAD_REQUEST, language, 400)
-    sender = f"web:{session}"
+    sender = f"web:{chat_id}"
     outcome = None
     if message.payload is not None:
         outcome = await conversations.press(sender, message.payload, language, "web", message.source)
@@ -104,14 +105,15 @@ def _ping() -> ServerSentEvent:
 
 
 @router.get("/events")
-async def events(request: Request, sessions: SessionsDep, session: str = "") -> Response:
+async def events(request: Request, sessions: SessionsDep,
+                 chat_id: str = Query("", alias="session")) -> Response:
     """Server-sent events: what Lotse says without being asked (a counsellor has taken the
     request). One stream per open chat; news is looked for every few seconds in the database,
     so it also reaches a chat opened later, and survives restarts. The stream ends when the
     browser goes away or the server stops; a comment line keeps proxies from closing it."""
     try:
-        sender = f"web:{uuid.UUID(session)}"
+        sender = f"web:{uuid.UUID(chat_id)}"
     except ValueError:
-        return json_error(Rejection.BAD_REQUEST, language_of(request), 400)
+        return json_error(Rejection.BAD_REQUEST, request_language(request), 400)
     return EventSourceResponse(_news(sessions, sender), ping=EVENTS_HEARTBEAT_SECONDS,
                                ping_message_factory=_ping, sep=EVENTS_SEPARATOR)

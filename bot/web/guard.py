@@ -17,7 +17,7 @@ from starlette.types import ASGIApp
 
 from bot.inbound import Rejection
 from bot.settings import Settings
-from bot.web.language import language_of
+from bot.web.language import request_language
 from bot.web.limits import MAX_BODY_BYTES
 from bot.web.replies import json_error
 
@@ -52,7 +52,7 @@ class Guard(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return json_error(Rejection.TOO_LONG, language_of(request), 413, self._max_chars)
+            return json_error(Rejection.TOO_LONG, request_language(request), 413, self._max_chars)
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
@@ -69,14 +69,14 @@ class Guard(BaseHTTPMiddleware):
 async def http_error(request: Request, error: StarletteHTTPException) -> Response:
     """A 4xx of the chat API in the person's language; any other as FastAPI answers it."""
     if request.url.path.startswith("/api/") and 400 <= error.status_code < 500:
-        return json_error(Rejection.BAD_REQUEST, language_of(request), error.status_code)
+        return json_error(Rejection.BAD_REQUEST, request_language(request), error.status_code)
     return await http_exception_handler(request, error)
 
 
 async def bad_request(request: Request, _error: RequestValidationError) -> JSONResponse:
     """A request that does not have the expected shape: a kind 400."""
     logger.info("chat.bad_request", path=request.url.path)
-    return json_error(Rejection.BAD_REQUEST, language_of(request), 400)
+    return json_error(Rejection.BAD_REQUEST, request_language(request), 400)
 
 
 EXCEPTION_HANDLERS: dict[int | type[Exception], Callable[[Request, Any], Coroutine[Any, Any, Response]]] = {

@@ -1,4 +1,4 @@
-"""The language of a page or an answer, and its writing direction."""
+"""The language of a request (a page or an answer), and a page's ``<html lang>``."""
 
 from __future__ import annotations
 
@@ -6,13 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from bot.i18n import is_rtl, resolve_language
+from bot.i18n import resolve_language
 from bot.web.dependencies import settings_of
-
-
-def text_direction(language: str) -> str:
-    """``rtl`` or ``ltr``: the ``dir`` of a page or an answer in ``language``."""
-    return "rtl" if is_rtl(language) else "ltr"
 
 
 def html_lang(language: str) -> str:
@@ -20,8 +15,9 @@ def html_lang(language: str) -> str:
     return language.split("_")[0]
 
 
-def language_of(request: Request, requested: object = None) -> str:
-    """The language asked for, else the browser's first choice, else the configured default."""
+def request_language(request: Request, requested: object = None) -> str:
+    """The language a request asks for: ``requested`` (what it named), else the browser's first
+    choice (``Accept-Language``), else the configured default."""
     return resolve_language(
         requested or request.headers.get("accept-language", "").split(",")[0].split(";")[0],
         settings_of(request).default_language,
@@ -30,7 +26,7 @@ def language_of(request: Request, requested: object = None) -> str:
 
 def page_language(request: Request, lang: str | None = None) -> str:
     """The language of a page: ``?lang=``, else the browser's first choice."""
-    return language_of(request, lang)
+    return request_language(request, lang)
 
 
 PageLanguage = Annotated[str, Depends(page_language)]

@@ -17,12 +17,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.i18n import LANGUAGES, N_, Days, available_languages, gettext_for, translate
+from bot.i18n import (
+    LANGUAGES,
+    N_,
+    Days,
+    available_languages,
+    gettext_for,
+    text_direction,
+    translate,
+)
 from bot.leads import notice
 from bot.plan import GONE, PRINT, find_plan, plan_views, profile_of
 from bot.settings import Settings
 from bot.web.dependencies import SessionsDep, SettingsDep
-from bot.web.language import PageLanguage, html_lang, language_of, text_direction
+from bot.web.language import PageLanguage, html_lang, request_language
 from bot.web.limits import SOURCE_SHAPE
 from knowledge.loader import load_knowledge
 
@@ -170,7 +178,7 @@ async def plan_page(request: Request, token: str, settings: SettingsDep, session
         logger.error("plan.unavailable", error=type(error).__name__)
         plan = None
     if plan is None:
-        language = language_of(request)
+        language = request_language(request)
         page = pages.render("plan.html", language, title=translate(language, N_("Mein Plan")),
                             gone=translate(language, GONE), views=[])
         return HTMLResponse(page, status_code=404, headers=PLAN_HEADERS)

@@ -7,8 +7,8 @@ from typing import Any, TypedDict
 from fastapi.responses import JSONResponse
 
 from bot.engine import Button
+from bot.i18n import text_direction
 from bot.inbound import Rejection
-from bot.web.language import text_direction
 
 
 class ChatMessage(TypedDict):

@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from bot.settings import Settings
 from bot.starter import Stack
-from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE
-from tests.support.servers import Gateway, PartnerSite, start_gateway, start_partner_site
+from devtools.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE
+from devtools.servers import Gateway, PartnerSite, start_gateway, start_partner_site
 
 
 @pytest.fixture(scope="session")

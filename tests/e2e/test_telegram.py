@@ -22,7 +22,7 @@ from bot.leads.models import Consent, Lead
 from bot.settings import Settings
 from bot.starter import Stack
 from bot.telegram import chat, create_dispatcher, make_bot
-from tests.support.fake_telegram import FakeTelegram
+from devtools.fake_telegram import FakeTelegram
 
 _ids = itertools.count(1)
 

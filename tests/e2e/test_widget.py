@@ -28,9 +28,9 @@ from bot.leads.submission import submit_lead
 from bot.starter import Stack
 from bot.web import chat as web_chat
 from bot.web.pages import PAGE_TEXTS
-from tests.support.browser import PHONE, screenshot
+from devtools.browser import PHONE, screenshot
+from devtools.servers import Gateway, PartnerSite
 from tests.support.databases import give_consent, submission
-from tests.support.servers import Gateway, PartnerSite
 
 pytestmark = pytest.mark.integration
 

@@ -25,8 +25,8 @@ from bot.notifier import Notifier
 from bot.settings import Settings
 from bot.telegram import create_dispatcher, make_bot
 from bot.telegram.cards import REDACTED
+from devtools.fake_telegram import FakeTelegram
 from tests.support.databases import give_consent, submission
-from tests.support.fake_telegram import FakeTelegram
 
 CHAT = -100123
 

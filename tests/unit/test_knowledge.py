@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from actions.conversation import HEDGE, fact_text, is_unverified
+from actions.formatting import HEDGE, fact_text, is_unverified
 from bot.i18n import gettext_for
 from knowledge.extract import extract_knowledge
 from knowledge.loader import DATA_DIR, PARTS, load_knowledge, read_knowledge

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from actions.nlg import fill_placeholders, language_of, render, render_request
+from actions.nlg import fill_placeholders, render, render_request
 from actions.responses import RESPONSES
+from actions.tracker import language_of
 from bot.i18n import available_languages
 
 

@@ -183,7 +183,7 @@ def test_the_check_does_not_take_a_correction_as_the_answer_to_its_question() ->
 
 def test_long_answers_are_split_for_a_phone_screen() -> None:
     from actions.answers import ASPECTS, aspect_text
-    from actions.conversation import PHONE_LIMIT, fact_text, phone_messages
+    from actions.formatting import PHONE_LIMIT, fact_text, phone_messages
     from bot.bidi import strip_marks
     from bot.i18n import LANGUAGES
     from knowledge.loader import load_knowledge
@@ -206,7 +206,7 @@ def test_long_answers_are_split_for_a_phone_screen() -> None:
 
 
 def test_phone_messages_keeps_paragraphs_whole() -> None:
-    from actions.conversation import phone_messages
+    from actions.formatting import phone_messages
 
     text = "A" * 200 + "\n\n" + "B" * 200 + "\n\n" + "C" * 100
     assert phone_messages(text) == ["A" * 200, "B" * 200 + "\n\n" + "C" * 100]

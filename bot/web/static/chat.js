@@ -3,6 +3,7 @@
 // Protocol: POST /api/chat {session, text, language, source} → {messages, language, dir, error?,
 // erased?, retry_after?}: the answers to one message. GET /api/events?session=… (server-sent
 // events): what Lotse says unasked, e.g. that a counsellor took the request (README: "The web chat").
+// `session` is the chat's id (a UUID this page keeps, the `chatId()` below).
 // Bot and user texts are inserted as text, never as HTML; only links to allowlisted hosts
 // become links. Nothing is loaded from anywhere but this origin.
 (function () {
@@ -16,7 +17,7 @@
   var picker = document.getElementById("language");
   var closeButton = document.getElementById("close");
 
-  var KEYS = { session: "lotse.session", language: "lotse.language", history: "lotse.history",
+  var KEYS = { chat: "lotse.session", language: "lotse.language", history: "lotse.history",
                pending: "lotse.pending", source: "lotse.source", switched: "lotse.switched" };
   var HISTORY_LIMIT = 200;
   var TYPING_AFTER_MS = 300;
@@ -42,7 +43,7 @@
   var typingTimer = null;
 
   // --- storage ---------------------------------------------------------------------------------
-  // The session id and the language live in local storage (they survive closing the browser).
+  // The chat id and the language live in local storage (they survive closing the browser).
   // What was written (history, unsent messages) lives in session storage: it survives reloads,
   // and is gone when the tab is closed, so a shared computer does not keep it. Memory is the
   // fallback where the browser allows no storage (some embedded frames).
@@ -67,11 +68,11 @@
   function parseJson(text, fallback) {
     try { var value = JSON.parse(text); return value === null ? fallback : value; } catch (e) { return fallback; }
   }
-  function sessionId() {
-    var id = store.get(KEYS.session);
+  function chatId() {
+    var id = store.get(KEYS.chat);
     if (!id || !/^[0-9a-f-]{36}$/.test(id)) {
       id = window.crypto.randomUUID ? window.crypto.randomUUID() : randomUuid();
-      store.set(KEYS.session, id);
+      store.set(KEYS.chat, id);
     }
     return id;
   }
@@ -91,7 +92,7 @@
   }
   function forgetEverything() {
     stopListening();
-    [KEYS.session, KEYS.source].forEach(store.remove);
+    [KEYS.chat, KEYS.source].forEach(store.remove);
     [KEYS.history, KEYS.pending].forEach(written.remove);
     history = [];
   }
@@ -311,7 +312,7 @@
     busy = true;
     var item = queue[0];
     startTyping();
-    var payload = { session: sessionId(), text: item.text, language: language() };
+    var payload = { session: chatId(), text: item.text, language: language() };
     if (item.payload) payload.payload = item.payload;
     var source = store.get(KEYS.source);
     if (source) payload.source = source;
@@ -360,7 +361,7 @@
   function render(data, refused) {
     if (data.language) setLanguage(data.language, data.dir);
     if (data.erased) {
-      forgetEverything();  // "delete my data": a new, empty session from now on
+      forgetEverything();  // "delete my data": a new, empty chat from now on
       log.textContent = "";
     }
     var messages = data.messages || [];
@@ -376,7 +377,7 @@
   // --- news Lotse sends unasked (server-sent events) --------------------------------------------
   var events = null;
   function listen() {
-    var id = store.get(KEYS.session);
+    var id = store.get(KEYS.chat);
     if (events || !id || typeof window.EventSource !== "function") return;
     events = new window.EventSource("/api/events?session=" + encodeURIComponent(id));
     events.onmessage = function (event) {

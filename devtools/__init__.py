@@ -1,0 +1,7 @@
+"""What the tests and the benchmark (``bench/``) share: a fake Telegram Bot API server over HTTP
+(``fake_telegram``), Debian's Chromium settings for Playwright (``browser``), and the gateway and a
+partner's website served on localhost (``servers``).
+
+Development tools only: never imported by ``bot/``, ``actions/``, ``knowledge/`` or ``nlu/``
+(an import-linter contract in ``pyproject.toml`` checks it), and not part of the installed package.
+"""

@@ -69,8 +69,7 @@ def _payload(intent: str, entities: dict[str, str]) -> str:
 def route_buttons(route: str, language: str, skip: str | None = None) -> list[dict[str, str]]:
     """Buttons to go deeper into one route, and to start the check."""
     buttons = [
-        {"title": translate(language, BUTTON_TITLES[aspect]),
-         "payload": _payload(f"ask_{route}", {"aspect": aspect})}
+        {"title": translate(language, BUTTON_TITLES[aspect]), "payload": _payload(f"ask_{route}", {"aspect": aspect})}
         for aspect in ASPECTS
         if aspect != skip
     ]
@@ -155,9 +154,14 @@ def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | N
     named = next(tracker.get_latest_entity_values("route"), None)
     pressed = next(tracker.get_latest_entity_values("aspect"), None)
     subject = question_index().subject(
-        text, intent_route=ROUTE_INTENTS.get(intent), topic=topic, named_route=named,
-        pressed_aspect=pressed, current_route=tracker.get_slot("current_route"),
-        sure=float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0) >= SURE_OF_ROUTE)
+        text,
+        intent_route=ROUTE_INTENTS.get(intent),
+        topic=topic,
+        named_route=named,
+        pressed_aspect=pressed,
+        current_route=tracker.get_slot("current_route"),
+        sure=float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0) >= SURE_OF_ROUTE,
+    )
     route_id, aspect = subject.route, subject.aspect
     routes: dict[str, Route] = {r.id: r for r in knowledge.routes}
 
@@ -186,9 +190,7 @@ class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text, buttons, route_id = term_answer(tracker) or compose_answer(tracker)
         *first, last = phone_messages(text)
         for part in first:

@@ -43,8 +43,11 @@ def phone_messages(text: str, limit: int = PHONE_LIMIT) -> list[str]:
         lines = block.split("\n")
         current = lines[0]
         for index, line in enumerate(lines[1:]):
-            heading_alone = index == 0 and strip_marks(line).lstrip().startswith("•") \
+            heading_alone = (
+                index == 0
+                and strip_marks(line).lstrip().startswith("•")
                 and not strip_marks(current).lstrip().startswith("•")
+            )
             if heading_alone or len(strip_marks(current)) + 1 + len(strip_marks(line)) <= limit:
                 current += "\n" + line
             else:

@@ -70,9 +70,7 @@ class ValidateSlotMappings(Action):
     def name(self) -> str:
         return "action_validate_slot_mappings"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = self._language(tracker)
         # the story line is said in the language this very message may have switched to
         switched = next((e["value"] for e in language if e.get("name") == LANGUAGE_SLOT), None)
@@ -109,9 +107,7 @@ class ActionChangeLanguage(Action):
     def name(self) -> str:
         return "action_change_language"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if not is_sure(tracker):  # a switch only from a button, a command, or when surely meant
             ask_back(dispatcher, tracker, first="change_language")
             return []

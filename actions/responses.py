@@ -75,9 +75,7 @@ RESPONSES: dict[str, Response] = {
         N_("Das habe ich nicht verstanden. Kannst du es anders sagen? Oder tippe auf eine Taste."),
         (HELP_BUTTON, LANGUAGE_BUTTON),
     ),
-    "utter_ask_language": Response(
-        N_("In welcher Sprache möchtest du schreiben?"), language_buttons=True
-    ),
+    "utter_ask_language": Response(N_("In welcher Sprache möchtest du schreiben?"), language_buttons=True),
     "utter_language_changed": Response(
         # TRANSLATORS: Sent right after switching, in the new language.
         N_("Gut, ab jetzt schreibe ich auf Deutsch."),
@@ -103,9 +101,6 @@ RESPONSES: dict[str, Response] = {
         (CHECK_BUTTON, HELP_BUTTON),
     ),
     "utter_technical_problem": Response(
-        N_(
-            "Entschuldigung, bei mir ist gerade ein technischer Fehler passiert. "
-            "Bitte versuch es gleich noch einmal."
-        ),
+        N_("Entschuldigung, bei mir ist gerade ein technischer Fehler passiert. Bitte versuch es gleich noch einmal."),
     ),
 }

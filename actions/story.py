@@ -32,8 +32,8 @@ CORRECTED_SLOT = "story_corrected"
 TRIAGE_FORM = "triage_form"
 
 UNDERSTOOD = N_(
-    "Ich habe verstanden: {facts}. Wenn etwas nicht stimmt, schreib es mir einfach – zum Beispiel "
-    "„nein, 8 Jahre“.")
+    "Ich habe verstanden: {facts}. Wenn etwas nicht stimmt, schreib es mir einfach – zum Beispiel „nein, 8 Jahre“."
+)
 CORRECTED = N_("Danke, ich habe es geändert: {facts}.")
 EXPERIENCE = N_("{years} Berufserfahrung")
 GERMAN = N_("Deutsch {level}")
@@ -91,8 +91,11 @@ def story_events(dispatcher: CollectingDispatcher, tracker: Tracker, language: s
     slots = _slots(story)
     if tracker.get_slot(READ_SLOT) and slots and is_correction(text, story_words()):
         dispatcher.utter_message(text=translate(language, CORRECTED, facts=facts_line(story, language)))
-        return events + [SlotSet(name, value) for name, value in slots.items()] + [
-            SlotSet(CORRECTED_SLOT, list(slots)), SlotSet(READ_SLOT, None)]
+        return (
+            events
+            + [SlotSet(name, value) for name, value in slots.items()]
+            + [SlotSet(CORRECTED_SLOT, list(slots)), SlotSet(READ_SLOT, None)]
+        )
     if tracker.get_slot(READ_SLOT):
         events.append(SlotSet(READ_SLOT, None))
     if not story.is_story:
@@ -101,7 +104,5 @@ def story_events(dispatcher: CollectingDispatcher, tracker: Tracker, language: s
     buttons = []
     if tracker.active_loop.get("name") != TRIAGE_FORM and intent != "start_check":
         buttons = [{"title": translate(language, CHECK), "payload": "/start_check"}]
-    dispatcher.utter_message(text=translate(language, UNDERSTOOD, facts=facts_line(story, language)),
-                             buttons=buttons)
-    return events + [SlotSet(name, value) for name, value in slots.items()] + [
-        SlotSet(READ_SLOT, list(story.facts))]
+    dispatcher.utter_message(text=translate(language, UNDERSTOOD, facts=facts_line(story, language)), buttons=buttons)
+    return events + [SlotSet(name, value) for name, value in slots.items()] + [SlotSet(READ_SLOT, list(story.facts))]

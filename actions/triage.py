@@ -47,8 +47,16 @@ FORM = "triage_form"
 FAILURES_SLOT = "triage_failures"
 SKIPPED_SLOT = "triage_skipped"
 SLOTS = (
-    "age", "qualification", "unskilled_years", "occupation", "training_years", "experience_years",
-    "status", "german_level", "residence", "needs_part_time",
+    "age",
+    "qualification",
+    "unskilled_years",
+    "occupation",
+    "training_years",
+    "experience_years",
+    "status",
+    "german_level",
+    "residence",
+    "needs_part_time",
 )
 NOT_SKIPPABLE = {"qualification"}
 SIDE_QUESTION_CONFIDENCE = 0.6
@@ -56,19 +64,30 @@ SIDE_QUESTION_CONFIDENCE = 0.6
 (and it is a button, has a question mark or more than one word: "blau" is no question)."""
 
 WHY = {
-    "age": N_("Die Validierung gibt es erst ab 25, und die meisten Teilqualifikationen sind für Erwachsene. "
-              "Unter 25 ist eine Ausbildung oft der beste Weg."),
-    "qualification": N_("Mit einem Abschluss aus dem Ausland kannst du ihn anerkennen lassen. Ohne Abschluss "
-                        "gibt es andere Wege und oft Geld von der Agentur für Arbeit."),
-    "unskilled_years": N_("Wer mehr als 4 Jahre ohne Fachausbildung gearbeitet hat, zählt bei der Förderung wie "
-                          "jemand ohne Abschluss. Zeiten ohne Arbeit, mit Kindern oder mit der Pflege von "
-                          "Angehörigen zählen mit. Dann kann die Agentur für Arbeit einen neuen Abschluss bezahlen."),
-    "occupation": N_("Jeder Beruf hat eine eigene Ausbildungsdauer. Daran sehe ich, ob deine Erfahrung für die "
-                     "Externenprüfung reicht."),
-    "training_years": N_("Für die Externenprüfung brauchst du das 1,5-fache der normalen Ausbildungszeit als "
-                         "Berufserfahrung."),
-    "experience_years": N_("Wenn du lange genug in dem Beruf gearbeitet hast, kannst du die Prüfung ohne "
-                           "Ausbildung machen. Arbeit im Ausland zählt mit."),
+    "age": N_(
+        "Die Validierung gibt es erst ab 25, und die meisten Teilqualifikationen sind für Erwachsene. "
+        "Unter 25 ist eine Ausbildung oft der beste Weg."
+    ),
+    "qualification": N_(
+        "Mit einem Abschluss aus dem Ausland kannst du ihn anerkennen lassen. Ohne Abschluss "
+        "gibt es andere Wege und oft Geld von der Agentur für Arbeit."
+    ),
+    "unskilled_years": N_(
+        "Wer mehr als 4 Jahre ohne Fachausbildung gearbeitet hat, zählt bei der Förderung wie "
+        "jemand ohne Abschluss. Zeiten ohne Arbeit, mit Kindern oder mit der Pflege von "
+        "Angehörigen zählen mit. Dann kann die Agentur für Arbeit einen neuen Abschluss bezahlen."
+    ),
+    "occupation": N_(
+        "Jeder Beruf hat eine eigene Ausbildungsdauer. Daran sehe ich, ob deine Erfahrung für die "
+        "Externenprüfung reicht."
+    ),
+    "training_years": N_(
+        "Für die Externenprüfung brauchst du das 1,5-fache der normalen Ausbildungszeit als Berufserfahrung."
+    ),
+    "experience_years": N_(
+        "Wenn du lange genug in dem Beruf gearbeitet hast, kannst du die Prüfung ohne "
+        "Ausbildung machen. Arbeit im Ausland zählt mit."
+    ),
     "status": N_("Je nachdem, ob du arbeitest oder arbeitslos bist, hilft jemand anderes und es gibt anderes Geld."),
     "german_level": N_("Kurse und Prüfungen sind auf Deutsch. Ich sage dir, welcher Deutschkurs passt."),
     "residence": N_("So finde ich das richtige Jobcenter und die Stellen in deiner Nähe."),
@@ -105,10 +124,24 @@ CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "status": {
         "temp_agency": ("zeitarbeit", "leiharbeit", "temp", "agency"),
-        "self_employed": ("selbstständig", "selbständig", "selbststandig", "self-employed", "self employed",
-                          "freelance"),
-        "unemployed": ("arbeitslos", "ohne arbeit", "keine arbeit", "jobcenter", "bürgergeld", "unemployed",
-                       "no job", "jobless"),
+        "self_employed": (
+            "selbstständig",
+            "selbständig",
+            "selbststandig",
+            "self-employed",
+            "self employed",
+            "freelance",
+        ),
+        "unemployed": (
+            "arbeitslos",
+            "ohne arbeit",
+            "keine arbeit",
+            "jobcenter",
+            "bürgergeld",
+            "unemployed",
+            "no job",
+            "jobless",
+        ),
         "in_school": ("schule", "schüler", "school", "student", "studium"),
         "employed": ("arbeite", "job", "angestellt", "beschäftigt", "work", "employed", "minijob"),
         "other": ("anderes", "sonstiges", "elternzeit", "other", "something else"),
@@ -145,14 +178,15 @@ def choice_words() -> dict[str, dict[str, tuple[str, ...]]]:
                 if slot not in merged or value not in merged[slot]:
                     raise ValueError(f"answer_words/{language}.yml: unknown choice {slot}.{value}")
                 merged[slot][value].extend(words)
-    return {slot: {value: tuple(dict.fromkeys(phrase(w) for w in words if w.strip()))
-                   for value, words in values.items()} for slot, values in merged.items()}
+    return {
+        slot: {value: tuple(dict.fromkeys(phrase(w) for w in words if w.strip())) for value, words in values.items()}
+        for slot, values in merged.items()
+    }
 
 
 def choose(slot: str, text: str) -> str | None:
     """The choice a free-text answer names, by keyword (longest keyword wins), in any language."""
-    return longest_match(text, ((word, value) for value, words in choice_words()[slot].items()
-                                for word in words))
+    return longest_match(text, ((word, value) for value, words in choice_words()[slot].items() for word in words))
 
 
 def _buttons(language: str, slot: str) -> list[dict[str, str]]:
@@ -208,16 +242,15 @@ class ValidateTriageForm(FormValidationAction):
             return {slot: None}
         failures = int(tracker.get_slot(FAILURES_SLOT) or 0) + 1
         if failures >= 2:
-            text = "\n\n".join([translate(language, NOT_UNDERSTOOD), translate(language, WHY[slot]),
-                                translate(language, GO_ON)])
+            text = "\n\n".join(
+                [translate(language, NOT_UNDERSTOOD), translate(language, WHY[slot]), translate(language, GO_ON)]
+            )
             buttons = [{"title": translate(language, RESTART), "payload": "/restart"}]
             if slot not in NOT_SKIPPABLE:
                 buttons.insert(0, {"title": translate(language, SKIP), "payload": '/inform{"skip": true}'})
             dispatcher.utter_message(text=directed(language, text), buttons=buttons)
         else:
-            dispatcher.utter_message(
-                text=f"{translate(language, NOT_UNDERSTOOD)} {translate(language, HINTS[slot])}"
-            )
+            dispatcher.utter_message(text=f"{translate(language, NOT_UNDERSTOOD)} {translate(language, HINTS[slot])}")
         return {slot: None, FAILURES_SLOT: failures}
 
     @staticmethod
@@ -228,9 +261,7 @@ class ValidateTriageForm(FormValidationAction):
         return bool(corrected) and slot not in corrected and slot == tracker.get_slot("requested_slot")
 
     def _skip(self, slot: str, tracker: Tracker) -> dict[str, Any] | None:
-        wants_skip = self._entity(tracker, "skip") is not None or is_unknown(
-            tracker.latest_message.get("text") or ""
-        )
+        wants_skip = self._entity(tracker, "skip") is not None or is_unknown(tracker.latest_message.get("text") or "")
         if not wants_skip or slot in NOT_SKIPPABLE:
             return None
         skipped = list(tracker.get_slot(SKIPPED_SLOT) or [])
@@ -244,8 +275,16 @@ class ValidateTriageForm(FormValidationAction):
     def _text(self, value: Any) -> str:
         return value if isinstance(value, str) else str(value or "")
 
-    def _number(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                parse: Any, low: float, high: float) -> dict[str, Any]:
+    def _number(
+        self,
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        parse: Any,
+        low: float,
+        high: float,
+    ) -> dict[str, Any]:
         if self._only_a_correction(slot, tracker):
             return {slot: None}
         skipped = self._skip(slot, tracker)
@@ -257,8 +296,7 @@ class ValidateTriageForm(FormValidationAction):
             return self._failed(slot, dispatcher, tracker)
         return self._ok(slot, int(number) if slot == "age" else float(number))
 
-    def _choice(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
-                tracker: Tracker) -> dict[str, Any]:
+    def _choice(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         if self._only_a_correction(slot, tracker):
             return {slot: None}
         skipped = self._skip(slot, tracker)
@@ -272,44 +310,54 @@ class ValidateTriageForm(FormValidationAction):
             return self._ok(slot, chosen == "true")
         return self._ok(slot, chosen)
 
-    async def validate_age(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                           domain: DomainDict) -> dict[str, Any]:
+    async def validate_age(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._number("age", value, dispatcher, tracker, parse_age, 14, 99)
 
-    async def validate_unskilled_years(self, value: Any, dispatcher: CollectingDispatcher,
-                                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_unskilled_years(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._number("unskilled_years", value, dispatcher, tracker, parse_years, 0, 60)
 
-    async def validate_training_years(self, value: Any, dispatcher: CollectingDispatcher,
-                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_training_years(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._number("training_years", value, dispatcher, tracker, parse_years, 1, 4)
 
-    async def validate_experience_years(self, value: Any, dispatcher: CollectingDispatcher,
-                                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_experience_years(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._number("experience_years", value, dispatcher, tracker, parse_years, 0, 60)
 
-    async def validate_qualification(self, value: Any, dispatcher: CollectingDispatcher,
-                                     tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_qualification(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._choice("qualification", value, dispatcher, tracker)
 
-    async def validate_status(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> dict[str, Any]:
+    async def validate_status(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._choice("status", value, dispatcher, tracker)
 
-    async def validate_german_level(self, value: Any, dispatcher: CollectingDispatcher,
-                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_german_level(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._choice("german_level", value, dispatcher, tracker)
 
-    async def validate_residence(self, value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_residence(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._choice("residence", value, dispatcher, tracker)
 
-    async def validate_needs_part_time(self, value: Any, dispatcher: CollectingDispatcher,
-                                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_needs_part_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._choice("needs_part_time", value, dispatcher, tracker)
 
-    async def validate_occupation(self, value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_occupation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if self._only_a_correction("occupation", tracker):
             return {"occupation": None}
         skipped = self._skip("occupation", tracker)
@@ -325,13 +373,12 @@ class ValidateTriageForm(FormValidationAction):
 
 
 class ActionExplainQuestion(Action):
-    """"Warum fragst du?": why the question being asked matters."""
+    """ "Warum fragst du?": why the question being asked matters."""
 
     def name(self) -> str:
         return "action_explain_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         slot = tracker.get_slot("requested_slot")
         if slot in WHY:
             dispatcher.utter_message(text=translate(language_of(tracker), WHY[slot]))
@@ -351,12 +398,10 @@ class ActionAskTriageQuestion(Action, ABC):
     def name(self) -> str:
         """``action_ask_<slot>``."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         buttons = [
-            {"title": translate(language, title),
-             "payload": "/inform" + json.dumps({self.slot: value})}
+            {"title": translate(language, title), "payload": "/inform" + json.dumps({self.slot: value})}
             for title, value in self.choices
         ]
         buttons += _buttons(language, self.slot)
@@ -368,44 +413,90 @@ def _ask(slot: str, question: str, choices: tuple[tuple[str, Any], ...] = ()) ->
     return type(
         f"ActionAsk{''.join(p.title() for p in slot.split('_'))}",
         (ActionAskTriageQuestion,),
-        {"slot": slot, "question": question, "choices": choices, "__module__": __name__,
-         "name": lambda self: f"action_ask_{self.slot}"},
+        {
+            "slot": slot,
+            "question": question,
+            "choices": choices,
+            "__module__": __name__,
+            "name": lambda self: f"action_ask_{self.slot}",
+        },
     )
 
 
 ActionAskAge = _ask("age", N_("Wie alt bist du?"))
-ActionAskQualification = _ask("qualification", N_("Hast du schon einen Berufsabschluss?"), (
-    (N_("Nein, keinen"), "none"), (N_("Ja, aus Deutschland"), "german"),
-    (N_("Ja, aus dem Ausland"), "foreign"), (N_("Angefangen, nicht fertig"), "incomplete")))
-ActionAskUnskilledYears = _ask("unskilled_years", N_(
-    "Wie viele Jahre hast du seitdem ohne Fachausbildung gearbeitet, zum Beispiel als Helfer? "
-    "Zeiten ohne Arbeit, mit Kindern oder mit der Pflege von Angehörigen zählen mit."))
-ActionAskOccupation = _ask("occupation", N_(
-    "In welchem Beruf hast du gearbeitet – oder in welchem möchtest du einen Abschluss? "
-    "Schreib es einfach, zum Beispiel „Koch“ oder „Lager“."))
-ActionAskTrainingYears = _ask("training_years", N_(
-    "Diesen Beruf kenne ich noch nicht. Wie lange dauert die Ausbildung darin normalerweise?"), (
-    (N_("2 Jahre"), 2), (N_("3 Jahre"), 3), (N_("3,5 Jahre"), 3.5)))
-ActionAskExperienceYears = _ask("experience_years", N_(
-    "Wie viele Jahre hast du in diesem Beruf gearbeitet? Zähl in Vollzeit, Arbeit im Ausland zählt mit. "
-    "Zum Beispiel „4,5“ oder „seit 2019“."))
-ActionAskStatus = _ask("status", N_("Was machst du gerade?"), (
-    (N_("Ich bin arbeitslos"), "unemployed"), (N_("Ich arbeite"), "employed"),
-    (N_("Zeitarbeit"), "temp_agency"), (N_("Selbstständig"), "self_employed"),
-    (N_("Schule"), "in_school"), (N_("Etwas anderes"), "other")))
-ActionAskGermanLevel = _ask("german_level", N_("Wie gut ist dein Deutsch?"), (
-    (N_("Kaum"), "none"), ("A1", "a1"), ("A2", "a2"), ("B1", "b1"), ("B2", "b2"),
-    (N_("C1 oder besser"), "c1")))
-ActionAskResidence = _ask("residence", N_("Wo wohnst du?"), (
-    ("Schwerin", "schwerin"), ("Nordwestmecklenburg", "nordwestmecklenburg"),
-    ("Ludwigslust-Parchim", "ludwigslust_parchim"), (N_("Woanders"), "other")))
-ActionAskNeedsPartTime = _ask("needs_part_time", N_(
-    "Brauchst du Teilzeit, zum Beispiel wegen Kindern oder Pflege?"), (
-    (N_("Ja"), "true"), (N_("Nein"), "false")))
+ActionAskQualification = _ask(
+    "qualification",
+    N_("Hast du schon einen Berufsabschluss?"),
+    (
+        (N_("Nein, keinen"), "none"),
+        (N_("Ja, aus Deutschland"), "german"),
+        (N_("Ja, aus dem Ausland"), "foreign"),
+        (N_("Angefangen, nicht fertig"), "incomplete"),
+    ),
+)
+ActionAskUnskilledYears = _ask(
+    "unskilled_years",
+    N_(
+        "Wie viele Jahre hast du seitdem ohne Fachausbildung gearbeitet, zum Beispiel als Helfer? "
+        "Zeiten ohne Arbeit, mit Kindern oder mit der Pflege von Angehörigen zählen mit."
+    ),
+)
+ActionAskOccupation = _ask(
+    "occupation",
+    N_(
+        "In welchem Beruf hast du gearbeitet – oder in welchem möchtest du einen Abschluss? "
+        "Schreib es einfach, zum Beispiel „Koch“ oder „Lager“."
+    ),
+)
+ActionAskTrainingYears = _ask(
+    "training_years",
+    N_("Diesen Beruf kenne ich noch nicht. Wie lange dauert die Ausbildung darin normalerweise?"),
+    ((N_("2 Jahre"), 2), (N_("3 Jahre"), 3), (N_("3,5 Jahre"), 3.5)),
+)
+ActionAskExperienceYears = _ask(
+    "experience_years",
+    N_(
+        "Wie viele Jahre hast du in diesem Beruf gearbeitet? Zähl in Vollzeit, Arbeit im Ausland zählt mit. "
+        "Zum Beispiel „4,5“ oder „seit 2019“."
+    ),
+)
+ActionAskStatus = _ask(
+    "status",
+    N_("Was machst du gerade?"),
+    (
+        (N_("Ich bin arbeitslos"), "unemployed"),
+        (N_("Ich arbeite"), "employed"),
+        (N_("Zeitarbeit"), "temp_agency"),
+        (N_("Selbstständig"), "self_employed"),
+        (N_("Schule"), "in_school"),
+        (N_("Etwas anderes"), "other"),
+    ),
+)
+ActionAskGermanLevel = _ask(
+    "german_level",
+    N_("Wie gut ist dein Deutsch?"),
+    ((N_("Kaum"), "none"), ("A1", "a1"), ("A2", "a2"), ("B1", "b1"), ("B2", "b2"), (N_("C1 oder besser"), "c1")),
+)
+ActionAskResidence = _ask(
+    "residence",
+    N_("Wo wohnst du?"),
+    (
+        ("Schwerin", "schwerin"),
+        ("Nordwestmecklenburg", "nordwestmecklenburg"),
+        ("Ludwigslust-Parchim", "ludwigslust_parchim"),
+        (N_("Woanders"), "other"),
+    ),
+)
+ActionAskNeedsPartTime = _ask(
+    "needs_part_time",
+    N_("Brauchst du Teilzeit, zum Beispiel wegen Kindern oder Pflege?"),
+    ((N_("Ja"), "true"), (N_("Nein"), "false")),
+)
 
 
 def profile_from(tracker: Tracker) -> Profile:
     """The triage slots as a ``Profile`` (values that do not fit are left out)."""
+
     def number(slot: str) -> float | None:
         value = tracker.get_slot(slot)
         return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
@@ -430,8 +521,7 @@ def profile_from(tracker: Tracker) -> Profile:
     )
 
 
-async def _send_plan(dispatcher: CollectingDispatcher, tracker: Tracker, language: str,
-                     profile: Profile) -> None:
+async def _send_plan(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, profile: Profile) -> None:
     """Mein Plan: store it and send its link; in Telegram the plan itself too (both languages).
     Without the database the recommendation still stands, only the link is missing."""
     try:
@@ -452,8 +542,7 @@ class ActionRecommendRoutes(Action):
     def name(self) -> str:
         return "action_recommend_routes"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         knowledge = load_knowledge()
         language = language_of(tracker)
         profile = profile_from(tracker)
@@ -465,8 +554,10 @@ class ActionRecommendRoutes(Action):
         occupation = find_occupation(profile.occupation, knowledge.occupations)
         if occupation is not None and occupation.note is not None:
             lines.append(fact_text(occupation.note, language, knowledge))
-        laws = [translate(language, LAW_LINE, law=knowledge.rule(r).law,
-                          rule=translate(language, knowledge.rule(r).text)) for r in best.rules]
+        laws = [
+            translate(language, LAW_LINE, law=knowledge.rule(r).law, rule=translate(language, knowledge.rule(r).text))
+            for r in best.rules
+        ]
         if laws:
             lines.append("\n".join(laws))
         for part in phone_messages(directed(language, "\n\n".join(lines))):
@@ -477,27 +568,37 @@ class ActionRecommendRoutes(Action):
         jobcenter = jobcenter_for(profile.residence)
         if jobcenter and profile.status in ("unemployed", None):
             offices.append(jobcenter)
-        text += "\n\n" + translate(language, N_("Wer hilft:")) + "\n" + bullet_list(
-            [office_line(o, language, knowledge) for o in offices[:3]]
+        text += (
+            "\n\n"
+            + translate(language, N_("Wer hilft:"))
+            + "\n"
+            + bullet_list([office_line(o, language, knowledge) for o in offices[:3]])
         )
         documents = {d.id: d for d in knowledge.documents}
-        text += "\n\n" + translate(language, N_("Das bringst du mit:")) + "\n" + bullet_list(
-            [translate(language, documents[d].text) for d in best.documents]
+        text += (
+            "\n\n"
+            + translate(language, N_("Das bringst du mit:"))
+            + "\n"
+            + bullet_list([translate(language, documents[d].text) for d in best.documents])
         )
         for part in phone_messages(directed(language, text)):
             dispatcher.utter_message(text=part)
         others = found[1:3]
         if others:
-            dispatcher.utter_message(text=translate_plural(
-                language, "Auch dieser Weg ist möglich: {routes}", "Auch diese Wege sind möglich: {routes}",
-                len(others), routes=", ".join(names[r.route] for r in others)))
+            dispatcher.utter_message(
+                text=translate_plural(
+                    language,
+                    "Auch dieser Weg ist möglich: {routes}",
+                    "Auch diese Wege sind möglich: {routes}",
+                    len(others),
+                    routes=", ".join(names[r.route] for r in others),
+                )
+            )
         for note in notes(profile):
             dispatcher.utter_message(text=translate(language, note.msgid, **note.values))
         await _send_plan(dispatcher, tracker, language, profile)
         buttons = [{"title": translate(language, COUNSELLOR), "payload": "/request_counsellor"}]
         buttons += [{"title": names[r.route], "payload": f"/ask_{r.route}"} for r in found[:3]]
         buttons.append({"title": translate(language, RESTART), "payload": "/restart"})
-        dispatcher.utter_message(
-            text=translate(language, N_("Willst du mehr zu einem Weg wissen?")), buttons=buttons
-        )
+        dispatcher.utter_message(text=translate(language, N_("Willst du mehr zu einem Weg wissen?")), buttons=buttons)
         return [SlotSet("recommended_routes", [r.route for r in found])]

@@ -38,8 +38,7 @@ CANDIDATE_FLOOR = 0.05
 MAX_GUESSES = 3
 
 ASK_BACK = N_("Ich bin nicht sicher, ob ich dich richtig verstehe. Meinst du eins davon?")
-ASK_BACK_UNSURE = N_(
-    "Das möchte ich nicht falsch verstehen. Meinst du das? Dann tippe bitte auf die Taste.")
+ASK_BACK_UNSURE = N_("Das möchte ich nicht falsch verstehen. Meinst du das? Dann tippe bitte auf die Taste.")
 PERSON = N_("Mit einem Menschen sprechen")
 
 # What a guess looks like on its button. Route questions carry the route's (German) name.
@@ -65,8 +64,11 @@ PAYLOADS = {"start_over": "/restart"}
 def _ranking(tracker: Tracker) -> list[tuple[str, float]]:
     message = tracker.latest_message or {}
     ranking = message.get("intent_ranking") or [message.get("intent") or {}]
-    return [(str(i.get("name")), float(i.get("confidence") or 0.0))
-            for i in ranking if isinstance(i, dict) and i.get("name") and i.get("name") != "nlu_fallback"]
+    return [
+        (str(i.get("name")), float(i.get("confidence") or 0.0))
+        for i in ranking
+        if isinstance(i, dict) and i.get("name") and i.get("name") != "nlu_fallback"
+    ]
 
 
 def is_sure(tracker: Tracker) -> bool:
@@ -103,8 +105,9 @@ def guesses(tracker: Tracker, first: str | None = None) -> list[dict[str, str]]:
         label = _label(intent, language)
         if label is None or intent == "request_counsellor" or len(buttons) == MAX_GUESSES:
             continue
-        entities = {"route": route} if route in ROUTE_IDS and intent in {"ask_costs", "ask_duration",
-                                                                         "ask_funding"} else {}
+        entities = (
+            {"route": route} if route in ROUTE_IDS and intent in {"ask_costs", "ask_duration", "ask_funding"} else {}
+        )
         payload = PAYLOADS.get(intent, f"/{intent}") + (json.dumps(entities) if entities else "")
         if intent == "change_language":
             named = next(tracker.get_latest_entity_values("language"), None)
@@ -127,8 +130,7 @@ class ActionAskBack(Action):
     def name(self) -> str:
         return "action_ask_back"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         explained = term_answer(tracker)
         if explained is None and len(question_index().routes(tracker.latest_message.get("text") or "")) == 1:
             # the model is unsure, but the words name one route ("Când am nevoie de recunoaşterea
@@ -149,8 +151,7 @@ class ActionRestartWhenSure(Action):
     def name(self) -> str:
         return "action_restart_when_sure"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if not is_sure(tracker):
             ask_back(dispatcher, tracker, first="start_over")
             return []

@@ -34,12 +34,28 @@ from bot.stack import ENGINE_ENV, RASA
 from bot.starter import Process, free_port, start, start_stack, wait_until
 
 LOTSE_SCRIPT = [
-    "hallo", "was kannst du", "bist du ein bot", "danke", "auf englisch bitte", "thanks",
-    "what can you do", "tell me a joke", "/change_language{\"language\": \"de\"}", "tschüss",
+    "hallo",
+    "was kannst du",
+    "bist du ein bot",
+    "danke",
+    "auf englisch bitte",
+    "thanks",
+    "what can you do",
+    "tell me a joke",
+    '/change_language{"language": "de"}',
+    "tschüss",
 ]
 MOODBOT_SCRIPT = [
-    "hi", "I am feeling great", "are you a bot?", "bye", "hello", "I am sad", "yes",
-    "good morning", "are you human?", "goodbye",
+    "hi",
+    "I am feeling great",
+    "are you a bot?",
+    "bye",
+    "hello",
+    "I am sad",
+    "yes",
+    "good morning",
+    "are you human?",
+    "goodbye",
 ]
 
 
@@ -57,8 +73,15 @@ class Figures:
     silent_turns: int = 0
 
 
-async def converse(client: httpx.AsyncClient, url: str, script: list[str], turns: int,
-                   language: str, timings: list[float], silent: list[str] | None = None) -> None:
+async def converse(
+    client: httpx.AsyncClient,
+    url: str,
+    script: list[str],
+    turns: int,
+    language: str,
+    timings: list[float],
+    silent: list[str] | None = None,
+) -> None:
     """One simulated user: ``turns`` messages from ``script``, one after the other."""
     sender = f"bench:{uuid.uuid4()}"
     for turn in range(turns):
@@ -75,8 +98,7 @@ async def converse(client: httpx.AsyncClient, url: str, script: list[str], turns
             silent.append(str(body["message"]))
 
 
-async def drive(engine_url: str, script: list[str], senders: int, turns: int,
-                figures: Figures) -> None:
+async def drive(engine_url: str, script: list[str], senders: int, turns: int, figures: Figures) -> None:
     """Warm up, then one conversation alone, then ``senders`` conversations at once."""
     url = f"{engine_url}/webhooks/rest/webhook"
     limits = httpx.Limits(max_connections=senders + 5)
@@ -86,8 +108,7 @@ async def drive(engine_url: str, script: list[str], senders: int, turns: int,
         await converse(client, url, script, turns, "de", figures.sequential_ms, silent)
         started = time.perf_counter()
         await asyncio.gather(
-            *(converse(client, url, script, turns, "de", figures.concurrent_ms, silent)
-              for _ in range(senders))
+            *(converse(client, url, script, turns, "de", figures.concurrent_ms, silent) for _ in range(senders))
         )
         figures.concurrent_seconds = time.perf_counter() - started
     figures.silent_turns = len(silent)
@@ -109,8 +130,7 @@ def train(command: list[str], cwd: Path, cache: Path) -> float:
     """Run a training command with an empty Rasa cache; seconds it took."""
     env = {**os.environ, **ENGINE_ENV, "RASA_CACHE_DIRECTORY": str(cache)}
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
@@ -121,10 +141,23 @@ def bench_lotse(folder: Path, senders: int, turns: int, model: Path | None = Non
         data = sorted({str(p.parent) for p in (PROJECT_ROOT / "nlu").glob("*/*.yml")})
         print("training Lotse's model from scratch …", flush=True)
         figures.training_seconds = train(
-            [str(RASA), "train", "--config", "config.yml", "--domain", "nlu/domain.yml",
-             "--data", *data, "--out", str(folder / "models"), "--fixed-model-name", "bench",
-             "--skip-validation"],  # as `make model`
-            PROJECT_ROOT, folder / "cache",
+            [
+                str(RASA),
+                "train",
+                "--config",
+                "config.yml",
+                "--domain",
+                "nlu/domain.yml",
+                "--data",
+                *data,
+                "--out",
+                str(folder / "models"),
+                "--fixed-model-name",
+                "bench",
+                "--skip-validation",
+            ],  # as `make model`
+            PROJECT_ROOT,
+            folder / "cache",
         )
         model = folder / "models" / "bench.tar.gz"
     print("starting Lotse (engine + actions) …", flush=True)
@@ -145,18 +178,28 @@ def bench_moodbot(folder: Path, senders: int, turns: int) -> Figures:
     bot_dir = folder / "moodbot"
     bot_dir.mkdir()
     print("rasa init: training the stock moodbot …", flush=True)
-    figures.training_seconds = train(
-        [str(RASA), "init", "--no-prompt", "--init-dir", "."], bot_dir, folder / "cache"
-    )
+    figures.training_seconds = train([str(RASA), "init", "--no-prompt", "--init-dir", "."], bot_dir, folder / "cache")
     if not list((bot_dir / "models").glob("*.tar.gz")):
         raise RuntimeError("rasa init trained no model")
     port = free_port()
     env = {**os.environ, **ENGINE_ENV}
     print("starting the moodbot …", flush=True)
     started = time.monotonic()
-    command = [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port),
-               "--model", str(bot_dir / "models"), "--credentials", str(bot_dir / "credentials.yml"),
-               "--endpoints", str(bot_dir / "endpoints.yml")]
+    command = [
+        str(RASA),
+        "run",
+        "--enable-api",
+        "-i",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "--model",
+        str(bot_dir / "models"),
+        "--credentials",
+        str(bot_dir / "credentials.yml"),
+        "--endpoints",
+        str(bot_dir / "endpoints.yml"),
+    ]
     engine = start("moodbot", command, env, bot_dir, cwd=bot_dir)
     try:
         wait_until(f"http://127.0.0.1:{port}/", [engine], 300)
@@ -185,8 +228,7 @@ def print_report(ours: Figures, baseline: Figures | None, senders: int, turns: i
         ("turns without an answer", lambda f: f.silent_turns),
     ]
     print()
-    print(f"Load: {senders} senders × {turns} turns over REST (plus one sender alone), "
-          f"{os.cpu_count()} CPUs")
+    print(f"Load: {senders} senders × {turns} turns over REST (plus one sender alone), {os.cpu_count()} CPUs")
     header = f"{'':26}{'Lotse':>12}"
     if baseline:
         header += f"{'moodbot':>12}{'ratio':>9}"
@@ -211,8 +253,9 @@ def main() -> int:
     parser.add_argument("--senders", type=int, default=20)
     parser.add_argument("--turns", type=int, default=30)
     parser.add_argument("--skip-baseline", action="store_true")
-    parser.add_argument("--model", type=Path, default=None,
-                        help="use this trained model instead of training one (no training time)")
+    parser.add_argument(
+        "--model", type=Path, default=None, help="use this trained model instead of training one (no training time)"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="lotse-bench-"))
     try:

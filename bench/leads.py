@@ -37,8 +37,7 @@ async def measure(count: int = 40, spacing: float = 0.13) -> list[float]:
         upgrade(url)
         engine = make_engine(url)
         sessions = make_sessions(engine)
-        settings = Settings(var_dir=Path(folder), telegram_token="1:BENCH",
-                            telegram_api_base=telegram.base_url)
+        settings = Settings(var_dir=Path(folder), telegram_token="1:BENCH", telegram_api_base=telegram.base_url)
         bot = make_bot(settings)
         notifier = Notifier(sessions, bot, -1001, "http://localhost:8080")
         worker = asyncio.create_task(notifier.run(poll_seconds=1.0))
@@ -48,9 +47,19 @@ async def measure(count: int = 40, spacing: float = 0.13) -> list[float]:
                 conversation = f"bench:{n}"
                 await asyncio.to_thread(record_notice_shown, sessions, conversation, "bench", "de", "web")
                 await asyncio.to_thread(record_consent, sessions, conversation, "contact", "bench", "web")
-                await asyncio.to_thread(submit_lead, sessions, LeadSubmission(
-                    conversation, "web", "ar", f"Person {n}", "email", email=f"p{n}@example.org",
-                    routes=("externenpruefung",)))
+                await asyncio.to_thread(
+                    submit_lead,
+                    sessions,
+                    LeadSubmission(
+                        conversation,
+                        "web",
+                        "ar",
+                        f"Person {n}",
+                        "email",
+                        email=f"p{n}@example.org",
+                        routes=("externenpruefung",),
+                    ),
+                )
                 saved.append(time.monotonic())
                 await asyncio.sleep(spacing)
             arrived = await asyncio.to_thread(telegram.wait_for, "sendMessage", count, 60)
@@ -66,8 +75,10 @@ def main() -> int:
     latencies = asyncio.run(measure())
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
     print(f"\nLead saved → Telegram sendMessage ({len(latencies)} leads, notifier polling every 1 s):")
-    print(f"  p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
-          f" → target p95 ≤ {TARGET_P95_SECONDS:.0f} s {'met' if p95 <= TARGET_P95_SECONDS else 'NOT met'}")
+    print(
+        f"  p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
+        f" → target p95 ≤ {TARGET_P95_SECONDS:.0f} s {'met' if p95 <= TARGET_P95_SECONDS else 'NOT met'}"
+    )
     return 0
 
 

@@ -26,18 +26,29 @@ from devtools.browser import CHROMIUM, CHROMIUM_FLAGS, PHONE
 from devtools.servers import start_gateway
 
 VISITS = 10
-QUESTIONS = ["Was ist eine Externenprüfung?", "Wer bezahlt eine Umschulung?", "Was ist Anerkennung?",
-             "Was sind Teilqualifikationen?", "hallo"]
+QUESTIONS = [
+    "Was ist eine Externenprüfung?",
+    "Wer bezahlt eine Umschulung?",
+    "Was ist Anerkennung?",
+    "Was sind Teilqualifikationen?",
+    "hallo",
+]
 ROUNDS = 4
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lotse-bench-widget-") as folder:
         stack = start_stack(Path(folder) / "stack")
-        gateway = start_gateway(lambda port: Settings(
-            var_dir=Path(folder), engine_url=stack.engine_url, engine_token=stack.token,
-            database_url=stack.settings.effective_database_url, rate_limit_burst=1000,
-            rate_limit_per_minute=1000))
+        gateway = start_gateway(
+            lambda port: Settings(
+                var_dir=Path(folder),
+                engine_url=stack.engine_url,
+                engine_token=stack.token,
+                database_url=stack.settings.effective_database_url,
+                rate_limit_burst=1000,
+                rate_limit_per_minute=1000,
+            )
+        )
         try:
             first_load: list[float] = []
             answers: list[float] = []
@@ -49,8 +60,12 @@ def main() -> None:
                     page = context.new_page()
                     sizes: list[int] = []
                     if visit == 0:
-                        page.on("requestfinished", lambda r, sizes=sizes: sizes.append(r.sizes()["responseBodySize"]
-                                                                           + r.sizes()["responseHeadersSize"]))
+                        page.on(
+                            "requestfinished",
+                            lambda r, sizes=sizes: sizes.append(
+                                r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]
+                            ),
+                        )
                     started = time.perf_counter()
                     page.goto(f"{gateway.url}/chat?lang=ar")
                     page.locator(".msg--bot").first.wait_for()
@@ -72,11 +87,15 @@ def main() -> None:
 
     print("web chat on a 360 px phone screen (Debian Chromium, headless, localhost)")
     print(f"  first visit transfers          {transferred / 1024:8.1f} KiB (HTML, CSS, JS, greeting)")
-    print(f"  open /chat → greeting shown    p50 {percentile(first_load, .5):6.0f} ms"
-          f"   p95 {percentile(first_load, .95):6.0f} ms   ({VISITS} fresh visits)")
-    print(f"  Enter → answer shown           p50 {percentile(answers, .5):6.0f} ms"
-          f"   p95 {percentile(answers, .95):6.0f} ms   ({len(answers)} messages,"
-          f" mean {statistics.mean(answers):.0f} ms)")
+    print(
+        f"  open /chat → greeting shown    p50 {percentile(first_load, 0.5):6.0f} ms"
+        f"   p95 {percentile(first_load, 0.95):6.0f} ms   ({VISITS} fresh visits)"
+    )
+    print(
+        f"  Enter → answer shown           p50 {percentile(answers, 0.5):6.0f} ms"
+        f"   p95 {percentile(answers, 0.95):6.0f} ms   ({len(answers)} messages,"
+        f" mean {statistics.mean(answers):.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -92,9 +92,7 @@ def check_catalogs(locales_dir: Path = LOCALES_DIR) -> list[CatalogProblem]:
             expected = set().union(*(placeholders(i) for i in _ids(message)))
             for text in _texts(message):
                 if text.strip() and placeholders(text) != expected:
-                    problems.append(
-                        CatalogProblem(language, f"placeholders differ in {label!r}")
-                    )
+                    problems.append(CatalogProblem(language, f"placeholders differ in {label!r}"))
         if not mo_path.is_file():
             problems.append(CatalogProblem(language, "not compiled (messages.mo missing)"))
         else:
@@ -113,9 +111,7 @@ def check_catalogs(locales_dir: Path = LOCALES_DIR) -> list[CatalogProblem]:
 
 def require_compiled_catalogs(locales_dir: Path = LOCALES_DIR) -> None:
     """Stop a process at start-up when a catalog is not compiled or out of date."""
-    stale = [
-        p for p in check_catalogs(locales_dir) if "compiled" in p.problem or ".mo" in p.problem
-    ]
+    stale = [p for p in check_catalogs(locales_dir) if "compiled" in p.problem or ".mo" in p.problem]
     if stale:
         details = "; ".join(map(str, stale))
         raise SystemExit(f"Translations are not compiled ({details}). Run: make catalogs")
@@ -139,15 +135,14 @@ def update_catalogs(locales_dir: Path = LOCALES_DIR) -> dict[str, int]:
                 catalog = read_po(handle, locale=babel_locale(language), domain=DOMAIN)
         else:
             folder.mkdir(parents=True, exist_ok=True)
-            catalog = Catalog(locale=babel_locale(language), domain=DOMAIN, project="Lotse",
-                              copyright_holder="Lotse", fuzzy=False)
+            catalog = Catalog(
+                locale=babel_locale(language), domain=DOMAIN, project="Lotse", copyright_holder="Lotse", fuzzy=False
+            )
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         with path.open("wb") as handle:
             write_po(handle, catalog, width=100, ignore_obsolete=True, omit_header=False)
-        open_entries[language] = sum(
-            1 for m in catalog if m.id and (m.fuzzy or any(not t.strip() for t in _texts(m)))
-        )
+        open_entries[language] = sum(1 for m in catalog if m.id and (m.fuzzy or any(not t.strip() for t in _texts(m))))
     return open_entries
 
 

@@ -33,8 +33,12 @@ def database_problem(url: str, attempts: int = 5, wait: float = 1.0) -> str | No
 
     from bot.database import make_engine
 
-    retrying = Retrying(stop=stop_after_attempt(attempts), wait=wait_fixed(wait), reraise=True,
-                        retry=retry_if_exception_type(SQLAlchemyError))
+    retrying = Retrying(
+        stop=stop_after_attempt(attempts),
+        wait=wait_fixed(wait),
+        reraise=True,
+        retry=retry_if_exception_type(SQLAlchemyError),
+    )
     try:
         for attempt in retrying:
             with attempt:
@@ -112,8 +116,7 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     from bot.leads.erasure import purge_expired
 
     engine = make_engine(settings.effective_database_url)
-    purged = purge_expired(make_sessions(engine), settings.lead_retention_days,
-                           settings.conversation_retention_days)
+    purged = purge_expired(make_sessions(engine), settings.lead_retention_days, settings.conversation_retention_days)
     print(f"purged {purged.leads} leads and {purged.conversations} conversations")
     return 0
 
@@ -126,8 +129,13 @@ def _counsellor_add(args: argparse.Namespace, settings: Settings) -> int:
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Passwort: ")
     try:
-        add_counsellor(make_sessions(make_engine(settings.effective_database_url)), args.username,
-                       args.name, password, args.telegram_id)
+        add_counsellor(
+            make_sessions(make_engine(settings.effective_database_url)),
+            args.username,
+            args.name,
+            password,
+            args.telegram_id,
+        )
     except WeakPassword as error:
         print(f"Password too short: {error}", file=sys.stderr)
         return 1
@@ -161,8 +169,7 @@ COMMANDS: dict[str, Command] = {
     "catalogs-update": Command("update (or create) every language's catalog", _catalogs_update),
     "catalogs-source": Command("fill the German catalog from the template", _catalogs_source),
     "catalogs-check": Command("check every catalog; exit 1 on problems", _catalogs_check),
-    "facts-due": Command("list facts, rules and occupations whose check is older", _facts_due,
-                         _facts_due_arguments),
+    "facts-due": Command("list facts, rules and occupations whose check is older", _facts_due, _facts_due_arguments),
     "db-upgrade": Command("create or migrate the database schema", _db_upgrade),
     "purge": Command("delete what is past its retention time", _purge),
     "counsellor-add": Command("create or update a counsellor account", _counsellor_add, _counsellor_add_arguments),

@@ -116,6 +116,7 @@ def as_text(text: str) -> str:
         return shaped["intent"].replace("_", " ").strip()
     return text.lstrip().lstrip("/").lstrip()
 
+
 @dataclass
 class Outcome:
     """What to show the user for one message."""
@@ -147,10 +148,8 @@ def suggestion(detected: str, current: str) -> BotMessage:
     """ "Shall we continue in <detected>?", asked in the detected language, with two buttons."""
     new, old = LANGUAGES[detected].endonym, LANGUAGES[current].endonym
     buttons: list[Button] = [
-        {"title": translate(detected, SUGGESTION_YES, language=new),
-         "payload": change_language_payload(detected)},
-        {"title": translate(detected, SUGGESTION_NO, language=old),
-         "payload": change_language_payload(current)},
+        {"title": translate(detected, SUGGESTION_YES, language=new), "payload": change_language_payload(detected)},
+        {"title": translate(detected, SUGGESTION_NO, language=old), "payload": change_language_payload(current)},
     ]
     return BotMessage(text=translate(detected, SUGGESTION, language=new), buttons=buttons)
 
@@ -158,10 +157,17 @@ def suggestion(detected: str, current: str) -> BotMessage:
 class Conversations:
     """The channels' way into the engine."""
 
-    def __init__(self, engine: Engine, default_language: str, max_chars: int,
-                 sessions: sessionmaker | None = None, remembered: int = 50_000,
-                 limiter: RateLimiter | None = None, offered: OfferedButtons | None = None,
-                 public_url: str = "http://localhost:8080") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        default_language: str,
+        max_chars: int,
+        sessions: sessionmaker | None = None,
+        remembered: int = 50_000,
+        limiter: RateLimiter | None = None,
+        offered: OfferedButtons | None = None,
+        public_url: str = "http://localhost:8080",
+    ) -> None:
         self.engine = engine
         self._limiter = limiter
         self._offered_buttons = offered or MemoryOfferedButtons(remembered)
@@ -175,13 +181,19 @@ class Conversations:
         """(sender, language) → a switch to that language was already suggested."""
 
     @classmethod
-    def from_settings(cls, engine: Engine, settings: Settings,
-                      sessions: sessionmaker | None = None) -> Conversations:
+    def from_settings(cls, engine: Engine, settings: Settings, sessions: sessionmaker | None = None) -> Conversations:
         """Default language, size cap and rate limit as configured."""
         limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         offered = offered_buttons(settings.redis_url, settings.conversation_retention_days * 86_400)
-        return cls(engine, settings.default_language, settings.max_message_chars,
-                   sessions=sessions, limiter=limiter, offered=offered, public_url=settings.public_url)
+        return cls(
+            engine,
+            settings.default_language,
+            settings.max_message_chars,
+            sessions=sessions,
+            limiter=limiter,
+            offered=offered,
+            public_url=settings.public_url,
+        )
 
     def _rejected(self, rejection: Rejection, language: str, status: int) -> Outcome:
         text = rejection.text(language, self._max_chars)
@@ -250,8 +262,9 @@ class Conversations:
                 await self._offered_buttons.remember(sender, known)
         return known or frozenset()
 
-    async def handle(self, sender: str, raw_text: str, channel_language: str | None,
-                     channel: str, source: str | None = None) -> Outcome:
+    async def handle(
+        self, sender: str, raw_text: str, channel_language: str | None, channel: str, source: str | None = None
+    ) -> Outcome:
         """Answer one typed message of ``sender`` (``web:<uuid>``, ``tg:<chat id>``).
 
         ``source`` is where the person came from (a deep link, the widget's start payload); it
@@ -276,8 +289,9 @@ class Conversations:
         detection = Detection(None) if shaped else detect(text)
         return await self._turn(sender, text, language, channel, source, "text", detection)
 
-    async def press(self, sender: str, payload: str, channel_language: str | None,
-                    channel: str, source: str | None = None) -> Outcome | None:
+    async def press(
+        self, sender: str, payload: str, channel_language: str | None, channel: str, source: str | None = None
+    ) -> Outcome | None:
         """Answer a pressed button; ``None`` if Lotse did not offer ``payload`` to ``sender``.
 
         A refused payload is logged without its content and changes nothing: the channel then
@@ -292,25 +306,37 @@ class Conversations:
             return None
         return await self._turn(sender, payload, language, channel, source, "button", Detection(None))
 
-    async def _command(self, sender: str, command: Command, language: str, channel: str,
-                       source: str | None) -> Outcome:
+    async def _command(self, sender: str, command: Command, language: str, channel: str, source: str | None) -> Outcome:
         payload = command.payload
         if payload is None:  # /privacy
             current = self._remembered(sender, language) or language
             url = f"{self._public_url}/privacy?lang={current}"
             return Outcome([BotMessage(text=translate(current, PRIVACY, privacy_url=url))], current)
-        return await self._turn(sender, payload, language, channel, source or command.source,
-                                "command", Detection(None))
+        return await self._turn(
+            sender, payload, language, channel, source or command.source, "command", Detection(None)
+        )
 
-    async def _turn(self, sender: str, message: str, language: str, channel: str,
-                    source: str | None, kind: str, detection: Detection) -> Outcome:
+    async def _turn(
+        self,
+        sender: str,
+        message: str,
+        language: str,
+        channel: str,
+        source: str | None,
+        kind: str,
+        detection: Detection,
+    ) -> Outcome:
         """Send ``message`` (text, an offered payload, or a command's payload) and shape the answer."""
         worth_judging = kind == "text" and judge(detection, message, None) is not Verdict.KEEP
         before = await self._current_language(sender, language) if worth_judging else None
         try:
             reply = await self.engine.send(
-                sender, message, language, channel,
-                detected=detection.as_metadata() if detection.language else None, source=source,
+                sender,
+                message,
+                language,
+                channel,
+                detected=detection.as_metadata() if detection.language else None,
+                source=source,
                 kind=kind,
             )
         except EngineUnavailable:

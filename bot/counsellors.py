@@ -22,8 +22,9 @@ class WeakPassword(ValueError):
     """A password shorter than ``MIN_PASSWORD_LENGTH``."""
 
 
-def add_counsellor(sessions: sessionmaker, username: str, display_name: str, password: str,
-                   telegram_user_id: int | None = None) -> Counsellor:
+def add_counsellor(
+    sessions: sessionmaker, username: str, display_name: str, password: str, telegram_user_id: int | None = None
+) -> Counsellor:
     """Create (or update the password and names of) a counsellor."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(f"at least {MIN_PASSWORD_LENGTH} characters")

@@ -21,7 +21,6 @@ from bot.protocol import ERASE_CUSTOM_KEY, LANGUAGE_CUSTOM_KEY
 logger = structlog.get_logger(__name__)
 
 
-
 class Button(TypedDict):
     """A quick reply of a bot message."""
 
@@ -137,8 +136,11 @@ class Engine:
     async def transcript(self, sender: str) -> list[tuple[str, str]]:
         """The messages of a conversation as (``user`` | ``bot``, text), oldest first."""
         events = (await self._tracker(sender, "ALL")).get("events") or []
-        return [(str(e["event"]), str(e["text"])) for e in events
-                if isinstance(e, dict) and e.get("event") in ("user", "bot") and e.get("text")]
+        return [
+            (str(e["event"]), str(e["text"]))
+            for e in events
+            if isinstance(e, dict) and e.get("event") in ("user", "bot") and e.get("text")
+        ]
 
     async def last_buttons(self, sender: str) -> frozenset[str] | None:
         """The payloads of the buttons of the engine's last answer to ``sender``.

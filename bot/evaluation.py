@@ -131,9 +131,16 @@ def load_real_examples(folder: Path = REAL_DIR) -> list[Example]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         language = str(data.get("language") or path.stem)
         for item in data.get("examples") or []:
-            examples.append(Example(language, str(item["text"]).strip(), str(item["intent"]),
-                                    tuple(item.get("accept") or ()), str(item.get("source") or ""),
-                                    dict(item.get("story") or {})))
+            examples.append(
+                Example(
+                    language,
+                    str(item["text"]).strip(),
+                    str(item["intent"]),
+                    tuple(item.get("accept") or ()),
+                    str(item.get("source") or ""),
+                    dict(item.get("story") or {}),
+                )
+            )
     return examples
 
 
@@ -183,9 +190,13 @@ def answered(parsed: Parsed) -> tuple[str, ...]:
     if not asks:
         return (intent,)
     route = intent.removeprefix("ask_")
-    subject = index.subject(text, intent_route=route if route in ROUTE_IDS else None,
-                            topic=_topics().get(intent), named_route=parsed.route,
-                            sure=parsed.ranking[0][1] >= SURE_OF_ROUTE)
+    subject = index.subject(
+        text,
+        intent_route=route if route in ROUTE_IDS else None,
+        topic=_topics().get(intent),
+        named_route=parsed.route,
+        sure=parsed.ranking[0][1] >= SURE_OF_ROUTE,
+    )
     if subject.route is None:
         return (intent,)
     topic = f"ask_{subject.aspect}"
@@ -207,17 +218,30 @@ def parse_all(engine_url: str, token: str, examples: list[Example]) -> list[Pars
     parsed: list[Parsed] = []
     with httpx.Client(base_url=engine_url, timeout=30) as client:
         for example in examples:
-            response = client.post(
-                "/model/parse", params={"token": token}, json={"text": example.text}
-            )
+            response = client.post("/model/parse", params={"token": token}, json={"text": example.text})
             response.raise_for_status()
             body = response.json()
-            ranking = [(str(i["name"]), float(i.get("confidence") or 0.0))
-                       for i in body.get("intent_ranking") or [body["intent"]] if i.get("name") != "nlu_fallback"]
-            route = next((str(e["value"]) for e in body.get("entities") or []
-                          if e.get("entity") == "route" and e.get("value") in ROUTE_IDS), None)
-            parsed.append(Parsed(example, ranking or [(str(body["intent"]["name"]), 0.0)],
-                                 body["intent"].get("name") == "nlu_fallback", route))
+            ranking = [
+                (str(i["name"]), float(i.get("confidence") or 0.0))
+                for i in body.get("intent_ranking") or [body["intent"]]
+                if i.get("name") != "nlu_fallback"
+            ]
+            route = next(
+                (
+                    str(e["value"])
+                    for e in body.get("entities") or []
+                    if e.get("entity") == "route" and e.get("value") in ROUTE_IDS
+                ),
+                None,
+            )
+            parsed.append(
+                Parsed(
+                    example,
+                    ranking or [(str(body["intent"]["name"]), 0.0)],
+                    body["intent"].get("name") == "nlu_fallback",
+                    route,
+                )
+            )
     return parsed
 
 
@@ -263,8 +287,10 @@ def sweep(parsed: list[Parsed]) -> str:
                     wrong += 1
                     confident += top >= CONFIDENT
             n = len(parsed) or 1
-            lines.append(f"{threshold:>9.2f}  {ambiguity:>9.2f}  {right / n:>14.1%}  {back / n:>10.1%}  "
-                         f"{wrong / n:>14.1%}  {confident / n:>17.1%}")
+            lines.append(
+                f"{threshold:>9.2f}  {ambiguity:>9.2f}  {right / n:>14.1%}  {back / n:>10.1%}  "
+                f"{wrong / n:>14.1%}  {confident / n:>17.1%}"
+            )
     return "\n".join(lines)
 
 
@@ -278,19 +304,22 @@ def overall(scores: dict[str, LanguageScore]) -> LanguageScore:
 
 def report(scores: dict[str, LanguageScore], title: str = "held back") -> str:
     """A table of accuracy per language, confidently wrong answers and the worst confusions."""
-    lines = [f"{title}:",
-             "language  examples  accuracy  intent only  confidently wrong  asked back  "
-             "worst confusions (expected -> predicted)"]
+    lines = [
+        f"{title}:",
+        "language  examples  accuracy  intent only  confidently wrong  asked back  "
+        "worst confusions (expected -> predicted)",
+    ]
     rows = sorted(scores.items())
     if len(rows) > 1:
         rows.append(("all", overall(scores)))
     for language, each in rows:
         worst = ", ".join(
-            f"{expected}->{predicted} ×{count}"
-            for (expected, predicted), count in each.confusions.most_common(3)
+            f"{expected}->{predicted} ×{count}" for (expected, predicted), count in each.confusions.most_common(3)
         )
-        lines.append(f"{language:<9} {each.total:>8}  {each.accuracy:>8.1%}  {each.intent_accuracy:>11.1%}  "
-                     f"{each.confidently_wrong_share:>17.1%}  {each.asked_back_share:>10.1%}  {worst or '-'}")
+        lines.append(
+            f"{language:<9} {each.total:>8}  {each.accuracy:>8.1%}  {each.intent_accuracy:>11.1%}  "
+            f"{each.confidently_wrong_share:>17.1%}  {each.asked_back_share:>10.1%}  {worst or '-'}"
+        )
     return "\n".join(lines)
 
 
@@ -331,8 +360,10 @@ def misses(parsed: list[Parsed]) -> str:
         answer = answered(each)
         if not any(each.example.is_right(a) for a in answer):
             mark = "?" if asks_back(each) else " "
-            lines.append(f"{each.example.language} {each.example.intent:<22} → {'+'.join(answer):<34}"
-                         f"{each.ranking[0][1]:.2f}{mark} {each.example.text[:140]!r}")
+            lines.append(
+                f"{each.example.language} {each.example.intent:<22} → {'+'.join(answer):<34}"
+                f"{each.ranking[0][1]:.2f}{mark} {each.example.text[:140]!r}"
+            )
     return "\n".join(sorted(lines))
 
 
@@ -383,8 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nFallbackClassifier thresholds on the real-phrasing set:\n" + sweep(real_parsed))
         print("\n… and on the held-back set:\n" + sweep(parsed))
     if "--misses" in argv:
-        print("\nReal-phrasing questions answered wrongly (expected → answered, confidence):\n"
-              + misses(real_parsed))
+        print("\nReal-phrasing questions answered wrongly (expected → answered, confidence):\n" + misses(real_parsed))
     return 0 if all(s.accuracy >= 0.9 for s in scores.values()) else 1
 
 

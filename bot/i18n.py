@@ -53,23 +53,82 @@ LANGUAGES: dict[str, Language] = {
 
 # Names people type when they ask for a language ("auf Englisch", "arabic please", "عربي").
 _LANGUAGE_NAMES: dict[str, str] = {
-    "de": "de", "deutsch": "de", "german": "de", "deutch": "de", "dt": "de", "almanca": "de",
-    "niemiecki": "de", "німецька": "de", "немецкий": "de", "germana": "de", "tiếng đức": "de",
-    "الألمانية": "de", "آلمانی": "de",
-    "einfach": "de_simple", "einfache sprache": "de_simple", "leichte sprache": "de_simple",
-    "einfaches deutsch": "de_simple", "plain german": "de_simple", "simple german": "de_simple",
-    "en": "en", "english": "en", "englisch": "en", "engl": "en", "inglizi": "en",
-    "ingilizce": "en", "angielski": "en", "англійська": "en", "английский": "en", "engleza": "en",
-    "engleză": "en", "tiếng anh": "en", "الإنجليزية": "en", "انجليزي": "en", "انگلیسی": "en",
-    "uk": "uk", "ukrainisch": "uk", "ukrainian": "uk", "українська": "uk", "украинский": "uk",
-    "ru": "ru", "russisch": "ru", "russian": "ru", "русский": "ru", "російська": "ru",
-    "ar": "ar", "arabisch": "ar", "arabic": "ar", "عربي": "ar", "العربية": "ar", "arabi": "ar",
-    "fa": "fa", "farsi": "fa", "persisch": "fa", "persian": "fa", "dari": "fa", "فارسی": "fa",
+    "de": "de",
+    "deutsch": "de",
+    "german": "de",
+    "deutch": "de",
+    "dt": "de",
+    "almanca": "de",
+    "niemiecki": "de",
+    "німецька": "de",
+    "немецкий": "de",
+    "germana": "de",
+    "tiếng đức": "de",
+    "الألمانية": "de",
+    "آلمانی": "de",
+    "einfach": "de_simple",
+    "einfache sprache": "de_simple",
+    "leichte sprache": "de_simple",
+    "einfaches deutsch": "de_simple",
+    "plain german": "de_simple",
+    "simple german": "de_simple",
+    "en": "en",
+    "english": "en",
+    "englisch": "en",
+    "engl": "en",
+    "inglizi": "en",
+    "ingilizce": "en",
+    "angielski": "en",
+    "англійська": "en",
+    "английский": "en",
+    "engleza": "en",
+    "engleză": "en",
+    "tiếng anh": "en",
+    "الإنجليزية": "en",
+    "انجليزي": "en",
+    "انگلیسی": "en",
+    "uk": "uk",
+    "ukrainisch": "uk",
+    "ukrainian": "uk",
+    "українська": "uk",
+    "украинский": "uk",
+    "ru": "ru",
+    "russisch": "ru",
+    "russian": "ru",
+    "русский": "ru",
+    "російська": "ru",
+    "ar": "ar",
+    "arabisch": "ar",
+    "arabic": "ar",
+    "عربي": "ar",
+    "العربية": "ar",
+    "arabi": "ar",
+    "fa": "fa",
+    "farsi": "fa",
+    "persisch": "fa",
+    "persian": "fa",
+    "dari": "fa",
+    "فارسی": "fa",
     "دری": "fa",
-    "pl": "pl", "polnisch": "pl", "polish": "pl", "polski": "pl",
-    "ro": "ro", "rumänisch": "ro", "romanian": "ro", "română": "ro", "romana": "ro",
-    "tr": "tr", "türkisch": "tr", "turkish": "tr", "türkçe": "tr", "turkce": "tr",
-    "vi": "vi", "vietnamesisch": "vi", "vietnamese": "vi", "tiếng việt": "vi", "tieng viet": "vi",
+    "pl": "pl",
+    "polnisch": "pl",
+    "polish": "pl",
+    "polski": "pl",
+    "ro": "ro",
+    "rumänisch": "ro",
+    "romanian": "ro",
+    "română": "ro",
+    "romana": "ro",
+    "tr": "tr",
+    "türkisch": "tr",
+    "turkish": "tr",
+    "türkçe": "tr",
+    "turkce": "tr",
+    "vi": "vi",
+    "vietnamesisch": "vi",
+    "vietnamese": "vi",
+    "tiếng việt": "vi",
+    "tieng viet": "vi",
 }
 
 _CODE_SHAPE = re.compile(r"^[a-z]{2,3}([_-][a-z0-9]{2,8})*$")
@@ -108,7 +167,7 @@ def language_from_name(name: object) -> str | None:
     key = re.sub(r"\s+", " ", key)
     for prefix in ("auf ", "in ", "bitte ", "please "):
         if key.startswith(prefix):
-            key = key[len(prefix):]
+            key = key[len(prefix) :]
     return _LANGUAGE_NAMES.get(key) or normalize_code(key)
 
 
@@ -123,9 +182,11 @@ def language_named_in(text: object) -> str | None:
     if not isinstance(text, str):
         return None
     lowered = " ".join(unicodedata.normalize("NFC", text).lower().split())
-    found = {code for name, code in _LANGUAGE_NAMES.items()
-             if len(name) >= 5 and name not in _NOT_IN_A_SENTENCE
-             and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lowered)}
+    found = {
+        code
+        for name, code in _LANGUAGE_NAMES.items()
+        if len(name) >= 5 and name not in _NOT_IN_A_SENTENCE and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lowered)
+    }
     return found.pop() if len(found) == 1 else None
 
 

@@ -16,20 +16,14 @@ class Rejection(enum.Enum):
     """Why a message got no answer from the engine; the value is the German msgid we send instead."""
 
     EMPTY = N_("Deine Nachricht ist leer. Schreib mir einfach deine Frage.")
-    TOO_LONG = N_(
-        "Deine Nachricht ist zu lang für mich. Bitte schreib kürzer – höchstens {limit} Zeichen."
-    )
-    ENGINE_DOWN = N_(
-        "Ich bin gerade nicht erreichbar. Bitte versuch es in ein paar Minuten noch einmal."
-    )
+    TOO_LONG = N_("Deine Nachricht ist zu lang für mich. Bitte schreib kürzer – höchstens {limit} Zeichen.")
+    ENGINE_DOWN = N_("Ich bin gerade nicht erreichbar. Bitte versuch es in ein paar Minuten noch einmal.")
     TOO_FAST = N_(
-        "Du schreibst gerade sehr schnell. Warte bitte einen Moment "
-        "und schick deine Nachricht dann noch einmal."
+        "Du schreibst gerade sehr schnell. Warte bitte einen Moment und schick deine Nachricht dann noch einmal."
     )
     BAD_REQUEST = N_("Das konnte ich nicht lesen. Bitte schreib deine Nachricht noch einmal.")
     NO_ANSWER = N_(
-        "Entschuldigung, bei mir ist gerade ein technischer Fehler passiert. "
-        "Bitte versuch es gleich noch einmal."
+        "Entschuldigung, bei mir ist gerade ein technischer Fehler passiert. Bitte versuch es gleich noch einmal."
     )
     """The engine answered nothing: Rasa drops the messages of a failed action or NLG call."""
 
@@ -47,11 +41,7 @@ def clean_text(raw: str) -> str:
     Markup is kept as text: channels show bot and user texts as text, never as HTML.
     """
     text = unicodedata.normalize("NFC", raw)
-    kept = [
-        ch
-        for ch in text
-        if ch in _KEEP_CONTROL or unicodedata.category(ch) not in {"Cc", "Cs", "Co", "Cn"}
-    ]
+    kept = [ch for ch in text if ch in _KEEP_CONTROL or unicodedata.category(ch) not in {"Cc", "Cs", "Co", "Cn"}]
     return "".join(kept).strip()
 
 

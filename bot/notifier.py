@@ -73,9 +73,17 @@ class Delivery:
 class Notifier:
     """Outbox → Telegram for one chat."""
 
-    def __init__(self, sessions: sessionmaker, bot: Bot, chat_id: int, inbox_url: str,
-                 shows_contact: bool = False, lease_seconds: float = 60.0, batch: int = 20,
-                 backoff_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker,
+        bot: Bot,
+        chat_id: int,
+        inbox_url: str,
+        shows_contact: bool = False,
+        lease_seconds: float = 60.0,
+        batch: int = 20,
+        backoff_seconds: float = 2.0,
+    ) -> None:
         self.sessions = sessions
         self.bot = bot
         self.chat_id = chat_id
@@ -90,17 +98,25 @@ class Notifier:
         now = utcnow()
         due = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
         with self.sessions.begin() as session:
-            candidates = list(session.scalars(
-                select(OutboxMessage.id)
-                .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, due,
-                       OutboxMessage.kind.in_(kinds_for(*DELIVERS_TO)))
-                .order_by(OutboxMessage.id).limit(self.batch)
-                .with_for_update(skip_locked=True)
-            ))
+            candidates = list(
+                session.scalars(
+                    select(OutboxMessage.id)
+                    .where(
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.next_attempt_at <= now,
+                        due,
+                        OutboxMessage.kind.in_(kinds_for(*DELIVERS_TO)),
+                    )
+                    .order_by(OutboxMessage.id)
+                    .limit(self.batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
             claimed = []
             for message_id in candidates:
                 taken = session.execute(
-                    update(OutboxMessage).where(OutboxMessage.id == message_id, due)
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id, due)
                     .values(claimed_until=now + self.lease)
                 ).rowcount
                 if taken:
@@ -120,14 +136,19 @@ class Notifier:
 
     def _finish(self, message_id: int, **values: object) -> int:
         with self.sessions.begin() as session:
-            return session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
-                                   .values(claimed_until=None, **values)).rowcount or 0
+            return (
+                session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == message_id).values(claimed_until=None, **values)
+                ).rowcount
+                or 0
+            )
 
     async def _redact(self, telegram_message_id: int) -> None:
         """Overwrite a card in the chat; a card that is gone or already overwritten is fine."""
         try:
-            await self.bot.edit_message_text(text=REDACTED, chat_id=self.chat_id,
-                                             message_id=telegram_message_id, reply_markup=None)
+            await self.bot.edit_message_text(
+                text=REDACTED, chat_id=self.chat_id, message_id=telegram_message_id, reply_markup=None
+            )
         except TelegramBadRequest as error:
             if "not modified" not in error.message and "not found" not in error.message:
                 raise
@@ -145,7 +166,8 @@ class Notifier:
             told = await self.bot.send_message(person, translate(lead.language, notice_text(message.kind)))
             return told.message_id
         sent = await self.bot.send_message(
-            self.chat_id, card_text(lead, self.inbox_url, self.shows_contact),
+            self.chat_id,
+            card_text(lead, self.inbox_url, self.shows_contact),
             reply_markup=card_keyboard(lead.id),
         )
         return sent.message_id
@@ -161,8 +183,13 @@ class Notifier:
         except TelegramRetryAfter as error:
             delivery.retried += 1
             logger.warning("notifier.rate_limited", outbox=message_id, retry_after=error.retry_after)
-            await asyncio.to_thread(self._finish, message_id, attempts=attempts, last_error="429",
-                                    next_attempt_at=utcnow() + timedelta(seconds=error.retry_after))
+            await asyncio.to_thread(
+                self._finish,
+                message_id,
+                attempts=attempts,
+                last_error="429",
+                next_attempt_at=utcnow() + timedelta(seconds=error.retry_after),
+            )
             return
         except (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound, TelegramUnauthorizedError) as error:
             permanent = attempts >= PERMANENT_AFTER
@@ -170,23 +197,37 @@ class Notifier:
             delivery.retried += not permanent
             logger.error("notifier.refused", outbox=message_id, error=type(error).__name__, attempts=attempts)
             await asyncio.to_thread(
-                self._finish, message_id, attempts=attempts, last_error=type(error).__name__,
+                self._finish,
+                message_id,
+                attempts=attempts,
+                last_error=type(error).__name__,
                 status="failed" if permanent else "pending",
-                next_attempt_at=utcnow() + timedelta(seconds=self._backoff(attempts)))
+                next_attempt_at=utcnow() + timedelta(seconds=self._backoff(attempts)),
+            )
             return
         except Exception as error:  # noqa: BLE001 - 5xx, timeouts, network: try again later
             delivery.retried += 1
             logger.warning("notifier.retry", outbox=message_id, error=type(error).__name__, attempts=attempts)
             await asyncio.to_thread(
-                self._finish, message_id, attempts=attempts, last_error=type(error).__name__[:200],
-                next_attempt_at=utcnow() + timedelta(seconds=self._backoff(attempts)))
+                self._finish,
+                message_id,
+                attempts=attempts,
+                last_error=type(error).__name__[:200],
+                next_attempt_at=utcnow() + timedelta(seconds=self._backoff(attempts)),
+            )
             return
         if telegram_message_id is None:
             return
         delivery.sent += 1
         recorded = await asyncio.to_thread(
-            self._finish, message_id, attempts=attempts, status="sent", sent_at=utcnow(),
-            telegram_message_id=telegram_message_id, last_error=None)
+            self._finish,
+            message_id,
+            attempts=attempts,
+            status="sent",
+            sent_at=utcnow(),
+            telegram_message_id=telegram_message_id,
+            last_error=None,
+        )
         if not recorded and message.kind == LEAD_CARD:
             # the lead was erased while its card was on the way: the card must not stay
             logger.info("notifier.erased_in_flight", outbox=message_id)

@@ -72,13 +72,14 @@ def plan_view(profile: Profile, language: str, knowledge: Knowledge) -> PlanView
     names: dict[str, str] = {r.id: translate(language, r.name) for r in knowledge.routes}
     documents = {d.id: d for d in knowledge.documents}
     offices = {o.id: o for o in knowledge.offices}
-    steps = [translate(language, t.msgid, **t.values) for t in best.next_steps][:MAX_STEPS - 1]
+    steps = [translate(language, t.msgid, **t.values) for t in best.next_steps][: MAX_STEPS - 1]
     steps.append(translate(language, SHOW_IT))
     office_lines = []
     for office_id in best.offices[:2]:
         office = offices[office_id]
-        office_lines.append(", ".join(p for p in (office.name, office.address, office.phone,
-                                                  str(office.website or "")) if p))
+        office_lines.append(
+            ", ".join(p for p in (office.name, office.address, office.phone, str(office.website or "")) if p)
+        )
     others = found[1:3]
     return PlanView(
         language=language,
@@ -129,13 +130,18 @@ def save_plan(sessions: Sessions | None, conversation_id: str, language: str, pr
     token = secrets.token_urlsafe(32)
     with sessions_or_default(sessions).begin() as session:
         session.execute(delete(Plan).where(Plan.conversation_id == conversation_id))
-        session.add(Plan(token=token, conversation_id=conversation_id, language=language,
-                         profile={k: v for k, v in asdict(profile).items() if v is not None}))
+        session.add(
+            Plan(
+                token=token,
+                conversation_id=conversation_id,
+                language=language,
+                profile={k: v for k, v in asdict(profile).items() if v is not None},
+            )
+        )
     return token
 
 
-def find_plan(sessions: Sessions | None, token: str, max_age_days: int,
-              now: datetime | None = None) -> Plan | None:
+def find_plan(sessions: Sessions | None, token: str, max_age_days: int, now: datetime | None = None) -> Plan | None:
     """The plan behind ``token``, or ``None`` when there is none or it is older than
     ``max_age_days`` (the conversation it belongs to is then gone too)."""
     if not token or len(token) > 64:

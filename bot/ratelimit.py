@@ -36,8 +36,9 @@ class _Bucket:
 class RateLimiter:
     """``burst`` messages at once, then ``per_minute`` messages a minute, per sender."""
 
-    def __init__(self, per_minute: int, burst: int, remembered: int = 50_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_minute: int, burst: int, remembered: int = 50_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if per_minute < 1 or burst < 1:
             raise ValueError("per_minute and burst must be at least 1")
         self._rate = per_minute / 60.0

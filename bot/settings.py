@@ -19,9 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """All ``LOTSE_`` settings with their defaults for ``make demo``."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="LOTSE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="LOTSE_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     var_dir: Path = Field(default=PROJECT_ROOT / "var", description="Data, logs and the trained model.")
     database_url: str = Field(
@@ -82,17 +80,14 @@ class Settings(BaseSettings):
 
     redis_url: str | None = Field(
         default=None,
-        description="Redis for state shared by several gateways (e.g. redis://127.0.0.1:6379/0); "
-        "unset: in memory.",
+        description="Redis for state shared by several gateways (e.g. redis://127.0.0.1:6379/0); unset: in memory.",
     )
     default_language: str = "de"
     max_message_chars: int = Field(default=1000, ge=10)
     rate_limit_per_minute: int = Field(
         default=30, ge=1, description="Messages a minute one conversation may send (after the burst)."
     )
-    rate_limit_burst: int = Field(
-        default=10, ge=1, description="Messages one conversation may send at once."
-    )
+    rate_limit_burst: int = Field(default=10, ge=1, description="Messages one conversation may send at once.")
     log_level: str = "INFO"
 
     @field_validator("widget_origins")

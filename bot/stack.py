@@ -106,13 +106,19 @@ def engine_command(settings: Settings, model: Path | None = None) -> list[str]:
     endpoints_file, credentials_file = write_engine_files(settings)
     return [
         str(ENGINE_PYTHON),
-        "-m", "nlu.engine",
+        "-m",
+        "nlu.engine",
         "run",
-        "--model", str(model or model_path(settings)),
-        "--endpoints", str(endpoints_file),
-        "--credentials", str(credentials_file),
-        "--interface", "127.0.0.1",
-        "--port", str(engine_port(settings)),
+        "--model",
+        str(model or model_path(settings)),
+        "--endpoints",
+        str(endpoints_file),
+        "--credentials",
+        str(credentials_file),
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(engine_port(settings)),
         "--enable-api",
         f"--auth-token={engine_token(settings)}",  # "=": a token may start with "-"
     ]

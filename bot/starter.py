@@ -56,15 +56,11 @@ class Process:
                 self.popen.wait()
 
 
-def start(
-    name: str, command: list[str], env: dict[str, str], folder: Path, cwd: Path = PROJECT_ROOT
-) -> Process:
+def start(name: str, command: list[str], env: dict[str, str], folder: Path, cwd: Path = PROJECT_ROOT) -> Process:
     """Start ``command`` in ``cwd`` with stdout and stderr in ``folder/<name>.log``."""
     log = folder / f"{name}.log"
     handle = log.open("wb")
-    popen = subprocess.Popen(
-        command, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=cwd
-    )
+    popen = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=cwd)
     return Process(name, popen, log)
 
 
@@ -75,8 +71,7 @@ def wait_until(url: str, processes: list[Process], timeout: float) -> float:
         for process in processes:
             if process.popen.poll() is not None:
                 raise RuntimeError(
-                    f"{process.name} exited with {process.popen.returncode}:\n"
-                    + process.log_text()[-4000:]
+                    f"{process.name} exited with {process.popen.returncode}:\n" + process.log_text()[-4000:]
                 )
         try:
             if httpx.get(url, timeout=2).status_code == 200:

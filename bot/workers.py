@@ -25,14 +25,16 @@ logger = structlog.get_logger(__name__)
 RETENTION_INTERVAL_SECONDS = 3600
 
 
-async def run_retention(sessions: sessionmaker, settings: Settings,
-                        interval: float = RETENTION_INTERVAL_SECONDS) -> None:
+async def run_retention(
+    sessions: sessionmaker, settings: Settings, interval: float = RETENTION_INTERVAL_SECONDS
+) -> None:
     """Purge what is past its retention time, once an hour (also ``python -m bot.cli purge``)."""
     await asyncio.sleep(min(60.0, interval))  # not while everything is still starting
     while True:
         try:
-            await asyncio.to_thread(purge_expired, sessions, settings.lead_retention_days,
-                                    settings.conversation_retention_days)
+            await asyncio.to_thread(
+                purge_expired, sessions, settings.lead_retention_days, settings.conversation_retention_days
+            )
         except Exception as error:  # noqa: BLE001 - try again next round; the database may be back
             # the type only: database errors carry the statement's parameters (personal data)
             logger.error("retention.failed", error=type(error).__name__)
@@ -62,8 +64,7 @@ async def _register(bot: Bot, settings: Settings) -> None:
         logger.warning("telegram.commands_not_set", error=type(error).__name__)
 
 
-def start_telegram(settings: Settings, sessions: sessionmaker, conversations: Conversations | None = None
-                   ) -> Telegram:
+def start_telegram(settings: Settings, sessions: sessionmaker, conversations: Conversations | None = None) -> Telegram:
     """Start long polling (people's chats, counsellors' card buttons) and the notifier, when configured."""
     if settings.telegram_token is None:
         logger.info("telegram.off", reason="LOTSE_TELEGRAM_TOKEN is not set")
@@ -79,15 +80,23 @@ def start_telegram(settings: Settings, sessions: sessionmaker, conversations: Co
         if settings.telegram_webhook_secret is None:
             raise SystemExit("LOTSE_TELEGRAM_WEBHOOK_SECRET is required with LOTSE_TELEGRAM_WEBHOOK_URL")
         running.dispatcher = dispatcher
-        running.tasks.append(asyncio.create_task(bot.set_webhook(
-            settings.telegram_webhook_url, secret_token=settings.telegram_webhook_secret.get_secret_value(),
-            drop_pending_updates=False)))
+        running.tasks.append(
+            asyncio.create_task(
+                bot.set_webhook(
+                    settings.telegram_webhook_url,
+                    secret_token=settings.telegram_webhook_secret.get_secret_value(),
+                    drop_pending_updates=False,
+                )
+            )
+        )
     else:
-        running.tasks.append(asyncio.create_task(
-            dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)))
+        running.tasks.append(
+            asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False))
+        )
     if settings.counsellor_chat_id is not None:
-        notifier = Notifier(sessions, bot, settings.counsellor_chat_id, settings.public_url,
-                            shows_contact=settings.card_shows_contact)
+        notifier = Notifier(
+            sessions, bot, settings.counsellor_chat_id, settings.public_url, shows_contact=settings.card_shows_contact
+        )
         running.tasks.append(asyncio.create_task(notifier.run()))
     else:
         logger.warning("notifier.off", reason="LOTSE_COUNSELLOR_CHAT_ID is not set")

@@ -130,8 +130,12 @@ class FakeTelegram:
         if method == "getMe":
             return {"id": 4242, "is_bot": True, "first_name": "Lotse", "username": "lotse_test_bot"}
         if method in ("sendMessage", "editMessageText"):
-            return {"message_id": int(params.get("message_id") or next(self._message_ids)),
-                    "date": int(time.time()), "chat": chat, "text": params.get("text", "")}
+            return {
+                "message_id": int(params.get("message_id") or next(self._message_ids)),
+                "date": int(time.time()),
+                "chat": chat,
+                "text": params.get("text", ""),
+            }
         if method == "getUpdates":
             updates = list(self.updates)
             self.updates.clear()
@@ -152,8 +156,7 @@ class FakeTelegram:
                 self.in_flight -= 1
 
     async def _answer(self, request: web.Request, method: str) -> web.Response:
-        params: dict[str, Any] = {k: _decode(v) for k, v in (await request.post()).items()
-                                  if isinstance(v, str)}
+        params: dict[str, Any] = {k: _decode(v) for k, v in (await request.post()).items() if isinstance(v, str)}
         with self._lock:
             queue = self.faults.get(method)
             fault = queue.popleft() if queue else None

@@ -38,8 +38,15 @@ def start_gateway(make_settings: Callable[[int], Settings]) -> Gateway:
     """Start the gateway with ``make_settings(port)`` and wait until it serves."""
     port = free_port()
     settings = make_settings(port)
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None,
-                            log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="gateway", daemon=True)
     thread.start()

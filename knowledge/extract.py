@@ -17,8 +17,10 @@ import yaml
 TEXT_KEYS = frozenset({"text"})
 
 
-NAME_NOTE = ("TRANSLATORS: knowledge – {label}: a name on a button and in headings. Write it in your "
-             "language, then the German term in brackets, e.g. \"Retraining (Umschulung)\"; keep it short.")
+NAME_NOTE = (
+    "TRANSLATORS: knowledge – {label}: a name on a button and in headings. Write it in your "
+    'language, then the German term in brackets, e.g. "Retraining (Umschulung)"; keep it short.'
+)
 TEXT_NOTE = "TRANSLATORS: knowledge – {label}. Keep German official terms."
 
 

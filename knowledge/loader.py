@@ -40,9 +40,10 @@ def read_answer_words(folder: Path = DATA_DIR) -> dict[str, dict[str, dict[str, 
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
             raise ValueError(f"{path.name}: expected slot → value → list of words")
-        found[path.stem] = {str(slot): {str(value): [str(w) for w in (words or [])]
-                                        for value, words in values.items()}
-                            for slot, values in data.items()}
+        found[path.stem] = {
+            str(slot): {str(value): [str(w) for w in (words or [])] for value, words in values.items()}
+            for slot, values in data.items()
+        }
     return found
 
 
@@ -57,7 +58,8 @@ def read_knowledge(folder: Path = DATA_DIR) -> Knowledge:
         data = yaml.safe_load((folder / f"{part}.yml").read_text(encoding="utf-8")) or {}
         raw[part] = data.get(part, [])
     occupations: dict[str, dict[str, Any]] = {
-        o["id"]: o for o in raw["occupations"] if isinstance(o, dict) and "id" in o}
+        o["id"]: o for o in raw["occupations"] if isinstance(o, dict) and "id" in o
+    }
     for language, aliases in read_alias_files(folder).items():
         for occupation_id, names in aliases.items():
             if occupation_id not in occupations:

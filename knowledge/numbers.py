@@ -10,14 +10,53 @@ from datetime import date
 
 NUMBER_WORDS: dict[str, float] = {
     # German
-    "null": 0, "kein": 0, "keine": 0, "ein": 1, "eins": 1, "einem": 1, "einen": 1, "eine": 1,
-    "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "fuenf": 5, "sechs": 6, "sieben": 7, "acht": 8,
-    "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "zwoelf": 12, "fünfzehn": 15, "zwanzig": 20,
-    "halb": 0.5, "halbes": 0.5, "anderthalb": 1.5, "eineinhalb": 1.5,
+    "null": 0,
+    "kein": 0,
+    "keine": 0,
+    "ein": 1,
+    "eins": 1,
+    "einem": 1,
+    "einen": 1,
+    "eine": 1,
+    "zwei": 2,
+    "drei": 3,
+    "vier": 4,
+    "fünf": 5,
+    "fuenf": 5,
+    "sechs": 6,
+    "sieben": 7,
+    "acht": 8,
+    "neun": 9,
+    "zehn": 10,
+    "elf": 11,
+    "zwölf": 12,
+    "zwoelf": 12,
+    "fünfzehn": 15,
+    "zwanzig": 20,
+    "halb": 0.5,
+    "halbes": 0.5,
+    "anderthalb": 1.5,
+    "eineinhalb": 1.5,
     # English
-    "zero": 0, "none": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "fifteen": 15, "twenty": 20, "half": 0.5,
+    "zero": 0,
+    "none": 0,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "half": 0.5,
 }
 _NUMBER = re.compile(r"(?<![\d.,])(\d{1,4})(?:[.,](\d{1,2}))?(?![\d])")
 SINCE = re.compile(
@@ -50,7 +89,7 @@ def _first_number(text: str) -> float | None:
         value = float(whole)
         if fraction:
             value += float(f"0.{fraction}")
-        if re.search(r"\b(einhalb|und ein halb|and a half|½)\b", lowered[match.end():match.end() + 16]):
+        if re.search(r"\b(einhalb|und ein halb|and a half|½)\b", lowered[match.end() : match.end() + 16]):
             value += 0.5
         return value
     total: float | None = None
@@ -61,12 +100,12 @@ def _first_number(text: str) -> float | None:
             return NUMBER_WORDS[compound.group(1)] + 0.5
         if token in NUMBER_WORDS and token not in {"a", "an", "ein", "eine", "einen", "einem"}:
             total = NUMBER_WORDS[token]
-            following = tokens[index + 1:index + 3]
+            following = tokens[index + 1 : index + 3]
             if "halb" in following or "half" in following or "einhalb" in following:
                 total += 0.5
             return total
         if token in {"ein", "eine", "einen", "einem", "a", "an"}:
-            following = tokens[index + 1:index + 2]
+            following = tokens[index + 1 : index + 2]
             if following and following[0] in {"jahr", "year", "monat", "month"}:
                 return 1.0
             if following and following[0] in {"halbes", "half"}:

@@ -113,11 +113,12 @@ class QuestionIndex:
         value does not count ("Prüfung ohne Ausbildung" names the Externenprüfung, not the
         Ausbildung)."""
         folded = fold(text)
-        spans = [(m.start(), m.end(), value) for value, pattern in patterns.items()
-                 for m in pattern.finditer(folded)]
-        kept = [(start, end, value) for start, end, value in spans
-                if not any(s < end and start < e and (e - s) > (end - start) and v != value
-                           for s, e, v in spans)]
+        spans = [(m.start(), m.end(), value) for value, pattern in patterns.items() for m in pattern.finditer(folded)]
+        kept = [
+            (start, end, value)
+            for start, end, value in spans
+            if not any(s < end and start < e and (e - s) > (end - start) and v != value for s, e, v in spans)
+        ]
         first: dict[str, int] = {}
         for start, _end, value in sorted(kept):
             first.setdefault(value, start)
@@ -167,9 +168,17 @@ class QuestionIndex:
             return term
         return None
 
-    def subject(self, text: str, *, intent_route: str | None = None, topic: str | None = None,
-                named_route: str | None = None, pressed_aspect: str | None = None,
-                current_route: str | None = None, sure: bool = False) -> Subject:
+    def subject(
+        self,
+        text: str,
+        *,
+        intent_route: str | None = None,
+        topic: str | None = None,
+        named_route: str | None = None,
+        pressed_aspect: str | None = None,
+        current_route: str | None = None,
+        sure: bool = False,
+    ) -> Subject:
         """What the answer to ``text`` is about, from what the model picked (``intent_route`` for
         ``ask_<route>``, or ``topic`` for a cross-route topic such as ``costs`` or ``language``),
         a pressed button's route or aspect, and the words of the question itself.
@@ -206,8 +215,13 @@ class QuestionIndex:
                 aspect = topic if not asked or topic in asked else asked[0]
             else:
                 aspect = asked[0] if asked else None
-        if (aspect is not None and route is None and topic in ("costs", "duration", "funding", None)
-                and current_route in ROUTE_IDS and text.count(" ") < 6):
+        if (
+            aspect is not None
+            and route is None
+            and topic in ("costs", "duration", "funding", None)
+            and current_route in ROUTE_IDS
+            and text.count(" ") < 6
+        ):
             route = current_route
         if route is not None and (aspect is not None or topic is None):
             return Subject(route, aspect)

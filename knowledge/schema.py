@@ -12,9 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
-RouteId = Literal[
-    "externenpruefung", "teilqualifikation", "umschulung", "validierung", "anerkennung", "ausbildung"
-]
+RouteId = Literal["externenpruefung", "teilqualifikation", "umschulung", "validierung", "anerkennung", "ausbildung"]
 ROUTE_IDS: tuple[str, ...] = RouteId.__args__  # type: ignore[attr-defined]
 TopicId = Literal["funding", "costs", "duration", "language", "work_while_learning", "residence"]
 
@@ -88,7 +86,8 @@ class Route(_Strict):
                 stray = [i for i in getattr(picks, part) if i not in own]
                 if stray:
                     raise ValueError(
-                        f"route {self.id}, triage case {picks.case}: {part} {stray} not in the route's own")
+                        f"route {self.id}, triage case {picks.case}: {part} {stray} not in the route's own"
+                    )
         return self
 
     def picks(self, case: str = "default") -> Picks:
@@ -264,9 +263,11 @@ class Knowledge(_Strict):
         for item in helped:
             problems += [f"{item.id}: unknown office {o}" for o in item.who_helps if o not in office_ids]
         for occupation in self.occupations:
-            problems += [f"occupation {occupation.id}: unknown office {o}"
-                         for o in (occupation.competent_body, occupation.recognition_body)
-                         if o is not None and o not in office_ids]
+            problems += [
+                f"occupation {occupation.id}: unknown office {o}"
+                for o in (occupation.competent_body, occupation.recognition_body)
+                if o is not None and o not in office_ids
+            ]
         for rule in self.rules:
             missing = set(rule.sources) - source_ids
             if missing:
@@ -306,8 +307,10 @@ class Knowledge(_Strict):
         for fact, where in self.facts():
             add(where, [(sources[s].checked, str(sources[s].url)) for s in fact.sources])
         for rule in self.rules:
-            add(f"rule {rule.id}", [(rule.checked, rule.law)]
-                + [(sources[s].checked, str(sources[s].url)) for s in rule.sources])
+            add(
+                f"rule {rule.id}",
+                [(rule.checked, rule.law)] + [(sources[s].checked, str(sources[s].url)) for s in rule.sources],
+            )
         for occupation in self.occupations:
             if occupation.source is not None:
                 add(f"occupation {occupation.id}", [(occupation.source.checked, str(occupation.source.url))])

@@ -85,9 +85,10 @@ def _is(word: str, entries: tuple[str, ...] | frozenset[str]) -> bool:
 
 def _starts(tokens: list[str], at: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
     for phrase in phrases:
-        window = tokens[at:at + len(phrase)]
+        window = tokens[at : at + len(phrase)]
         if len(window) == len(phrase) and all(
-                w == p or (p.endswith("*") and w.startswith(p[:-1])) for w, p in zip(window, phrase, strict=True)):
+            w == p or (p.endswith("*") and w.startswith(p[:-1])) for w, p in zip(window, phrase, strict=True)
+        ):
             return True
     return False
 
@@ -97,8 +98,11 @@ def _number(token: str, words: StoryWords) -> float | None:
         return float(token.replace(",", "."))
     if token in words.numbers:
         return words.numbers[token]
-    return float(NUMBER_WORDS[token]) if token in NUMBER_WORDS and token not in {"a", "an", "ein", "eine", "einen",
-                                                                     "einem", "kein", "keine", "none"} else None
+    return (
+        float(NUMBER_WORDS[token])
+        if token in NUMBER_WORDS and token not in {"a", "an", "ein", "eine", "einen", "einem", "kein", "keine", "none"}
+        else None
+    )
 
 
 @dataclass(frozen=True)
@@ -122,12 +126,11 @@ def _told_before(tokens: list[str], index: int, places: tuple[tuple[str, ...], .
     """Whether the four words before ``tokens[index]`` say the time is time in Germany ("أعيش في
     المانيا منذ عامين", "lebe in Deutschland seit 3 Jahren"), not work. ``places``: the phrases of
     ``not_work_after`` with two words or more — "hier 5 Jahre als Koch gearbeitet" is work."""
-    head = tokens[max(0, index - 4):index]
+    head = tokens[max(0, index - 4) : index]
     return any(_starts(head, i, places) for i in range(len(head)))
 
 
-def read_story(text: str, words: StoryWords, occupations: tuple[Occupation, ...],
-               today: date | None = None) -> Story:
+def read_story(text: str, words: StoryWords, occupations: tuple[Occupation, ...], today: date | None = None) -> Story:
     """Age, occupation, years of work and German level that ``text`` tells."""
     today = today or date.today()
     tokens = _tokens(text)
@@ -135,8 +138,12 @@ def read_story(text: str, words: StoryWords, occupations: tuple[Occupation, ...]
     years: float | None = None
     places = tuple(p for p in words.not_work_after if len(p) > 1)
     for index, token in enumerate(tokens):
-        if years is None and token in words.two_years and not _starts(tokens, index + 1, words.not_work_after) \
-                and not _told_before(tokens, index, places):
+        if (
+            years is None
+            and token in words.two_years
+            and not _starts(tokens, index + 1, words.not_work_after)
+            and not _told_before(tokens, index, places)
+        ):
             years = 2.0
             continue
         value = _number(token, words)
@@ -147,9 +154,17 @@ def read_story(text: str, words: StoryWords, occupations: tuple[Occupation, ...]
         while after < len(tokens) and tokens[after] in words.fillers:
             after += 1
         at_age = before in words.age_before_year and after < len(tokens) and _is(tokens[after], words.year_words)
-        if age is None and value == int(value) and 14 <= value <= 99 and (
-                _starts(tokens, index + 1, words.age_after) or _starts(tokens, after, words.age_after)
-                or before in words.age_before or at_age):
+        if (
+            age is None
+            and value == int(value)
+            and 14 <= value <= 99
+            and (
+                _starts(tokens, index + 1, words.age_after)
+                or _starts(tokens, after, words.age_after)
+                or before in words.age_before
+                or at_age
+            )
+        ):
             age = int(value)
             continue
         if years is None and after < len(tokens):
@@ -162,7 +177,7 @@ def read_story(text: str, words: StoryWords, occupations: tuple[Occupation, ...]
                     years = round(duration, 2)
     if years is None:  # "2015'ten beri" (tr): the year, then "beri"
         for index, token in enumerate(tokens):
-            if re.fullmatch(r"(?:19|20)\d{2}", token) and "beri" in tokens[index + 1:index + 3]:
+            if re.fullmatch(r"(?:19|20)\d{2}", token) and "beri" in tokens[index + 1 : index + 3]:
                 elapsed = today.year - int(token) + (today.month - 1) / 12
                 years = round(elapsed, 1) if 0 < elapsed <= 60 else None
                 break
@@ -170,7 +185,7 @@ def read_story(text: str, words: StoryWords, occupations: tuple[Occupation, ...]
         joined = " ".join(tokens)
         since = SINCE.search(joined)
         if since is not None:
-            head, tail = joined[:since.start()].split()[-4:], joined[since.end():].split()
+            head, tail = joined[: since.start()].split()[-4:], joined[since.end() :].split()
             around = any(_starts(head, i, words.not_work_after) for i in range(len(head)))
             if not around and not _starts(tail, 0, words.not_work_after):
                 elapsed = today.year - int(since.group(1)) + (today.month - 1) / 12

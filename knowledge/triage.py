@@ -85,14 +85,28 @@ class Recommendation:
 
 
 # Arabic-script spellings people mix: Arabic and Persian yeh/kaf, alef with or without hamza
-_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-                       "\u200c": " ", "\u200d": None, "\u0640": None,
-                       "'": None, "’": None, "ʼ": None,  # Ukrainian м'ясник = мʼясник = мясник
-                       "\u0307": None,  # Turkish "İ".lower() leaves a combining dot
-                       "ş": "ș", "ţ": "ț",  # Romanian typed with cedillas (and Turkish ş alike)
-                       "ı": "i",  # Turkish typed in capitals: "I".lower() is "i", not "ı"
-                       "ё": "е",  # Russian mostly typed without the dots
-                       })
+_FOLD = str.maketrans(
+    {
+        "ي": "ی",
+        "ى": "ی",
+        "ك": "ک",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "\u200c": " ",
+        "\u200d": None,
+        "\u0640": None,
+        "'": None,
+        "’": None,
+        "ʼ": None,  # Ukrainian м'ясник = мʼясник = мясник
+        "\u0307": None,  # Turkish "İ".lower() leaves a combining dot
+        "ş": "ș",
+        "ţ": "ț",  # Romanian typed with cedillas (and Turkish ş alike)
+        "ı": "i",  # Turkish typed in capitals: "I".lower() is "i", not "ı"
+        "ё": "е",  # Russian mostly typed without the dots
+    }
+)
 
 
 def fold(text: str) -> str:
@@ -115,8 +129,11 @@ def longest_match(text: str, names: Iterable[tuple[str, T]]) -> T | None:
     best: tuple[int, T] | None = None
     for name, value in names:
         # the substring test first: a regex per name for thousands of names is slow
-        if name in lowered and (best is None or len(name) > best[0]) \
-                and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lowered):
+        if (
+            name in lowered
+            and (best is None or len(name) > best[0])
+            and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lowered)
+        ):
             best = (len(name), value)
     return best[1] if best else None
 
@@ -127,8 +144,9 @@ def _occupation_names(occupations: tuple[Occupation, ...]) -> tuple[tuple[str, O
     return tuple(
         (name, occupation)
         for occupation in occupations
-        for name in dict.fromkeys(phrase(n) for n in (occupation.id.replace("_", " "), occupation.name,
-                                                      *occupation.aliases))
+        for name in dict.fromkeys(
+            phrase(n) for n in (occupation.id.replace("_", " "), occupation.name, *occupation.aliases)
+        )
         if name
     )
 
@@ -216,15 +234,29 @@ class _Case:
             return occupation.recognition_body
         return RECOGNITION_OFFICE["HWK" if occupation is not None and occupation.chamber == "HWK" else "IHK"]
 
-    def recommend(self, route: str, reasons: Iterable[Text], next_steps: Iterable[Text], rules: Iterable[str],
-                  *, case: str = "default", first: tuple[str, ...] = (), last: tuple[str, ...] = ()
-                  ) -> Recommendation:
+    def recommend(
+        self,
+        route: str,
+        reasons: Iterable[Text],
+        next_steps: Iterable[Text],
+        rules: Iterable[str],
+        *,
+        case: str = "default",
+        first: tuple[str, ...] = (),
+        last: tuple[str, ...] = (),
+    ) -> Recommendation:
         """``route`` with the offices, papers and funding its data names for ``case`` (``first`` and
         ``last``: offices of this person's occupation before and after them)."""
         picks = self.routes[route].picks(case)
-        return Recommendation(route=route, reasons=tuple(reasons), next_steps=tuple(next_steps),
-                              offices=first + picks.offices + last, documents=picks.documents,
-                              funding=picks.funding, rules=tuple(rules))
+        return Recommendation(
+            route=route,
+            reasons=tuple(reasons),
+            next_steps=tuple(next_steps),
+            offices=first + picks.offices + last,
+            documents=picks.documents,
+            funding=picks.funding,
+            rules=tuple(rules),
+        )
 
 
 def _years_worked(profile: Profile) -> float | None:
@@ -233,8 +265,13 @@ def _years_worked(profile: Profile) -> float | None:
     return sum(told) if told else None
 
 
-def _case(profile: Profile, occupations: tuple[Occupation, ...], rules: tuple[Rule, ...],
-          routes: tuple[Route, ...], offices: tuple[Office, ...]) -> _Case:
+def _case(
+    profile: Profile,
+    occupations: tuple[Occupation, ...],
+    rules: tuple[Rule, ...],
+    routes: tuple[Route, ...],
+    offices: tuple[Office, ...],
+) -> _Case:
     """What the rules read from ``profile``, with the thresholds of ``rules``."""
     by_id = {r.id: r for r in rules}
 
@@ -260,16 +297,22 @@ def _case(profile: Profile, occupations: tuple[Occupation, ...], rules: tuple[Ru
         adult=profile.age is not None and profile.age >= value("validierung"),
         young=profile.age is not None and profile.age < value("unter_25"),
         unqualified=counts_as_unqualified(profile, value("abschluss_nicht_verwertbar")),
-        few_years=(profile.qualification in ("none", "incomplete") and worked is not None
-                   and worked < value("ausbildung_zuerst")),
+        few_years=(
+            profile.qualification in ("none", "incomplete")
+            and worked is not None
+            and worked < value("ausbildung_zuerst")
+        ),
         routes={r.id: r for r in routes},
         offices={o.id: o for o in offices},
     )
 
 
 def recommend_routes(
-    profile: Profile, occupations: tuple[Occupation, ...], rules: tuple[Rule, ...],
-    routes: tuple[Route, ...] | None = None, offices: tuple[Office, ...] | None = None,
+    profile: Profile,
+    occupations: tuple[Occupation, ...],
+    rules: tuple[Rule, ...],
+    routes: tuple[Route, ...] | None = None,
+    offices: tuple[Office, ...] | None = None,
 ) -> list[Recommendation]:
     """The routes that fit ``profile``, best first, each with reasons in this person's terms and the
     ids of the rules (``rules.yml``) that led to it.
@@ -281,9 +324,19 @@ def recommend_routes(
         shipped = load_knowledge()
         routes, offices = routes or shipped.routes, offices or shipped.offices
     case = _case(profile, occupations, rules, routes, offices)
-    found = [r for r in (_anerkennung(case), _externenpruefung(case), _validierung(case),
-                         _ausbildung_zuerst(case), _teilqualifikation(case), _umschulung(case),
-                         _zweiter_abschluss(case)) if r is not None]
+    found = [
+        r
+        for r in (
+            _anerkennung(case),
+            _externenpruefung(case),
+            _validierung(case),
+            _ausbildung_zuerst(case),
+            _teilqualifikation(case),
+            _umschulung(case),
+            _zweiter_abschluss(case),
+        )
+        if r is not None
+    ]
     last = _ausbildung_sonst(case, nothing_else=not found)
     if last is not None:
         found.append(last)
@@ -299,10 +352,15 @@ def _anerkennung(case: _Case) -> Recommendation | None:
         return None
     return case.recommend(
         "anerkennung",
-        reasons=[Text(N_(
-            "Du hast einen Berufsabschluss aus dem Ausland. Du hast ein Recht darauf, ihn "
-            "prüfen zu lassen: Ist er gleichwertig mit einem deutschen Abschluss? Das gilt "
-            "unabhängig von deinem Aufenthaltsstatus."))],
+        reasons=[
+            Text(
+                N_(
+                    "Du hast einen Berufsabschluss aus dem Ausland. Du hast ein Recht darauf, ihn "
+                    "prüfen zu lassen: Ist er gleichwertig mit einem deutschen Abschluss? Das gilt "
+                    "unabhängig von deinem Aufenthaltsstatus."
+                )
+            )
+        ],
         next_steps=[
             Text(N_("Lass dich zuerst beraten, welcher deutsche Beruf zu deinem Abschluss passt.")),
             Text(N_("Stelle den Antrag, bevor Kosten entstehen: Dann kann der Anerkennungszuschuss helfen.")),
@@ -321,18 +379,33 @@ def _externenpruefung(case: _Case) -> Recommendation | None:
     chamber = case.chamber_name
     return case.recommend(
         "externenpruefung",
-        reasons=[Text(
-            N_("Du hast {experience} als {occupation} gearbeitet. Nötig sind {required} – "
-               "das 1,5-Fache der Ausbildungszeit ({training}). "
-               "Damit kannst du die Externenprüfung bei der {chamber} beantragen."),
-            {"experience": Years(case.profile.experience_years or 0), "occupation": case.job,
-             "required": Years(case.required or 0), "training": Years(case.training or 0), "chamber": chamber},
-        )],
+        reasons=[
+            Text(
+                N_(
+                    "Du hast {experience} als {occupation} gearbeitet. Nötig sind {required} – "
+                    "das 1,5-Fache der Ausbildungszeit ({training}). "
+                    "Damit kannst du die Externenprüfung bei der {chamber} beantragen."
+                ),
+                {
+                    "experience": Years(case.profile.experience_years or 0),
+                    "occupation": case.job,
+                    "required": Years(case.required or 0),
+                    "training": Years(case.training or 0),
+                    "chamber": chamber,
+                },
+            )
+        ],
         next_steps=[
-            Text(N_("Sammle Nachweise über deine Arbeit und stelle den Antrag auf Zulassung bei der {chamber}."),
-                 {"chamber": chamber}),
-            Text(N_("Ein Vorbereitungskurs hilft beim Bestehen. "
-                    "Frag die Agentur für Arbeit nach einem Bildungsgutschein.")),
+            Text(
+                N_("Sammle Nachweise über deine Arbeit und stelle den Antrag auf Zulassung bei der {chamber}."),
+                {"chamber": chamber},
+            ),
+            Text(
+                N_(
+                    "Ein Vorbereitungskurs hilft beim Bestehen. "
+                    "Frag die Agentur für Arbeit nach einem Bildungsgutschein."
+                )
+            ),
         ],
         rules=["externenpruefung", "zustaendige_stelle"],
         first=(case.chamber_office,),
@@ -346,20 +419,32 @@ def _validierung(case: _Case) -> Recommendation | None:
         return None
     return case.recommend(
         "validierung",
-        reasons=[Text(N_(
-            "Du bist {age} alt und hast genug Berufserfahrung. Die Kammer kann deine "
-            "Fähigkeiten auch ohne Prüfung feststellen und bescheinigen (Validierung)."),
-            {"age": Years(case.profile.age or 0)})],
-        next_steps=[Text(N_("Frag bei der {chamber} nach dem Feststellungsverfahren und seinen Kosten."),
-                         {"chamber": case.chamber_name})],
+        reasons=[
+            Text(
+                N_(
+                    "Du bist {age} alt und hast genug Berufserfahrung. Die Kammer kann deine "
+                    "Fähigkeiten auch ohne Prüfung feststellen und bescheinigen (Validierung)."
+                ),
+                {"age": Years(case.profile.age or 0)},
+            )
+        ],
+        next_steps=[
+            Text(
+                N_("Frag bei der {chamber} nach dem Feststellungsverfahren und seinen Kosten."),
+                {"chamber": case.chamber_name},
+            )
+        ],
         rules=["validierung", "zustaendige_stelle"],
         first=(case.chamber_office,),
     )
 
 
-_AUSBILDUNG = Text(N_(
-    "Eine Ausbildung im Betrieb ist oft der beste Weg: Du lernst und verdienst Geld. "
-    "Es gibt Hilfe beim Lernen (AsA flex) und Geld zum Leben (BAB)."))
+_AUSBILDUNG = Text(
+    N_(
+        "Eine Ausbildung im Betrieb ist oft der beste Weg: Du lernst und verdienst Geld. "
+        "Es gibt Hilfe beim Lernen (AsA flex) und Geld zum Leben (BAB)."
+    )
+)
 _AUSBILDUNGSPLATZ = Text(N_("Die Berufsberatung der Agentur für Arbeit hilft dir, einen Ausbildungsplatz zu finden."))
 
 
@@ -370,11 +455,16 @@ def _ausbildung_zuerst(case: _Case) -> Recommendation | None:
         return None
     reasons = [_AUSBILDUNG]
     if case.few_years and not case.young:
-        reasons.append(Text(N_(
-            "Du hast noch keine 3 Jahre gearbeitet. Dann bezahlt die Agentur für Arbeit eine "
-            "Weiterbildung nur, wenn eine Ausbildung für dich nicht möglich oder nicht zumutbar ist, "
-            "zum Beispiel wegen deiner Familie, oder für einen Beruf, in dem Fachkräfte fehlen. "
-            "Sprich das in der Beratung an.")))
+        reasons.append(
+            Text(
+                N_(
+                    "Du hast noch keine 3 Jahre gearbeitet. Dann bezahlt die Agentur für Arbeit eine "
+                    "Weiterbildung nur, wenn eine Ausbildung für dich nicht möglich oder nicht zumutbar ist, "
+                    "zum Beispiel wegen deiner Familie, oder für einen Beruf, in dem Fachkräfte fehlen. "
+                    "Sprich das in der Beratung an."
+                )
+            )
+        )
     applied = [r for r, on in (("unter_25", case.young), ("ausbildung_zuerst", case.few_years)) if on]
     return _ausbildung(case, reasons, applied)
 
@@ -400,9 +490,15 @@ def _ausbildung_sonst(case: _Case, nothing_else: bool) -> Recommendation | None:
 def _ausbildung(case: _Case, reasons: list[Text], rules: list[str]) -> Recommendation:
     """The Ausbildung with ``reasons``, and the part-time one where the person needs it."""
     if case.part_time:
-        reasons = [*reasons, Text(N_(
-            "Eine Ausbildung geht auch in Teilzeit, zum Beispiel wenn du ein Kind betreust. "
-            "Sie dauert dann länger. Der Betrieb muss zustimmen."))]
+        reasons = [
+            *reasons,
+            Text(
+                N_(
+                    "Eine Ausbildung geht auch in Teilzeit, zum Beispiel wenn du ein Kind betreust. "
+                    "Sie dauert dann länger. Der Betrieb muss zustimmen."
+                )
+            ),
+        ]
     return case.recommend("ausbildung", reasons=reasons, next_steps=[_AUSBILDUNGSPLATZ], rules=rules)
 
 
@@ -420,21 +516,35 @@ def _teilqualifikation(case: _Case) -> Recommendation | None:
         return None
     reasons: list[Text] = []
     if case.profile.qualification == "foreign":
-        reasons.append(Text(N_(
-            "Solange dein Abschluss aus dem Ausland nicht anerkannt ist, kann die Agentur für "
-            "Arbeit dich wie jemanden ohne Abschluss fördern. Frag dort nach.")))
+        reasons.append(
+            Text(
+                N_(
+                    "Solange dein Abschluss aus dem Ausland nicht anerkannt ist, kann die Agentur für "
+                    "Arbeit dich wie jemanden ohne Abschluss fördern. Frag dort nach."
+                )
+            )
+        )
     experience = case.profile.experience_years
     if case.required is not None and experience is not None:
-        reasons.append(Text(
-            N_("Für die Externenprüfung als {occupation} brauchst du {required} "
-               "Berufserfahrung, du hast {experience}. Mit Teilqualifikationen kommst du Schritt "
-               "für Schritt zum Abschluss."),
-            {"occupation": case.job, "required": Years(case.required), "experience": Years(experience)},
-        ))
+        reasons.append(
+            Text(
+                N_(
+                    "Für die Externenprüfung als {occupation} brauchst du {required} "
+                    "Berufserfahrung, du hast {experience}. Mit Teilqualifikationen kommst du Schritt "
+                    "für Schritt zum Abschluss."
+                ),
+                {"occupation": case.job, "required": Years(case.required), "experience": Years(experience)},
+            )
+        )
     else:
-        reasons.append(Text(N_(
-            "Mit Teilqualifikationen lernst du einen Beruf in Teilen. Jeder Teil endet mit einem "
-            "Zertifikat, am Ende steht die Externenprüfung.")))
+        reasons.append(
+            Text(
+                N_(
+                    "Mit Teilqualifikationen lernst du einen Beruf in Teilen. Jeder Teil endet mit einem "
+                    "Zertifikat, am Ende steht die Externenprüfung."
+                )
+            )
+        )
     if case.part_time:
         reasons.append(Text(N_("Teilqualifikationen gibt es auch in Teilzeit.")))
     return case.recommend(
@@ -455,23 +565,44 @@ def _umschulung(case: _Case) -> Recommendation | None:
     if not (case.unqualified and not case.enough_experience):
         return None
     if case.external_exam:
-        reasons = [Text(N_(
-            "Eine Umschulung führt in etwa zwei Jahren zu einem vollen Berufsabschluss. "
-            "Die Agentur für Arbeit kann sie mit einem Bildungsgutschein bezahlen."))]
+        reasons = [
+            Text(
+                N_(
+                    "Eine Umschulung führt in etwa zwei Jahren zu einem vollen Berufsabschluss. "
+                    "Die Agentur für Arbeit kann sie mit einem Bildungsgutschein bezahlen."
+                )
+            )
+        ]
         applied = _funding_basis(case)
     else:
-        reasons = [Text(
-            N_("Für {occupation} gibt es keine Externenprüfung und keine Validierung: Der Beruf ist "
-               "nicht nach BBiG oder Handwerksordnung geregelt. Der Weg zum Abschluss ist eine "
-               "Ausbildung oder Umschulung mit Prüfung."),
-            {"occupation": case.job})]
+        reasons = [
+            Text(
+                N_(
+                    "Für {occupation} gibt es keine Externenprüfung und keine Validierung: Der Beruf ist "
+                    "nicht nach BBiG oder Handwerksordnung geregelt. Der Weg zum Abschluss ist eine "
+                    "Ausbildung oder Umschulung mit Prüfung."
+                ),
+                {"occupation": case.job},
+            )
+        ]
         if case.long_enough:
-            reasons.append(Text(N_(
-                "Deine Berufserfahrung hilft trotzdem: Frag die Schule oder die {chamber}, ob sie dir "
-                "einen Teil der Ausbildung anrechnet."), {"chamber": case.chamber_name}))
-        reasons.append(Text(N_(
-            "Kann die Ausbildung nicht verkürzt werden, kann die Agentur für Arbeit seit Juli 2023 "
-            "die ganze Dauer bezahlen.")))
+            reasons.append(
+                Text(
+                    N_(
+                        "Deine Berufserfahrung hilft trotzdem: Frag die Schule oder die {chamber}, ob sie dir "
+                        "einen Teil der Ausbildung anrechnet."
+                    ),
+                    {"chamber": case.chamber_name},
+                )
+            )
+        reasons.append(
+            Text(
+                N_(
+                    "Kann die Ausbildung nicht verkürzt werden, kann die Agentur für Arbeit seit Juli 2023 "
+                    "die ganze Dauer bezahlen."
+                )
+            )
+        )
         applied = ["nur_bbig_hwo", *_funding_basis(case), "umschulung_volle_dauer"]
     return case.recommend(
         "umschulung",
@@ -491,10 +622,15 @@ def _zweiter_abschluss(case: _Case) -> Recommendation | None:
         return None
     return case.recommend(
         "umschulung",
-        reasons=[Text(N_(
-            "Du hast schon einen Berufsabschluss. Ein zweiter wird nur in besonderen Fällen "
-            "bezahlt, zum Beispiel nach mehr als 4 Jahren Arbeit ohne Fachausbildung. Das "
-            "entscheidet die Agentur für Arbeit."))],
+        reasons=[
+            Text(
+                N_(
+                    "Du hast schon einen Berufsabschluss. Ein zweiter wird nur in besonderen Fällen "
+                    "bezahlt, zum Beispiel nach mehr als 4 Jahren Arbeit ohne Fachausbildung. Das "
+                    "entscheidet die Agentur für Arbeit."
+                )
+            )
+        ],
         next_steps=[Text(N_("Lass dich bei der Agentur für Arbeit beraten, bevor du etwas anfängst."))],
         rules=["abschluss_nicht_verwertbar"],
         case="second_qualification",
@@ -505,19 +641,34 @@ def notes(profile: Profile) -> list[Text]:
     """What applies next to any route: German courses, money for employees, the right Jobcenter."""
     found: list[Text] = []
     if profile.german_level in ("none", "a1", "a2"):
-        found.append(Text(N_(
-            "Für Kurse und Prüfungen brauchst du Deutsch. Ein Integrationskurs ist der erste "
-            "Schritt; ab B1 gibt es Berufssprachkurse.")))
+        found.append(
+            Text(
+                N_(
+                    "Für Kurse und Prüfungen brauchst du Deutsch. Ein Integrationskurs ist der erste "
+                    "Schritt; ab B1 gibt es Berufssprachkurse."
+                )
+            )
+        )
     elif profile.german_level == "b1":
         found.append(Text(N_("Mit B1 kannst du einen Berufssprachkurs bis B2 machen – auch neben einem Kurs.")))
     if profile.status in ("employed", "temp_agency"):
-        found.append(Text(N_(
-            "Du arbeitest: Auch Beschäftigte ohne Berufsabschluss können gefördert werden. "
-            "Frag deinen Arbeitgeber und die Agentur für Arbeit.")))
+        found.append(
+            Text(
+                N_(
+                    "Du arbeitest: Auch Beschäftigte ohne Berufsabschluss können gefördert werden. "
+                    "Frag deinen Arbeitgeber und die Agentur für Arbeit."
+                )
+            )
+        )
     if profile.status == "unemployed":
-        found.append(Text(N_(
-            "Wenn du arbeitslos bist und eine geförderte Weiterbildung zu einem Berufsabschluss "
-            "machst, bekommst du zusätzlich 150 Euro Weiterbildungsgeld im Monat.")))
+        found.append(
+            Text(
+                N_(
+                    "Wenn du arbeitslos bist und eine geförderte Weiterbildung zu einem Berufsabschluss "
+                    "machst, bekommst du zusätzlich 150 Euro Weiterbildungsgeld im Monat."
+                )
+            )
+        )
     return found
 
 

@@ -51,7 +51,7 @@ def embed(texts: list[str]) -> np.ndarray:
     encoder = _encoder()
     rows = []
     for start in range(0, len(texts), BATCH):
-        batch = [t[:MAX_CHARACTERS] for t in texts[start:start + BATCH]]
+        batch = [t[:MAX_CHARACTERS] for t in texts[start : start + BATCH]]
         rows.append(np.asarray(encoder.query(batch), dtype=np.float32).reshape(len(batch), -1))
     return np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32)
 
@@ -72,8 +72,13 @@ class SentenceEmbeddings(DenseFeaturizer, GraphComponent):
         super().__init__(name, config)
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> SentenceEmbeddings:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentenceEmbeddings:
         return cls(config, execution_context.node_name)
 
     @classmethod
@@ -118,9 +123,15 @@ class MeaningVote(GraphComponent, IntentClassifier):
     Sits after DIET and before the FallbackClassifier, which then judges the averaged confidence.
     """
 
-    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 weights: np.ndarray | None = None, bias: np.ndarray | None = None,
-                 intents: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        weights: np.ndarray | None = None,
+        bias: np.ndarray | None = None,
+        intents: list[str] | None = None,
+    ) -> None:
         self._config, self._model_storage, self._resource = config, model_storage, resource
         self.weights, self.bias, self.intents = weights, bias, intents or []
 
@@ -133,8 +144,13 @@ class MeaningVote(GraphComponent, IntentClassifier):
         return ["sklearn"]
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> MeaningVote:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MeaningVote:
         return cls(config, model_storage, resource)
 
     @staticmethod
@@ -159,8 +175,14 @@ class MeaningVote(GraphComponent, IntentClassifier):
         return self._resource
 
     @classmethod
-    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> MeaningVote:
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> MeaningVote:
         try:
             with model_storage.read_from(resource) as folder:
                 arrays = np.load(folder / "vote.npz")
@@ -187,10 +209,11 @@ class MeaningVote(GraphComponent, IntentClassifier):
                 continue
             diet = {r["name"]: float(r["confidence"]) for r in message.get(INTENT_RANKING_KEY) or []}
             vote = self.probabilities(vector)
-            combined = {name: weight * diet.get(name, 0.0) + (1 - weight) * vote.get(name, 0.0)
-                        for name in set(diet) | set(vote)}
+            combined = {
+                name: weight * diet.get(name, 0.0) + (1 - weight) * vote.get(name, 0.0)
+                for name in set(diet) | set(vote)
+            }
             ranking = sorted(combined.items(), key=lambda item: item[1], reverse=True)[:10]
             message.set(INTENT, {"name": ranking[0][0], "confidence": ranking[0][1]}, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ranking],
-                        add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ranking], add_to_output=True)
         return messages

@@ -39,7 +39,8 @@ CONSENT_QUESTION = N_(
     "deine Antworten aus dem Check. Nur das Lotse-Team sieht das. Wir löschen es {lead_days} "
     "nach der Beratung – oder sofort, wenn du „Meine Daten löschen“ schreibst.\n"
     "Mehr dazu: {privacy_url}\n"
-    "Bist du einverstanden?")
+    "Bist du einverstanden?"
+)
 CONSENT_YES = N_("Ja, einverstanden")
 CONSENT_YES_STATISTICS = N_("Ja, und anonyme Statistik erlaubt")
 CONSENT_NO = N_("Nein, lieber nicht")
@@ -75,13 +76,20 @@ async def record_pressed_consent(tracker: Tracker, given: str) -> bool:
 
 def ask_consent(dispatcher: CollectingDispatcher, language: str, declined: bool) -> None:
     """The notice with the consent buttons (and, after "no", that this is fine)."""
-    text = translate(language, CONSENT_QUESTION, team=translate(language, TEAM),
-                     privacy_url=privacy_url(language), **retention())
-    dispatcher.utter_message(text=text, buttons=buttons(language, [
-        (CONSENT_YES, '/request_counsellor{"consent": "contact"}'),
-        (CONSENT_YES_STATISTICS, '/request_counsellor{"consent": "contact_statistics"}'),
-        (CONSENT_NO, '/request_counsellor{"consent": "declined"}'),
-    ]))
+    text = translate(
+        language, CONSENT_QUESTION, team=translate(language, TEAM), privacy_url=privacy_url(language), **retention()
+    )
+    dispatcher.utter_message(
+        text=text,
+        buttons=buttons(
+            language,
+            [
+                (CONSENT_YES, '/request_counsellor{"consent": "contact"}'),
+                (CONSENT_YES_STATISTICS, '/request_counsellor{"consent": "contact_statistics"}'),
+                (CONSENT_NO, '/request_counsellor{"consent": "declined"}'),
+            ],
+        ),
+    )
     if declined:
         dispatcher.utter_message(text=translate(language, CONSENT_DECLINED))
 
@@ -92,8 +100,7 @@ class ActionOfferCounsellor(Action):
     def name(self) -> str:
         return "action_offer_counsellor"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         given = entity(tracker, CONSENT_ENTITY)
         if given is None and not is_sure(tracker):
@@ -102,16 +109,18 @@ class ActionOfferCounsellor(Action):
         try:
             if given in ("contact", "contact_statistics") and await record_pressed_consent(tracker, given):
                 return [FollowupAction(CONTACT_FORM)]
-            offer = await asyncio.to_thread(offer_counsellor, None, conversation_id(tracker), NOTICE_VERSION,
-                                            language, channel_of(tracker))
+            offer = await asyncio.to_thread(
+                offer_counsellor, None, conversation_id(tracker), NOTICE_VERSION, language, channel_of(tracker)
+            )
         except DatabaseUnavailable as error:
             # the type only: database errors carry the statement's parameters (personal data)
             logger.error("handoff.database_unavailable", error=type(error).__name__)
             say_not_saved(dispatcher, language, retry="/request_counsellor")
             return []
         if offer.lead_name is not None:
-            dispatcher.utter_message(text=translate(language, ALREADY_SENT, name=offer.lead_name),
-                                     buttons=rights_buttons(language))
+            dispatcher.utter_message(
+                text=translate(language, ALREADY_SENT, name=offer.lead_name), buttons=rights_buttons(language)
+            )
             return []
         if offer.consented:
             return [FollowupAction(CONTACT_FORM)]

@@ -35,11 +35,11 @@ from bot.protocol import SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
 
 logger = structlog.get_logger(__name__)
 
-CONTACT_SLOTS = ("contact_name", "contact_method", "contact_phone", "contact_email",
-                 "contact_time", "contact_language")
+CONTACT_SLOTS = ("contact_name", "contact_method", "contact_phone", "contact_email", "contact_time", "contact_language")
 SAVED = N_(
     "Danke, {name}! Eine Beraterin oder ein Berater von {team} meldet sich innerhalb von zwei "
-    "Werktagen bei dir – {how}. Das Gespräch ist auf Deutsch oder mit Dolmetscher.")
+    "Werktagen bei dir – {how}. Das Gespräch ist auf Deutsch oder mit Dolmetscher."
+)
 HOW = {
     "telegram": N_("hier in diesem Chat"),
     "phone": N_("per Telefon unter {phone}"),
@@ -53,14 +53,17 @@ ASK_EMAIL = N_("Wie ist deine E-Mail-Adresse?")
 ASK_TIME = N_("Wann passt es dir am besten?")
 ASK_LANGUAGE = N_("In welcher Sprache soll das Gespräch sein?")
 METHODS = {"telegram": N_("Hier in Telegram"), "phone": N_("Telefon"), "email": N_("E-Mail")}
-TIMES = {"morning": N_("Vormittags"), "afternoon": N_("Nachmittags"), "evening": N_("Ab 17 Uhr"),
-         "any": N_("Egal")}
-CALL_LANGUAGES = {"de": N_("Deutsch"), "own": N_("Meine Sprache (mit Dolmetscher)"),
-                  "interpreter": N_("Deutsch mit Dolmetscher")}
+TIMES = {"morning": N_("Vormittags"), "afternoon": N_("Nachmittags"), "evening": N_("Ab 17 Uhr"), "any": N_("Egal")}
+CALL_LANGUAGES = {
+    "de": N_("Deutsch"),
+    "own": N_("Meine Sprache (mit Dolmetscher)"),
+    "interpreter": N_("Deutsch mit Dolmetscher"),
+}
 BAD_NAME = N_("Schreib bitte nur deinen Vornamen, zum Beispiel Anna.")
 BAD_PHONE = N_(
     "Diese Nummer kann ich nicht lesen. Schreib sie bitte mit Vorwahl, zum Beispiel 0176 12345678 "
-    "– oder tippe auf „E-Mail“.")
+    "– oder tippe auf „E-Mail“."
+)
 BAD_EMAIL = N_("Diese E-Mail-Adresse stimmt nicht. Schreib sie bitte so: name@beispiel.de")
 TAP_A_BUTTON = N_("Tippe bitte auf eine der Tasten.")
 
@@ -73,8 +76,9 @@ class ValidateContactForm(FormValidationAction):
     def name(self) -> str:
         return "validate_contact_form"
 
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> list[str]:
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         needed = ["contact_name", "contact_method"]
         method = tracker.get_slot("contact_method")
         if method == "phone":
@@ -90,57 +94,66 @@ class ValidateContactForm(FormValidationAction):
         dispatcher.utter_message(text=translate(language_of(tracker), hint))
         return {slot: None}
 
-    def _choice(self, slot: str, value: Any, allowed: dict[str, str], dispatcher: CollectingDispatcher,
-                tracker: Tracker) -> dict[str, Any]:
+    def _choice(
+        self, slot: str, value: Any, allowed: dict[str, str], dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         chosen = entity(tracker, slot)
         if chosen is None:
             text = self._text(value).lower()
             language = language_of(tracker)
-            chosen = next((key for key, title in allowed.items()
-                           if text in (key, translate(language, title).lower())), None)
+            chosen = next(
+                (key for key, title in allowed.items() if text in (key, translate(language, title).lower())), None
+            )
         if chosen not in allowed:
             return self._retry(slot, TAP_A_BUTTON, dispatcher, tracker)
         return {slot: chosen}
 
-    async def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher,
-                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_contact_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         name = " ".join(self._text(value).split())
         if not _NAME.match(name):
             return self._retry("contact_name", BAD_NAME, dispatcher, tracker)
         return {"contact_name": name[:40]}
 
-    async def validate_contact_method(self, value: Any, dispatcher: CollectingDispatcher,
-                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_contact_method(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         allowed = dict(METHODS)
         if channel_of(tracker) != "telegram":
             allowed.pop("telegram")
         return self._choice("contact_method", value, allowed, dispatcher, tracker)
 
-    async def validate_contact_phone(self, value: Any, dispatcher: CollectingDispatcher,
-                                     tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_contact_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if entity(tracker, "contact_method") == "email":
             return {"contact_phone": None, "contact_method": "email"}
         phone = normalize_phone(self._text(value))
         if phone is None:
-            dispatcher.utter_message(text=translate(language_of(tracker), BAD_PHONE),
-                                     buttons=buttons(language_of(tracker), [
-                                         (METHODS["email"], '/inform{"contact_method": "email"}')]))
+            dispatcher.utter_message(
+                text=translate(language_of(tracker), BAD_PHONE),
+                buttons=buttons(language_of(tracker), [(METHODS["email"], '/inform{"contact_method": "email"}')]),
+            )
             return {"contact_phone": None}
         return {"contact_phone": phone}
 
-    async def validate_contact_email(self, value: Any, dispatcher: CollectingDispatcher,
-                                     tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_contact_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         email = normalize_email(self._text(value))
         if email is None:
             return self._retry("contact_email", BAD_EMAIL, dispatcher, tracker)
         return {"contact_email": email}
 
-    async def validate_contact_time(self, value: Any, dispatcher: CollectingDispatcher,
-                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_contact_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._choice("contact_time", value, TIMES, dispatcher, tracker)
 
-    async def validate_contact_language(self, value: Any, dispatcher: CollectingDispatcher,
-                                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_contact_language(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._choice("contact_language", value, CALL_LANGUAGES, dispatcher, tracker)
 
 
@@ -160,11 +173,12 @@ class ActionAskContact(Action, ABC):
 
     def buttons(self, tracker: Tracker, language: str) -> list[dict[str, str]]:
         """One button per choice."""
-        return [{"title": translate(language, title), "payload": "/inform" + json.dumps({self.slot: value})}
-                for value, title in self.choices(tracker).items()]
+        return [
+            {"title": translate(language, title), "payload": "/inform" + json.dumps({self.slot: value})}
+            for value, title in self.choices(tracker).items()
+        ]
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         dispatcher.utter_message(text=translate(language, self.question), buttons=self.buttons(tracker, language))
         return []
@@ -262,8 +276,7 @@ class ActionSubmitLead(Action):
     def name(self) -> str:
         return "action_submit_lead"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         submission = submission_from(tracker)
         try:
@@ -271,8 +284,12 @@ class ActionSubmitLead(Action):
         except ConsentMissing:
             return [FollowupAction("action_offer_counsellor")]
         except ContactInvalid:
-            return [SlotSet("contact_method", None), SlotSet("contact_phone", None),
-                    SlotSet("contact_email", None), FollowupAction(CONTACT_FORM)]
+            return [
+                SlotSet("contact_method", None),
+                SlotSet("contact_phone", None),
+                SlotSet("contact_email", None),
+                FollowupAction(CONTACT_FORM),
+            ]
         except DatabaseUnavailable as error:
             # the type only: database errors carry the statement's parameters (personal data)
             logger.error("lead.not_saved", error=type(error).__name__)

@@ -37,17 +37,20 @@ logger = structlog.get_logger(__name__)
 WITHDRAW = N_("Einwilligung widerrufen")
 DELETE_CONFIRM = N_(
     "Soll ich alles löschen, was ich über dich weiß – das Gespräch, deine Anfrage und deine "
-    "Einwilligung? Das geht nicht rückgängig.")
+    "Einwilligung? Das geht nicht rückgängig."
+)
 DELETE_YES = N_("Ja, alles löschen")
 DELETE_NO = N_("Nein, behalten")
 DELETED = N_(
     "Erledigt: Ich habe alles gelöscht – das Gespräch, deine Anfrage und deine Einwilligung. "
-    "Wenn du wieder schreibst, fangen wir neu an.")
+    "Wenn du wieder schreibst, fangen wir neu an."
+)
 KEPT = N_("Gut, ich lösche nichts.")
 
 DATA_NOTHING = N_(
     "Über dich ist nur dieses Gespräch gespeichert (die Nachrichten und deine Antworten). Wir "
-    "löschen es {conversation_days} nach deiner letzten Nachricht.")
+    "löschen es {conversation_days} nach deiner letzten Nachricht."
+)
 DATA_INTRO = N_("Das ist über dich gespeichert:")
 DATA_NAME = N_("Vorname: {value}")
 DATA_CONTACT = N_("Kontakt: {value}")
@@ -58,21 +61,32 @@ DATA_ANSWERS = N_("Deine Antworten aus dem Check: {value}")
 DATA_CONSENT = N_("Einwilligung „Beratung“ seit {date} (Hinweis-Version {version})")
 DATA_STATISTICS = N_("Einwilligung „anonyme Statistik“ seit {date}")
 DATA_STATUS = N_("Stand deiner Anfrage: {value}")
-STATUSES = {"new": N_("neu"), "claimed": N_("in Bearbeitung"), "contacted": N_("du wurdest kontaktiert"),
-            "closed": N_("abgeschlossen")}
+STATUSES = {
+    "new": N_("neu"),
+    "claimed": N_("in Bearbeitung"),
+    "contacted": N_("du wurdest kontaktiert"),
+    "closed": N_("abgeschlossen"),
+}
 
 
 def lead_lines(language: str, lead: Lead) -> list[str]:
     """The lead as the person sees it: name, contact, time, language, routes, status."""
-    contact = {"telegram": translate(language, METHODS["telegram"]),
-               "phone": lead.phone or "", "email": lead.email or ""}[lead.contact_method]
+    contact = {
+        "telegram": translate(language, METHODS["telegram"]),
+        "phone": lead.phone or "",
+        "email": lead.email or "",
+    }[lead.contact_method]
     return [
         translate(language, DATA_NAME, value=lead.first_name),
         translate(language, DATA_CONTACT, value=contact),
-        translate(language, DATA_TIME,
-                  value=translate(language, TIMES.get(lead.preferred_time or "any", TIMES["any"]))),
-        translate(language, DATA_LANGUAGE, value=LANGUAGES[lead.language].endonym
-                  if lead.language in LANGUAGES else lead.language),
+        translate(
+            language, DATA_TIME, value=translate(language, TIMES.get(lead.preferred_time or "any", TIMES["any"]))
+        ),
+        translate(
+            language,
+            DATA_LANGUAGE,
+            value=LANGUAGES[lead.language].endonym if lead.language in LANGUAGES else lead.language,
+        ),
         translate(language, DATA_ROUTES, value=", ".join(lead.routes) or "–"),
         translate(language, DATA_STATUS, value=translate(language, STATUSES.get(lead.status, STATUSES["new"]))),
     ]
@@ -85,11 +99,16 @@ def stored_lines(language: str, stored: StoredData, answers: str) -> list[str]:
         lines.append(translate(language, DATA_ANSWERS, value=answers))
     consents = stored.consents
     if "contact" in consents:
-        lines.append(translate(language, DATA_CONSENT, date=consents["contact"].given_at.date().isoformat(),
-                               version=consents["contact"].notice_version))
+        lines.append(
+            translate(
+                language,
+                DATA_CONSENT,
+                date=consents["contact"].given_at.date().isoformat(),
+                version=consents["contact"].notice_version,
+            )
+        )
     if "statistics" in consents:
-        lines.append(translate(language, DATA_STATISTICS,
-                               date=consents["statistics"].given_at.date().isoformat()))
+        lines.append(translate(language, DATA_STATISTICS, date=consents["statistics"].given_at.date().isoformat()))
     return lines
 
 
@@ -99,8 +118,7 @@ class ActionShowMyData(Action):
     def name(self) -> str:
         return "action_show_my_data"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         try:
             stored = await asyncio.to_thread(stored_data, None, conversation_id(tracker))
@@ -109,8 +127,9 @@ class ActionShowMyData(Action):
             logger.error("handoff.database_unavailable", error=type(error).__name__)
             say_not_saved(dispatcher, language)
             return []
-        answers = ", ".join(f"{slot}={tracker.get_slot(slot)}" for slot in TRIAGE_SLOTS
-                            if tracker.get_slot(slot) is not None)
+        answers = ", ".join(
+            f"{slot}={tracker.get_slot(slot)}" for slot in TRIAGE_SLOTS if tracker.get_slot(slot) is not None
+        )
         if stored.lead is None and not stored.consents:
             lines = [translate(language, DATA_NOTHING, **retention())]
             if answers:
@@ -118,10 +137,12 @@ class ActionShowMyData(Action):
             dispatcher.utter_message(text=directed(language, "\n".join(lines)), buttons=rights_buttons(language))
             return []
         dispatcher.utter_message(
-            text=directed(language, translate(language, DATA_INTRO) + "\n"
-                          + bullet_list(stored_lines(language, stored, answers))),
-            buttons=buttons(language, [(WITHDRAW, '/delete_my_data{"confirmed": true}'),
-                                       (DELETE_DATA, "/delete_my_data")]),
+            text=directed(
+                language, translate(language, DATA_INTRO) + "\n" + bullet_list(stored_lines(language, stored, answers))
+            ),
+            buttons=buttons(
+                language, [(WITHDRAW, '/delete_my_data{"confirmed": true}'), (DELETE_DATA, "/delete_my_data")]
+            ),
         )
         return []
 
@@ -132,8 +153,7 @@ class ActionDeleteMyData(Action):
     def name(self) -> str:
         return "action_delete_my_data"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         confirmed = entity(tracker, "confirmed") if pressed_button(tracker) else None
         if confirmed is None and not is_sure(tracker):
@@ -143,10 +163,16 @@ class ActionDeleteMyData(Action):
             dispatcher.utter_message(text=translate(language, KEPT))
             return []
         if confirmed not in (True, "true"):
-            dispatcher.utter_message(text=translate(language, DELETE_CONFIRM), buttons=buttons(language, [
-                (DELETE_YES, '/delete_my_data{"confirmed": true}'),
-                (DELETE_NO, '/delete_my_data{"confirmed": false}'),
-            ]))
+            dispatcher.utter_message(
+                text=translate(language, DELETE_CONFIRM),
+                buttons=buttons(
+                    language,
+                    [
+                        (DELETE_YES, '/delete_my_data{"confirmed": true}'),
+                        (DELETE_NO, '/delete_my_data{"confirmed": false}'),
+                    ],
+                ),
+            )
             return []
         try:
             await asyncio.to_thread(erase_conversation, None, conversation_id(tracker))

@@ -15,7 +15,8 @@ CONTACT_FORM = "contact_form"
 TEAM = N_("dem Lotse-Team (Jobcenter, Agentur für Arbeit und Kammern in Westmecklenburg)")
 NOT_SAVED = N_(
     "Entschuldigung, ich konnte deine Angaben gerade nicht speichern. Es ist nichts gespeichert. "
-    "Bitte tippe gleich noch einmal auf „Nochmal senden“.")
+    "Bitte tippe gleich noch einmal auf „Nochmal senden“."
+)
 RETRY = N_("Nochmal senden")
 SHOW_DATA = N_("Was weißt du über mich?")
 DELETE_DATA = N_("Meine Daten löschen")
@@ -39,8 +40,10 @@ def channel_of(tracker: Tracker) -> str:
 def retention() -> dict[str, Days]:
     """How long a lead and a conversation are kept, as placeholders for the texts that say so."""
     settings = get_settings()
-    return {"lead_days": Days(settings.lead_retention_days),
-            "conversation_days": Days(settings.conversation_retention_days)}
+    return {
+        "lead_days": Days(settings.lead_retention_days),
+        "conversation_days": Days(settings.conversation_retention_days),
+    }
 
 
 def buttons(language: str, items: list[tuple[str, str]]) -> list[dict[str, str]]:
@@ -49,11 +52,12 @@ def buttons(language: str, items: list[tuple[str, str]]) -> list[dict[str, str]]
 
 
 def rights_buttons(language: str) -> list[dict[str, str]]:
-    """"What do you know about me?" and "Delete my data"."""
+    """ "What do you know about me?" and "Delete my data"."""
     return buttons(language, [(SHOW_DATA, "/show_my_data"), (DELETE_DATA, "/delete_my_data")])
 
 
 def say_not_saved(dispatcher: CollectingDispatcher, language: str, retry: str | None = None) -> None:
     """The database failed: say that nothing is saved, with a retry button sending ``retry``."""
-    dispatcher.utter_message(text=translate(language, NOT_SAVED),
-                             buttons=buttons(language, [(RETRY, retry)]) if retry else [])
+    dispatcher.utter_message(
+        text=translate(language, NOT_SAVED), buttons=buttons(language, [(RETRY, retry)]) if retry else []
+    )

@@ -12,9 +12,26 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.leads.models import Consent, Lead
 
 CSV_COLUMNS = (
-    "lead_id", "created_at", "status", "warmth", "warmth_reasons", "first_name", "contact_method",
-    "phone", "email", "preferred_time", "call_language", "language", "channel", "source", "routes",
-    "consent_contact", "consent_statistics", "consent_notice_version", "claimed_by", "closed_at",
+    "lead_id",
+    "created_at",
+    "status",
+    "warmth",
+    "warmth_reasons",
+    "first_name",
+    "contact_method",
+    "phone",
+    "email",
+    "preferred_time",
+    "call_language",
+    "language",
+    "channel",
+    "source",
+    "routes",
+    "consent_contact",
+    "consent_statistics",
+    "consent_notice_version",
+    "claimed_by",
+    "closed_at",
 )
 
 
@@ -26,15 +43,31 @@ def _cell(value: Any) -> str:
 
 def _row(lead: Lead, consents: dict[tuple[str, str], Consent]) -> list[str]:
     contact = consents.get((lead.conversation_id, "contact"))
-    return [_cell(v) for v in (
-        lead.id, lead.created_at.isoformat(), lead.status, lead.warmth, " ".join(lead.warmth_reasons),
-        lead.first_name, lead.contact_method, lead.phone, lead.email, lead.preferred_time,
-        lead.call_language, lead.language, lead.channel, lead.source, " ".join(lead.routes),
-        contact is not None, (lead.conversation_id, "statistics") in consents,
-        contact.notice_version if contact else "",
-        lead.claimed_by.username if lead.claimed_by else "",
-        lead.closed_at.isoformat() if lead.closed_at else "",
-    )]
+    return [
+        _cell(v)
+        for v in (
+            lead.id,
+            lead.created_at.isoformat(),
+            lead.status,
+            lead.warmth,
+            " ".join(lead.warmth_reasons),
+            lead.first_name,
+            lead.contact_method,
+            lead.phone,
+            lead.email,
+            lead.preferred_time,
+            lead.call_language,
+            lead.language,
+            lead.channel,
+            lead.source,
+            " ".join(lead.routes),
+            contact is not None,
+            (lead.conversation_id, "statistics") in consents,
+            contact.notice_version if contact else "",
+            lead.claimed_by.username if lead.claimed_by else "",
+            lead.closed_at.isoformat() if lead.closed_at else "",
+        )
+    ]
 
 
 def leads_csv(sessions: sessionmaker[Session]) -> tuple[str, int]:

@@ -52,10 +52,10 @@ STATUS_NAMES = {"new": "neu", "claimed": "übernommen", "contacted": "kontaktier
 GONE = "Diese Anfrage gibt es nicht (mehr)."
 
 router = APIRouter(prefix="/inbox")
-_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                         autoescape=select_autoescape(["html"]))
-_templates.globals.update(STATUS_NAMES=STATUS_NAMES, ROUTE_NAMES=ROUTE_NAMES, REASONS=REASONS,
-                          LANGUAGES=LANGUAGES)
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
+)
+_templates.globals.update(STATUS_NAMES=STATUS_NAMES, ROUTE_NAMES=ROUTE_NAMES, REASONS=REASONS, LANGUAGES=LANGUAGES)
 
 
 def create_inbox(sessions: sessionmaker[Session], cookies: InboxCookies) -> APIRouter:
@@ -83,8 +83,7 @@ def _forbidden() -> HTMLResponse:
     return _page("error.html", 403, message="Das Formular ist abgelaufen. Bitte lade die Seite neu.")
 
 
-def _audit(sessions: sessionmaker[Session], actor: str, action: str, lead_id: str | None = None,
-           **detail: Any) -> None:
+def _audit(sessions: sessionmaker[Session], actor: str, action: str, lead_id: str | None = None, **detail: Any) -> None:
     """An audit entry on its own (for what only reads: login, list, view, export)."""
     with sessions.begin() as db:
         record_audit(db, actor, action, lead_id, **detail)
@@ -96,8 +95,12 @@ async def login_page() -> HTMLResponse:
 
 
 @router.post("/login")
-async def login(sessions: SessionsDep, cookies: CookiesDep, username: str = Form(max_length=64),
-                password: str = Form(max_length=256)) -> Response:
+async def login(
+    sessions: SessionsDep,
+    cookies: CookiesDep,
+    username: str = Form(max_length=64),
+    password: str = Form(max_length=256),
+) -> Response:
     counsellor = await asyncio.to_thread(authenticate, sessions, username.strip(), password)
     if counsellor is None:
         logger.info("inbox.login_failed")
@@ -105,8 +108,9 @@ async def login(sessions: SessionsDep, cookies: CookiesDep, username: str = Form
         return _page("login.html", 401, failed=True)
     _login, cookie = cookies.new(counsellor.id)
     response = RedirectResponse("/inbox", status_code=303)
-    response.set_cookie(COOKIE, cookie, max_age=MAX_AGE_SECONDS, httponly=True, samesite="strict",
-                        secure=cookies.secure, path="/inbox")
+    response.set_cookie(
+        COOKIE, cookie, max_age=MAX_AGE_SECONDS, httponly=True, samesite="strict", secure=cookies.secure, path="/inbox"
+    )
     await asyncio.to_thread(_audit, sessions, counsellor.username, "login")
     return response
 
@@ -120,8 +124,7 @@ async def logout(signed: Annotated[SignedIn | None, Depends(signed_in)], csrf: s
     return response
 
 
-def _find_leads(sessions: sessionmaker[Session], status: str, route: str, language: str,
-                min_warmth: int) -> list[Lead]:
+def _find_leads(sessions: sessionmaker[Session], status: str, route: str, language: str, min_warmth: int) -> list[Lead]:
     query = select(Lead).order_by(Lead.warmth.desc(), Lead.created_at)
     if status in LEAD_STATUSES:
         query = query.where(Lead.status == status)
@@ -134,13 +137,25 @@ def _find_leads(sessions: sessionmaker[Session], status: str, route: str, langua
 
 
 @router.get("", response_class=HTMLResponse)
-def leads(sessions: SessionsDep, me: CurrentCounsellor, status: str = "", route: str = "", language: str = "",
-          min_warmth: int = 0) -> Response:
+def leads(
+    sessions: SessionsDep,
+    me: CurrentCounsellor,
+    status: str = "",
+    route: str = "",
+    language: str = "",
+    min_warmth: int = 0,
+) -> Response:
     rows = _find_leads(sessions, status, route, language, min_warmth)
     _audit(sessions, me.counsellor.username, "list", count=len(rows))
-    return _page("leads.html", leads=rows, me=me.counsellor, csrf=me.login.csrf, facts_due=facts_due(date.today()),
-                 facts_due_months=FACTS_DUE_MONTHS,
-                 filters={"status": status, "route": route, "language": language, "min_warmth": min_warmth})
+    return _page(
+        "leads.html",
+        leads=rows,
+        me=me.counsellor,
+        csrf=me.login.csrf,
+        facts_due=facts_due(date.today()),
+        facts_due_months=FACTS_DUE_MONTHS,
+        filters={"status": status, "route": route, "language": language, "min_warmth": min_warmth},
+    )
 
 
 LeadDetail = tuple[Lead, list[Consent], str]
@@ -164,13 +179,27 @@ async def lead_detail(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor
     lead, consents, claimed_by = found
     transcript = await engine.transcript(lead.conversation_id)
     await asyncio.to_thread(_audit, sessions, me.counsellor.username, "view", lead_id)
-    return _page("lead.html", lead=lead, consents=consents, transcript=transcript, claimed_by=claimed_by,
-                 me=me.counsellor, csrf=me.login.csrf, statuses=LEAD_STATUSES)
+    return _page(
+        "lead.html",
+        lead=lead,
+        consents=consents,
+        transcript=transcript,
+        claimed_by=claimed_by,
+        me=me.counsellor,
+        csrf=me.login.csrf,
+        statuses=LEAD_STATUSES,
+    )
 
 
 @router.post("/leads/{lead_id}/status")
-def save_status(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, status: str = Form(),
-                note: str = Form("", max_length=2000), csrf: str = Form("")) -> Response:
+def save_status(
+    lead_id: str,
+    sessions: SessionsDep,
+    me: CurrentCounsellor,
+    status: str = Form(),
+    note: str = Form("", max_length=2000),
+    csrf: str = Form(""),
+) -> Response:
     if not csrf_ok(me.login, csrf):
         return _forbidden()
     if change_status(sessions, lead_id, me.counsellor, status, note) is None:
@@ -193,5 +222,8 @@ def delete(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, csrf: str
 def export(sessions: SessionsDep, me: CurrentCounsellor) -> Response:
     text, count = leads_csv(sessions)
     _audit(sessions, me.counsellor.username, "export", count=count)
-    return Response(text, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="lotse-leads.csv"', "Cache-Control": "no-store"})
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="lotse-leads.csv"', "Cache-Control": "no-store"},
+    )

@@ -56,8 +56,9 @@ class Claim:
 
 
 def _counsellor_by_telegram(session: Session, telegram_user_id: int) -> Counsellor | None:
-    return session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id,
-                                                   Counsellor.active.is_(True)))
+    return session.scalar(
+        select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id, Counsellor.active.is_(True))
+    )
 
 
 def claim_lead(sessions: sessionmaker[Session], lead_id: str, telegram_user_id: int) -> Claim:
@@ -66,10 +67,14 @@ def claim_lead(sessions: sessionmaker[Session], lead_id: str, telegram_user_id: 
         counsellor = _counsellor_by_telegram(session, telegram_user_id)
         if counsellor is None:
             return Claim(False, "not_counsellor")
-        taken = cast("CursorResult[Any]", session.execute(
-            update(Lead).where(Lead.id == lead_id, Lead.status == "new")
-            .values(status="claimed", claimed_by_id=counsellor.id, claimed_at=utcnow())
-        )).rowcount
+        taken = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(Lead)
+                .where(Lead.id == lead_id, Lead.status == "new")
+                .values(status="claimed", claimed_by_id=counsellor.id, claimed_at=utcnow())
+            ),
+        ).rowcount
         lead = session.get(Lead, lead_id)
         if lead is None:
             return Claim(False, "unknown_lead")
@@ -112,8 +117,9 @@ def _add_note(lead: Lead, counsellor: Counsellor, note: str) -> None:
     lead.notes = (lead.notes + "\n" if lead.notes else "") + f"[{stamp} {counsellor.display_name}] {note}"
 
 
-def change_status(sessions: sessionmaker[Session], lead_id: str, counsellor: Counsellor, status: str,
-                  note: str = "") -> Lead | None:
+def change_status(
+    sessions: sessionmaker[Session], lead_id: str, counsellor: Counsellor, status: str, note: str = ""
+) -> Lead | None:
     """The inbox's "Status und Notiz" by ``counsellor``: set the lead's status (``claimed``,
     ``contacted``, ``closed``, back to ``new``) and add the note; the lead, or ``None`` if it is gone.
 

@@ -35,19 +35,22 @@ def active_consent(session: Session, conversation_id: str, purpose: str) -> Cons
     return consent if consent is not None and consent.active else None
 
 
-def record_notice_shown(sessions: Sessions | None, conversation_id: str, notice_version: str,
-                        language: str, channel: str) -> int:
+def record_notice_shown(
+    sessions: Sessions | None, conversation_id: str, notice_version: str, language: str, channel: str
+) -> int:
     """Record that the privacy notice of ``notice_version`` is being shown; its id."""
     with sessions_or_default(sessions).begin() as session:
-        shown = NoticeShown(conversation_id=conversation_id, notice_version=notice_version,
-                            language=language, channel=channel)
+        shown = NoticeShown(
+            conversation_id=conversation_id, notice_version=notice_version, language=language, channel=channel
+        )
         session.add(shown)
         session.flush()
         return shown.id
 
 
-def record_consent(sessions: Sessions | None, conversation_id: str, purpose: str,
-                   notice_version: str, channel: str) -> None:
+def record_consent(
+    sessions: Sessions | None, conversation_id: str, purpose: str, notice_version: str, channel: str
+) -> None:
     """Record (or renew) a consent for one purpose, given after the notice of ``notice_version``.
 
     Raises ``NoticeNotShown`` (and writes nothing) unless this conversation was shown that notice
@@ -56,9 +59,11 @@ def record_consent(sessions: Sessions | None, conversation_id: str, purpose: str
     with sessions_or_default(sessions).begin() as session:
         shown = session.scalar(
             select(NoticeShown)
-            .where(NoticeShown.conversation_id == conversation_id,
-                   NoticeShown.notice_version == notice_version,
-                   NoticeShown.shown_at <= utcnow())
+            .where(
+                NoticeShown.conversation_id == conversation_id,
+                NoticeShown.notice_version == notice_version,
+                NoticeShown.shown_at <= utcnow(),
+            )
             .order_by(NoticeShown.shown_at.desc(), NoticeShown.id.desc())
             .limit(1)
         )
@@ -68,8 +73,15 @@ def record_consent(sessions: Sessions | None, conversation_id: str, purpose: str
             select(Consent).where(Consent.conversation_id == conversation_id, Consent.purpose == purpose)
         )
         if consent is None:
-            session.add(Consent(conversation_id=conversation_id, purpose=purpose,
-                                notice_version=notice_version, channel=channel, notice_shown_id=shown.id))
+            session.add(
+                Consent(
+                    conversation_id=conversation_id,
+                    purpose=purpose,
+                    notice_version=notice_version,
+                    channel=channel,
+                    notice_shown_id=shown.id,
+                )
+            )
         else:
             consent.notice_version, consent.channel = notice_version, channel
             consent.given_at, consent.withdrawn_at = utcnow(), None
@@ -93,8 +105,9 @@ class Offer:
     """Whether the consent to be contacted stands (the contact form can start)."""
 
 
-def offer_counsellor(sessions: Sessions | None, conversation_id: str, notice_version: str,
-                     language: str, channel: str) -> Offer:
+def offer_counsellor(
+    sessions: Sessions | None, conversation_id: str, notice_version: str, language: str, channel: str
+) -> Offer:
     """Where the conversation stands; when the consent question comes next, the privacy notice
     it shows is recorded first (a consent given later refers to it)."""
     with sessions_or_default(sessions)() as session:

@@ -62,8 +62,7 @@ def erase_conversation(sessions: Sessions | None, conversation_id: str, actor: s
         erased: list[str | None] = [*lead_ids] or [None]
         for lead_id in erased:
             record_audit(session, actor, "erase", lead_id)
-    logger.info("conversation.erased", leads=leads, consents=consents, outbox=outbox, events=events,
-                plans=plans)
+    logger.info("conversation.erased", leads=leads, consents=consents, outbox=outbox, events=events, plans=plans)
     return Erased(leads, consents, outbox, events, plans)
 
 
@@ -98,8 +97,9 @@ def _purge_inactive_conversations(session: Session, cutoff: datetime) -> list[st
     return senders
 
 
-def purge_expired(sessions: Sessions | None, lead_days: int, conversation_days: int,
-                  now: datetime | None = None) -> Purged:
+def purge_expired(
+    sessions: Sessions | None, lead_days: int, conversation_days: int, now: datetime | None = None
+) -> Purged:
     """Delete leads closed longer than ``lead_days`` ago, conversations (tracker events, consents,
     plans) inactive for ``conversation_days`` that have no open lead, and plans older than that."""
     now = now or utcnow()

@@ -7,12 +7,19 @@ so that neither imports the other.
 from __future__ import annotations
 
 ROUTE_NAMES = {
-    "externenpruefung": "Externenprüfung", "teilqualifikation": "Teilqualifikationen",
-    "umschulung": "Umschulung", "validierung": "Validierung", "anerkennung": "Anerkennung",
+    "externenpruefung": "Externenprüfung",
+    "teilqualifikation": "Teilqualifikationen",
+    "umschulung": "Umschulung",
+    "validierung": "Validierung",
+    "anerkennung": "Anerkennung",
     "ausbildung": "Ausbildung",
 }
 REASONS = {
-    "route_found": "Weg gefunden", "contact_valid": "Kontakt gültig", "consent_given": "Einwilligung",
-    "asks_for_counsellor": "will Beratung", "documents_available": "Unterlagen da", "urgent": "dringend",
+    "route_found": "Weg gefunden",
+    "contact_valid": "Kontakt gültig",
+    "consent_given": "Einwilligung",
+    "asks_for_counsellor": "will Beratung",
+    "documents_available": "Unterlagen da",
+    "urgent": "dringend",
 }
 METHODS = {"telegram": "über den Telegram-Chat", "phone": "Telefon", "email": "E-Mail"}

@@ -12,33 +12,56 @@ NOTICE_VERSION = "2026-11-28"
 
 TITLE = N_("Datenschutz bei Lotse")
 SECTIONS: tuple[tuple[str, str], ...] = (
-    (N_("Wer ist Lotse?"),
-     N_("Lotse ist ein Chatbot für Menschen in Schwerin und Westmecklenburg, die einen "
-        "Berufsabschluss nachholen möchten. Lotse gibt Auskunft und vermittelt, wenn du es willst, "
-        "eine Beratung.")),
-    (N_("Was wird gespeichert, solange du nur chattest?"),
-     N_("Deine Nachrichten und deine Antworten aus dem Check, damit das Gespräch weitergehen kann. "
-        "Wir löschen das Gespräch {conversation_days} nach deiner letzten Nachricht. Ohne deine "
-        "Einwilligung gibt Lotse nichts davon weiter.")),
-    (N_("Was wird gespeichert, wenn du eine Beratung möchtest?"),
-     N_("Nur mit deiner Einwilligung: dein Vorname, wie wir dich erreichen (dieser Chat, Telefon "
-        "oder E-Mail), wann und in welcher Sprache, deine Antworten aus dem Check und die Wege, die "
-        "zu dir passen. Wir fragen nicht nach deiner Adresse, deinem Ausweis oder deinem "
-        "Aufenthaltsstatus im Detail.")),
-    (N_("Wer sieht deine Angaben?"),
-     N_("Nur die Beraterinnen und Berater im Lotse-Team (Jobcenter, Agentur für Arbeit und "
-        "Kammern in Westmecklenburg), mit eigenem Login. Über Telegram bekommen sie nur eine kurze "
-        "Nachricht mit deinem Vornamen, deiner Sprache und deinem Weg – ohne Telefonnummer und "
-        "E-Mail. Jeder Zugriff wird protokolliert.")),
-    (N_("Wie lange?"),
-     N_("Deine Anfrage löschen wir {lead_days}, nachdem die Beratung abgeschlossen ist.")),
-    (N_("Deine Rechte"),
-     N_("Schreib „Was weißt du über mich?“, dann zeigt Lotse dir alles, was gespeichert ist. "
-        "Schreib „Meine Daten löschen“ oder /delete, dann löscht Lotse sofort alles: das Gespräch, "
-        "deine Anfrage und deine Einwilligung. Du kannst deine Einwilligung jederzeit so widerrufen. "
-        "Du kannst dich auch beim Landesbeauftragten für Datenschutz Mecklenburg-Vorpommern "
-        "beschweren.")),
-    (N_("Freiwillig"),
-     N_("Die Beratung und alle Angaben sind freiwillig. Wenn du nicht einwilligst, kannst du Lotse "
-        "trotzdem alles fragen.")),
+    (
+        N_("Wer ist Lotse?"),
+        N_(
+            "Lotse ist ein Chatbot für Menschen in Schwerin und Westmecklenburg, die einen "
+            "Berufsabschluss nachholen möchten. Lotse gibt Auskunft und vermittelt, wenn du es willst, "
+            "eine Beratung."
+        ),
+    ),
+    (
+        N_("Was wird gespeichert, solange du nur chattest?"),
+        N_(
+            "Deine Nachrichten und deine Antworten aus dem Check, damit das Gespräch weitergehen kann. "
+            "Wir löschen das Gespräch {conversation_days} nach deiner letzten Nachricht. Ohne deine "
+            "Einwilligung gibt Lotse nichts davon weiter."
+        ),
+    ),
+    (
+        N_("Was wird gespeichert, wenn du eine Beratung möchtest?"),
+        N_(
+            "Nur mit deiner Einwilligung: dein Vorname, wie wir dich erreichen (dieser Chat, Telefon "
+            "oder E-Mail), wann und in welcher Sprache, deine Antworten aus dem Check und die Wege, die "
+            "zu dir passen. Wir fragen nicht nach deiner Adresse, deinem Ausweis oder deinem "
+            "Aufenthaltsstatus im Detail."
+        ),
+    ),
+    (
+        N_("Wer sieht deine Angaben?"),
+        N_(
+            "Nur die Beraterinnen und Berater im Lotse-Team (Jobcenter, Agentur für Arbeit und "
+            "Kammern in Westmecklenburg), mit eigenem Login. Über Telegram bekommen sie nur eine kurze "
+            "Nachricht mit deinem Vornamen, deiner Sprache und deinem Weg – ohne Telefonnummer und "
+            "E-Mail. Jeder Zugriff wird protokolliert."
+        ),
+    ),
+    (N_("Wie lange?"), N_("Deine Anfrage löschen wir {lead_days}, nachdem die Beratung abgeschlossen ist.")),
+    (
+        N_("Deine Rechte"),
+        N_(
+            "Schreib „Was weißt du über mich?“, dann zeigt Lotse dir alles, was gespeichert ist. "
+            "Schreib „Meine Daten löschen“ oder /delete, dann löscht Lotse sofort alles: das Gespräch, "
+            "deine Anfrage und deine Einwilligung. Du kannst deine Einwilligung jederzeit so widerrufen. "
+            "Du kannst dich auch beim Landesbeauftragten für Datenschutz Mecklenburg-Vorpommern "
+            "beschweren."
+        ),
+    ),
+    (
+        N_("Freiwillig"),
+        N_(
+            "Die Beratung und alle Angaben sind freiwillig. Wenn du nicht einwilligst, kannst du Lotse "
+            "trotzdem alles fragen."
+        ),
+    ),
 )

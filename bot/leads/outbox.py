@@ -57,16 +57,18 @@ NOTICE_TELEGRAM = "notice_telegram"
 NOTICE_WEB = "notice_web"
 """The person is told in their web chat that a counsellor has taken their request."""
 CLAIMED_NOTICE = N_(
-    "Gute Nachricht: Eine Beraterin oder ein Berater hat deine Anfrage übernommen "
-    "und meldet sich bald bei dir."
+    "Gute Nachricht: Eine Beraterin oder ein Berater hat deine Anfrage übernommen und meldet sich bald bei dir."
 )
 
-KINDS: dict[str, OutboxKind] = {kind.name: kind for kind in (
-    OutboxKind(LEAD_CARD, Recipient.COUNSELLORS),
-    OutboxKind(REDACT, Recipient.COUNSELLORS),
-    OutboxKind(NOTICE_TELEGRAM, Recipient.PERSON_TELEGRAM, CLAIMED_NOTICE),
-    OutboxKind(NOTICE_WEB, Recipient.PERSON_WEB, CLAIMED_NOTICE),
-)}
+KINDS: dict[str, OutboxKind] = {
+    kind.name: kind
+    for kind in (
+        OutboxKind(LEAD_CARD, Recipient.COUNSELLORS),
+        OutboxKind(REDACT, Recipient.COUNSELLORS),
+        OutboxKind(NOTICE_TELEGRAM, Recipient.PERSON_TELEGRAM, CLAIMED_NOTICE),
+        OutboxKind(NOTICE_WEB, Recipient.PERSON_WEB, CLAIMED_NOTICE),
+    )
+}
 
 
 def kinds_for(*recipients: Recipient) -> list[str]:
@@ -83,8 +85,7 @@ def person_kind(notice: str, conversation_id: str) -> str | None:
     """The kind that brings ``notice`` (a German msgid) to the person of ``conversation_id`` in
     their own channel; ``None`` if that channel has none."""
     recipient = PERSON_CHANNELS.get(conversation_id.split(":", 1)[0])
-    return next((kind.name for kind in KINDS.values() if kind.recipient is recipient and kind.text == notice),
-                None)
+    return next((kind.name for kind in KINDS.values() if kind.recipient is recipient and kind.text == notice), None)
 
 
 def notice_text(kind: str) -> str:
@@ -109,13 +110,18 @@ def redact_sent_cards(session: Session, lead_ids: list[str]) -> int:
     """Queue the overwriting of every card of these leads that reached Telegram (same transaction
     as the deletion: the card's text names the person, and the person is gone)."""
     sent = session.execute(
-        select(OutboxMessage.id, OutboxMessage.telegram_message_id)
-        .where(OutboxMessage.lead_id.in_(lead_ids), OutboxMessage.kind == LEAD_CARD,
-               OutboxMessage.telegram_message_id.is_not(None))
+        select(OutboxMessage.id, OutboxMessage.telegram_message_id).where(
+            OutboxMessage.lead_id.in_(lead_ids),
+            OutboxMessage.kind == LEAD_CARD,
+            OutboxMessage.telegram_message_id.is_not(None),
+        )
     ).all()
     for outbox_id, telegram_message_id in sent:
-        session.add(OutboxMessage(lead_id=None, kind=REDACT, dedup_key=f"redact:{outbox_id}",
-                                  telegram_message_id=telegram_message_id))
+        session.add(
+            OutboxMessage(
+                lead_id=None, kind=REDACT, dedup_key=f"redact:{outbox_id}", telegram_message_id=telegram_message_id
+            )
+        )
     return len(sent)
 
 
@@ -125,12 +131,17 @@ def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[tu
         rows = session.execute(
             select(OutboxMessage.id, OutboxMessage.kind, Lead.language)
             .join(Lead, OutboxMessage.lead_id == Lead.id)
-            .where(Lead.conversation_id == conversation_id,
-                   OutboxMessage.kind.in_(kinds_for(Recipient.PERSON_WEB)),
-                   OutboxMessage.status == "pending")
+            .where(
+                Lead.conversation_id == conversation_id,
+                OutboxMessage.kind.in_(kinds_for(Recipient.PERSON_WEB)),
+                OutboxMessage.status == "pending",
+            )
             .order_by(OutboxMessage.id)
         ).all()
         if rows:
-            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in rows]))
-                            .values(status="sent", sent_at=utcnow(), attempts=1))
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([row.id for row in rows]))
+                .values(status="sent", sent_at=utcnow(), attempts=1)
+            )
     return [(row.language, notice_text(row.kind)) for row in rows]

@@ -53,11 +53,16 @@ class LeadSubmission:
 
 def _fill(lead: Lead, submission: LeadSubmission, phone: str | None, email: str | None) -> None:
     """Write the submission (with its checked phone or e-mail) and the warmth into ``lead``."""
-    score, reasons = warmth(LeadFacts(
-        routes=submission.routes, contact_valid=True, consent_given=True,
-        asks_for_counsellor=submission.wants_counsellor,
-        documents_available=submission.has_documents, urgent=submission.urgent,
-    ))
+    score, reasons = warmth(
+        LeadFacts(
+            routes=submission.routes,
+            contact_valid=True,
+            consent_given=True,
+            asks_for_counsellor=submission.wants_counsellor,
+            documents_available=submission.has_documents,
+            urgent=submission.urgent,
+        )
+    )
     lead.channel, lead.language = submission.channel, submission.language
     lead.source = submission.source or lead.source
     lead.first_name = submission.first_name.strip()[:80]
@@ -93,8 +98,9 @@ def submit_lead(sessions: Sessions | None, submission: LeadSubmission) -> Lead:
 # Two submissions of one conversation may race to create its lead: the loser's INSERT fails on
 # the unique conversation id, and its second try finds the winner's lead and updates it.
 @retry(stop=stop_after_attempt(2), retry=retry_if_exception_type(IntegrityError), reraise=True)
-def _save(sessions: Sessions | None, submission: LeadSubmission, phone: str | None,
-          email: str | None) -> tuple[Lead, bool]:
+def _save(
+    sessions: Sessions | None, submission: LeadSubmission, phone: str | None, email: str | None
+) -> tuple[Lead, bool]:
     """One transaction: the lead created or updated, its card queued if new, the audit entry;
     the lead and whether it was created."""
     with sessions_or_default(sessions).begin() as session:

@@ -40,6 +40,10 @@ def inactive_senders(session: Session, cutoff: float) -> list[str]:
     stores it)."""
     if not has_tracker_events(session):
         return []
-    return [row[0] for row in session.execute(text(
-        f"SELECT sender_id FROM {TRACKER_EVENTS_TABLE} GROUP BY sender_id "
-        "HAVING MAX(timestamp) < :cutoff"), {"cutoff": cutoff})]
+    return [
+        row[0]
+        for row in session.execute(
+            text(f"SELECT sender_id FROM {TRACKER_EVENTS_TABLE} GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"),
+            {"cutoff": cutoff},
+        )
+    ]

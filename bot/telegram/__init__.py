@@ -19,8 +19,9 @@ def make_bot(settings: Settings, timeout: float = 10.0) -> Bot:
     return Bot(settings.telegram_token.get_secret_value(), session=session)
 
 
-def create_dispatcher(settings: Settings, sessions: sessionmaker,
-                      conversations: Conversations | None = None) -> Dispatcher:
+def create_dispatcher(
+    settings: Settings, sessions: sessionmaker, conversations: Conversations | None = None
+) -> Dispatcher:
     """The dispatcher with every router; dependencies reach handlers as workflow data.
 
     Without ``conversations`` only the counsellors' card buttons are handled.
@@ -29,8 +30,7 @@ def create_dispatcher(settings: Settings, sessions: sessionmaker,
     from bot.telegram.chat import make_router as chat
     from bot.telegram.counsellors import make_router as counsellors
 
-    dispatcher = Dispatcher(settings=settings, sessions=sessions, conversations=conversations,
-                            payloads=Payloads())
+    dispatcher = Dispatcher(settings=settings, sessions=sessions, conversations=conversations, payloads=Payloads())
     dispatcher.include_router(counsellors())
     if conversations is not None:
         dispatcher.include_router(chat())

@@ -54,7 +54,7 @@ def card_text(lead: Lead, inbox_url: str, shows_contact: bool = False, state: st
 
 
 def card_keyboard(lead_id: str, claimed: bool = False, closed: bool = False) -> InlineKeyboardMarkup | None:
-    """"Übernehmen" / "Erledigt" — what is still possible."""
+    """ "Übernehmen" / "Erledigt" — what is still possible."""
     if closed:
         return None
     row = [] if claimed else [InlineKeyboardButton(text="Übernehmen", callback_data=callback_data(CLAIM, lead_id))]

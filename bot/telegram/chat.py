@@ -81,14 +81,17 @@ def split_text(text: str, limit: int = SPLIT_AT) -> list[str]:
     return pieces + ([rest] if rest else [])
 
 
-def _keyboard(buttons: list[Button], payloads: Payloads, language: str
-              ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+def _keyboard(
+    buttons: list[Button], payloads: Payloads, language: str
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     if not buttons:
         return None
     if any(b["payload"] == SHARE_CONTACT_PAYLOAD for b in buttons):
-        return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(
-            text=translate(language, SHARE_NUMBER), request_contact=True)]],
-            resize_keyboard=True, one_time_keyboard=True)
+        return ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text=translate(language, SHARE_NUMBER), request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
     rows: list[list[InlineKeyboardButton]] = []
     for button in buttons:
         item = InlineKeyboardButton(text=button["title"][:64], callback_data=payloads.pack(button["payload"]))
@@ -112,7 +115,10 @@ def _waiting(state: RetryCallState) -> None:
 async def send(bot: Bot, chat_id: int, text: str, **kwargs: Any) -> None:
     """``sendMessage``, waiting as long as Telegram's 429 ``retry_after`` asks (up to a minute)."""
     retrying = AsyncRetrying(
-        stop=stop_after_attempt(SEND_ATTEMPTS), wait=_asked_wait, before_sleep=_waiting, reraise=True,
+        stop=stop_after_attempt(SEND_ATTEMPTS),
+        wait=_asked_wait,
+        before_sleep=_waiting,
+        reraise=True,
         retry=retry_if_exception(lambda e: isinstance(e, TelegramRetryAfter) and e.retry_after <= RETRY_AFTER_CAP),
     )
     try:
@@ -144,8 +150,9 @@ def _language(message: Message | CallbackQuery) -> str | None:
     return user.language_code if user is not None else None
 
 
-async def _answer(bot: Bot, chat_id: int, text: str, language: str | None, conversations: Conversations,
-                  payloads: Payloads) -> None:
+async def _answer(
+    bot: Bot, chat_id: int, text: str, language: str | None, conversations: Conversations, payloads: Payloads
+) -> None:
     """Typed text (commands included) → the answer in the chat."""
     async with _typing_while(bot, chat_id):
         outcome = await conversations.handle(f"tg:{chat_id}", text, language, "telegram")
@@ -195,8 +202,9 @@ async def on_contact(message: Message, bot: Bot, conversations: Conversations, p
     await _answer(bot, message.chat.id, number, _language(message), conversations, payloads)
 
 
-async def on_other(message: Message, bot: Bot, conversations: Conversations, payloads: Payloads,
-                   settings: Settings | None = None) -> None:
+async def on_other(
+    message: Message, bot: Bot, conversations: Conversations, payloads: Payloads, settings: Settings | None = None
+) -> None:
     """Voice notes, photos, stickers, documents …: a kind word that only text works for now."""
     language = resolve_language(_language(message), settings.default_language if settings else "de")
     throttled = conversations.throttle(f"tg:{message.chat.id}", language, "telegram")

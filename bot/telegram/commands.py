@@ -20,8 +20,9 @@ def commands_for(language: str) -> list[BotCommand]:
     """The menu in ``language`` (no direction marks: Telegram shows the menu as is)."""
     from bot.bidi import strip_marks
 
-    return [BotCommand(command=name, description=strip_marks(translate(language, text))[:256])
-            for name, text in COMMANDS]
+    return [
+        BotCommand(command=name, description=strip_marks(translate(language, text))[:256]) for name, text in COMMANDS
+    ]
 
 
 async def register_commands(bot: Bot, default_language: str) -> None:

@@ -51,8 +51,9 @@ async def on_card_button(query: CallbackQuery, sessions: sessionmaker, settings:
         await query.answer("Du hast diese Anfrage schon.")
     else:
         await query.answer("Erledigt." if result.reason == "closed" else "Übernommen.")
-    state = (f"✅ Erledigt – {result.counsellor}" if lead.status == "closed"
-             else f"👤 Übernommen von {result.counsellor}")
+    state = (
+        f"✅ Erledigt – {result.counsellor}" if lead.status == "closed" else f"👤 Übernommen von {result.counsellor}"
+    )
     if isinstance(query.message, Message):  # not an InaccessibleMessage (too old to edit)
         try:
             await query.message.edit_text(

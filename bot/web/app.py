@@ -54,8 +54,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.engine_url, settings.engine_timeout_seconds, token=engine_token(settings)
     )
     app.state.conversations = Conversations.from_settings(app.state.engine, settings, sessions)
-    tasks = [asyncio.create_task(_announce_when_ready(app.state.engine, settings)),
-             asyncio.create_task(run_retention(sessions, settings))]
+    tasks = [
+        asyncio.create_task(_announce_when_ready(app.state.engine, settings)),
+        asyncio.create_task(run_retention(sessions, settings)),
+    ]
     telegram = start_telegram(settings, sessions, app.state.conversations)
     app.state.telegram = telegram
     tasks += telegram.tasks
@@ -77,8 +79,14 @@ async def health(engine: EngineDep) -> JSONResponse:
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the gateway app; tests pass their own settings or engine."""
     settings = settings or get_settings()
-    app = FastAPI(title="Lotse", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
-                  exception_handlers=EXCEPTION_HANDLERS)
+    app = FastAPI(
+        title="Lotse",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        exception_handlers=EXCEPTION_HANDLERS,
+    )
     app.state.settings = settings
     app.state.sessions = make_sessions(make_engine(settings.effective_database_url))
     app.state.inbox_cookies = InboxCookies(settings)

@@ -76,8 +76,9 @@ async def chat(request: Request, message: ChatRequest, conversations: Conversati
     if message.payload is not None:
         outcome = await conversations.press(sender, message.payload, language, "web", message.source)
     if outcome is None:  # typed, or a button Lotse did not offer: text, never a payload
-        outcome = await conversations.handle(sender, message.text or message.payload or "", language,
-                                             channel="web", source=message.source)
+        outcome = await conversations.handle(
+            sender, message.text or message.payload or "", language, channel="web", source=message.source
+        )
     return _answer(outcome)
 
 
@@ -105,8 +106,7 @@ def _ping() -> ServerSentEvent:
 
 
 @router.get("/events")
-async def events(request: Request, sessions: SessionsDep,
-                 chat_id: str = Query("", alias="session")) -> Response:
+async def events(request: Request, sessions: SessionsDep, chat_id: str = Query("", alias="session")) -> Response:
     """Server-sent events: what Lotse says without being asked (a counsellor has taken the
     request). One stream per open chat; news is looked for every few seconds in the database,
     so it also reaches a chat opened later, and survives restarts. The stream ends when the
@@ -115,5 +115,6 @@ async def events(request: Request, sessions: SessionsDep,
         sender = f"web:{uuid.UUID(chat_id)}"
     except ValueError:
         return json_error(Rejection.BAD_REQUEST, request_language(request), 400)
-    return EventSourceResponse(_news(sessions, sender), ping=EVENTS_HEARTBEAT_SECONDS,
-                               ping_message_factory=_ping, sep=EVENTS_SEPARATOR)
+    return EventSourceResponse(
+        _news(sessions, sender), ping=EVENTS_HEARTBEAT_SECONDS, ping_message_factory=_ping, sep=EVENTS_SEPARATOR
+    )

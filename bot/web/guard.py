@@ -58,9 +58,7 @@ class Guard(BaseHTTPMiddleware):
             response.headers.setdefault(name, value)
         path = request.url.path
         embeddable = path in EMBEDDABLE or path.startswith("/static/")
-        response.headers.setdefault(
-            "Content-Security-Policy", self._csp_embeddable if embeddable else self._csp_closed
-        )
+        response.headers.setdefault("Content-Security-Policy", self._csp_embeddable if embeddable else self._csp_closed)
         if not embeddable:
             response.headers.setdefault("X-Frame-Options", "DENY")
         return response

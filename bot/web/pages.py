@@ -94,8 +94,7 @@ class Pages:
 
     @classmethod
     def build(cls, settings: Settings) -> Pages:
-        templates = Environment(loader=FileSystemLoader(WEB_DIR / "templates"),
-                                autoescape=select_autoescape(["html"]))
+        templates = Environment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=select_autoescape(["html"]))
         return cls(templates, launcher_script(), link_hosts(settings))
 
     def render(self, template: str, language: str, **values: Any) -> str:
@@ -121,56 +120,76 @@ async def root() -> RedirectResponse:
 
 
 @router.get("/chat", response_class=HTMLResponse)
-async def chat_page(language: PageLanguage, settings: SettingsDep, pages: PagesDep, embed: bool = False,
-                    start: str | None = None, colour: str | None = None) -> HTMLResponse:
+async def chat_page(
+    language: PageLanguage,
+    settings: SettingsDep,
+    pages: PagesDep,
+    embed: bool = False,
+    start: str | None = None,
+    colour: str | None = None,
+) -> HTMLResponse:
     """The chat as a full page, or inside the widget's frame (``embed=1``)."""
-    return HTMLResponse(pages.render(
-        "chat.html", language,
-        texts={key: gettext_for(language, msgid) for key, msgid in PAGE_TEXTS.items()},
-        languages=_language_choices(),
-        max_chars=settings.max_message_chars,
-        embed=embed,
-        source=start if start and re.fullmatch(SOURCE_SHAPE, start) else "",
-        colour=colour if colour and COLOUR_SHAPE.fullmatch(colour) else "",
-        link_hosts=json.dumps(pages.link_hosts),
-    ))
+    return HTMLResponse(
+        pages.render(
+            "chat.html",
+            language,
+            texts={key: gettext_for(language, msgid) for key, msgid in PAGE_TEXTS.items()},
+            languages=_language_choices(),
+            max_chars=settings.max_message_chars,
+            embed=embed,
+            source=start if start and re.fullmatch(SOURCE_SHAPE, start) else "",
+            colour=colour if colour and COLOUR_SHAPE.fullmatch(colour) else "",
+            link_hosts=json.dumps(pages.link_hosts),
+        )
+    )
 
 
 @router.get("/widget.js", include_in_schema=False)
 async def widget_script(pages: PagesDep) -> Response:
     """The launcher partner sites include with one ``<script>`` tag (see README)."""
-    return Response(pages.launcher, media_type="text/javascript; charset=utf-8", headers={
-        "Cache-Control": "public, max-age=3600",
-        "Cross-Origin-Resource-Policy": "cross-origin",
-    })
+    return Response(
+        pages.launcher,
+        media_type="text/javascript; charset=utf-8",
+        headers={
+            "Cache-Control": "public, max-age=3600",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        },
+    )
 
 
 @router.get("/widget-demo", response_class=HTMLResponse, include_in_schema=False)
 async def widget_demo(request: Request, language: PageLanguage, pages: PagesDep) -> HTMLResponse:
     """A stand-in for a partner's page with the launcher on it (``make demo``)."""
-    return HTMLResponse(pages.render("widget-demo.html", language,
-                                     request_origin=str(request.base_url).rstrip("/")))
+    return HTMLResponse(pages.render("widget-demo.html", language, request_origin=str(request.base_url).rstrip("/")))
 
 
 @router.get("/privacy", response_class=HTMLResponse)
 async def privacy_page(language: PageLanguage, settings: SettingsDep, pages: PagesDep) -> HTMLResponse:
-    retention = {"lead_days": Days(settings.lead_retention_days),
-                 "conversation_days": Days(settings.conversation_retention_days)}
-    return HTMLResponse(pages.render(
-        "privacy.html", language,
-        title=translate(language, notice.TITLE),
-        sections=[(translate(language, heading), translate(language, text, **retention))
-                  for heading, text in notice.SECTIONS],
-        version=translate(language, N_("Stand: {version}"), version=notice.NOTICE_VERSION),
-        languages=_language_choices(),
-        languages_label=gettext_for(language, PAGE_TEXTS["language_label"]),
-        back=translate(language, N_("Zurück zum Chat")),
-    ))
+    retention = {
+        "lead_days": Days(settings.lead_retention_days),
+        "conversation_days": Days(settings.conversation_retention_days),
+    }
+    return HTMLResponse(
+        pages.render(
+            "privacy.html",
+            language,
+            title=translate(language, notice.TITLE),
+            sections=[
+                (translate(language, heading), translate(language, text, **retention))
+                for heading, text in notice.SECTIONS
+            ],
+            version=translate(language, N_("Stand: {version}"), version=notice.NOTICE_VERSION),
+            languages=_language_choices(),
+            languages_label=gettext_for(language, PAGE_TEXTS["language_label"]),
+            back=translate(language, N_("Zurück zum Chat")),
+        )
+    )
 
 
 @router.get("/plan/{token}", response_class=HTMLResponse)
-async def plan_page(request: Request, token: str, settings: SettingsDep, sessions: SessionsDep,
-                    pages: PagesDep) -> HTMLResponse:
+async def plan_page(
+    request: Request, token: str, settings: SettingsDep, sessions: SessionsDep, pages: PagesDep
+) -> HTMLResponse:
     """Mein Plan: printable, the person's language and German side by side, no cache, no index."""
     try:
         plan = await asyncio.to_thread(find_plan, sessions, token, settings.conversation_retention_days)
@@ -179,11 +198,18 @@ async def plan_page(request: Request, token: str, settings: SettingsDep, session
         plan = None
     if plan is None:
         language = request_language(request)
-        page = pages.render("plan.html", language, title=translate(language, N_("Mein Plan")),
-                            gone=translate(language, GONE), views=[])
+        page = pages.render(
+            "plan.html", language, title=translate(language, N_("Mein Plan")), gone=translate(language, GONE), views=[]
+        )
         return HTMLResponse(page, status_code=404, headers=PLAN_HEADERS)
     views = plan_views(profile_of(plan.profile), plan.language, load_knowledge())
-    page = pages.render("plan.html", plan.language, title=views[0].title, views=views,
-                        print_label=translate(plan.language, PRINT), gone=None,
-                        created=plan.created_at.date().isoformat())
+    page = pages.render(
+        "plan.html",
+        plan.language,
+        title=views[0].title,
+        views=views,
+        print_label=translate(plan.language, PRINT),
+        gone=None,
+        created=plan.created_at.date().isoformat(),
+    )
     return HTMLResponse(page, headers=PLAN_HEADERS)

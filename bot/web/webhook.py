@@ -19,8 +19,12 @@ router = APIRouter()
 @router.post("/telegram/webhook", include_in_schema=False)
 async def telegram_webhook(request: Request, settings: SettingsDep, telegram: TelegramDep) -> JSONResponse:
     """Updates from Telegram (webhook mode): the secret token is checked, duplicates ignored."""
-    if (telegram is None or telegram.bot is None or telegram.dispatcher is None
-            or settings.telegram_webhook_secret is None):
+    if (
+        telegram is None
+        or telegram.bot is None
+        or telegram.dispatcher is None
+        or settings.telegram_webhook_secret is None
+    ):
         return JSONResponse({"ok": False}, status_code=404)
     sent = request.headers.get("x-telegram-bot-api-secret-token", "")
     if not hmac.compare_digest(sent, settings.telegram_webhook_secret.get_secret_value()):

@@ -32,8 +32,11 @@ def gateway(stack: Stack, partner: PartnerSite, tmp_path_factory: pytest.TempPat
 
     def settings(port: int) -> Settings:
         return Settings(
-            var_dir=folder, engine_url=stack.engine_url, engine_token=stack.token,
-            database_url=stack.settings.effective_database_url, public_url=f"http://localhost:{port}",
+            var_dir=folder,
+            engine_url=stack.engine_url,
+            engine_token=stack.token,
+            database_url=stack.settings.effective_database_url,
+            public_url=f"http://localhost:{port}",
             widget_origins=partner.url().rstrip("/"),
         )
 
@@ -71,4 +74,3 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
-

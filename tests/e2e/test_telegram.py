@@ -28,13 +28,20 @@ _ids = itertools.count(1)
 
 
 @asynccontextmanager
-async def _wire(stack: Stack, telegram: FakeTelegram, folder, **settings_overrides
-                ) -> AsyncIterator[tuple[Bot, Dispatcher]]:
-    settings = Settings(**{
-        "var_dir": folder, "telegram_token": "42:TEST", "telegram_api_base": telegram.base_url,
-        "database_url": stack.settings.effective_database_url, "public_url": "https://lotse.example",
-        "rate_limit_burst": 1000,  # tests type faster than people
-        **settings_overrides})
+async def _wire(
+    stack: Stack, telegram: FakeTelegram, folder, **settings_overrides
+) -> AsyncIterator[tuple[Bot, Dispatcher]]:
+    settings = Settings(
+        **{
+            "var_dir": folder,
+            "telegram_token": "42:TEST",
+            "telegram_api_base": telegram.base_url,
+            "database_url": stack.settings.effective_database_url,
+            "public_url": "https://lotse.example",
+            "rate_limit_burst": 1000,  # tests type faster than people
+            **settings_overrides,
+        }
+    )
     engine = Engine(stack.engine_url, 60, token=stack.token)
     database = make_engine(settings.effective_database_url)
     sessions = make_sessions(database)
@@ -65,31 +72,60 @@ class Person:
         return {"id": self.chat_id, "is_bot": False, "first_name": "T", "language_code": self.language}
 
     def _message(self, **content) -> dict:
-        return {"update_id": next(_ids), "message": {
-            "message_id": next(_ids), "date": 0, "from": self._user(),
-            "chat": {"id": self.chat_id, "type": "private"}, **content}}
+        return {
+            "update_id": next(_ids),
+            "message": {
+                "message_id": next(_ids),
+                "date": 0,
+                "from": self._user(),
+                "chat": {"id": self.chat_id, "type": "private"},
+                **content,
+            },
+        }
 
     async def _feed(self, update: dict) -> list[dict]:
         before = len(self.telegram.called("sendMessage"))
         await self.dispatcher.feed_update(self.bot, Update.model_validate(update))
-        return [c.params for c in self.telegram.called("sendMessage")[before:]
-                if str(c.params["chat_id"]) == str(self.chat_id)]
+        return [
+            c.params
+            for c in self.telegram.called("sendMessage")[before:]
+            if str(c.params["chat_id"]) == str(self.chat_id)
+        ]
 
     async def write(self, text: str) -> list[dict]:
-        return await self._feed(self._message(text=text, **(
-            {"entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}
-            if text.startswith("/") else {})))
+        return await self._feed(
+            self._message(
+                text=text,
+                **(
+                    {"entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}
+                    if text.startswith("/")
+                    else {}
+                ),
+            )
+        )
 
     async def tap(self, sent: list[dict], title_part: str) -> list[dict]:
         for params in reversed(sent):
             for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
                 for button in row:
                     if title_part in button["text"]:
-                        return await self._feed({"update_id": next(_ids), "callback_query": {
-                            "id": str(next(_ids)), "chat_instance": "c", "from": self._user(),
-                            "data": button["callback_data"],
-                            "message": {"message_id": 1, "date": 0, "text": "x",
-                                        "chat": {"id": self.chat_id, "type": "private"}}}})
+                        return await self._feed(
+                            {
+                                "update_id": next(_ids),
+                                "callback_query": {
+                                    "id": str(next(_ids)),
+                                    "chat_instance": "c",
+                                    "from": self._user(),
+                                    "data": button["callback_data"],
+                                    "message": {
+                                        "message_id": 1,
+                                        "date": 0,
+                                        "text": "x",
+                                        "chat": {"id": self.chat_id, "type": "private"},
+                                    },
+                                },
+                            }
+                        )
         raise AssertionError(f"no button with {title_part!r} in {sent}")
 
     async def send(self, **content) -> list[dict]:
@@ -97,9 +133,23 @@ class Person:
 
     async def forge(self, data: str) -> list[dict]:
         """A callback query with ``data`` that no button of Lotse's carried to this chat."""
-        return await self._feed({"update_id": next(_ids), "callback_query": {
-            "id": str(next(_ids)), "chat_instance": "c", "from": self._user(), "data": data,
-            "message": {"message_id": 1, "date": 0, "text": "x", "chat": {"id": self.chat_id, "type": "private"}}}})
+        return await self._feed(
+            {
+                "update_id": next(_ids),
+                "callback_query": {
+                    "id": str(next(_ids)),
+                    "chat_instance": "c",
+                    "from": self._user(),
+                    "data": data,
+                    "message": {
+                        "message_id": 1,
+                        "date": 0,
+                        "text": "x",
+                        "chat": {"id": self.chat_id, "type": "private"},
+                    },
+                },
+            }
+        )
 
 
 async def test_a_german_conversation_with_buttons_and_a_deep_link(wired, telegram, stack, monkeypatch) -> None:
@@ -116,18 +166,26 @@ async def test_a_german_conversation_with_buttons_and_a_deep_link(wired, telegra
 
 
 async def test_forged_or_outdated_callback_data_is_refused_on_the_tap_and_changes_nothing(
-        wired, telegram, stack) -> None:
+    wired, telegram, stack
+) -> None:
     person = Person(wired, telegram, "de")
     await person.write("/start")
     slots_before = await stack.slots(f"tg:{person.chat_id}")
     answered = len(telegram.called("answerCallbackQuery"))
-    for data in ('/request_counsellor{"consent": "contact"}', '/inform{"age": -5}', "/restart",
-                 "p:" + "0" * 24, "x" * 64):
+    for data in (
+        '/request_counsellor{"consent": "contact"}',
+        '/inform{"age": -5}',
+        "/restart",
+        "p:" + "0" * 24,
+        "x" * 64,
+    ):
         assert await person.forge(data) == [], "no message, no engine turn"
     refusals = telegram.called("answerCallbackQuery")[answered:]
     assert len(refusals) == 5
-    assert all(r.params["text"] == "Diese Taste gilt nicht mehr. Nimm bitte die Tasten unter meiner "
-               "letzten Nachricht." for r in refusals), "each tap answered with a short notice"
+    assert all(
+        r.params["text"] == "Diese Taste gilt nicht mehr. Nimm bitte die Tasten unter meiner letzten Nachricht."
+        for r in refusals
+    ), "each tap answered with a short notice"
     engine = make_engine(stack.settings.effective_database_url)
     with make_sessions(engine)() as session:
         assert session.scalar(select(Consent).where(Consent.conversation_id == f"tg:{person.chat_id}")) is None
@@ -175,8 +233,12 @@ async def test_a_telegram_user_shares_the_number_with_one_tap(wired, telegram, s
     form = await person.tap(offer, "Ja, einverstanden")
     assert any("Wie heißt du" in m["text"] for m in form)
     method = await person.write("Amal")
-    assert any(b["text"] == "Hier in Telegram" for m in method
-               for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row)
+    assert any(
+        b["text"] == "Hier in Telegram"
+        for m in method
+        for row in (m.get("reply_markup") or {}).get("inline_keyboard", [])
+        for b in row
+    )
     ask_phone = await person.tap(method, "Telefon")
     keyboard = ask_phone[-1]["reply_markup"]["keyboard"][0][0]
     assert keyboard["request_contact"] is True
@@ -199,7 +261,8 @@ async def test_a_flood_is_refused_kindly_and_only_once(stack, telegram, tmp_path
         voice = await person.send(voice={"file_id": "v", "file_unique_id": "v", "duration": 3})
     assert answered[0] and answered[1], "a person within the limit is answered by Lotse"
     assert [m["text"] for m in answered[2]] == [
-        "Piszesz teraz bardzo szybko. Poczekaj chwilę, a potem wyślij wiadomość jeszcze raz."]
+        "Piszesz teraz bardzo szybko. Poczekaj chwilę, a potem wyślij wiadomość jeszcze raz."
+    ]
     assert answered[3:] == [[], [], []], "told once: a flood does not get a flood of answers"
     assert voice == [], "voice notes and photos count too"
 
@@ -218,14 +281,27 @@ def test_webhook_mode_checks_the_secret_and_ignores_duplicate_updates(stack, tel
 
     from bot.web.app import create_app
 
-    settings = Settings(var_dir=tmp_path, telegram_token="42:TEST", telegram_api_base=telegram.base_url,
-                        telegram_webhook_url="https://lotse.example/telegram/webhook",
-                        telegram_webhook_secret="s3cret-token", engine_url=stack.engine_url,
-                        engine_token=stack.token, database_url=stack.settings.effective_database_url)
+    settings = Settings(
+        var_dir=tmp_path,
+        telegram_token="42:TEST",
+        telegram_api_base=telegram.base_url,
+        telegram_webhook_url="https://lotse.example/telegram/webhook",
+        telegram_webhook_secret="s3cret-token",
+        engine_url=stack.engine_url,
+        engine_token=stack.token,
+        database_url=stack.settings.effective_database_url,
+    )
     chat_id = 900_000 + next(_ids)
-    update = {"update_id": 5_000_000 + chat_id, "message": {
-        "message_id": 1, "date": 0, "text": "hallo", "chat": {"id": chat_id, "type": "private"},
-        "from": {"id": chat_id, "is_bot": False, "first_name": "W", "language_code": "de"}}}
+    update = {
+        "update_id": 5_000_000 + chat_id,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "text": "hallo",
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "W", "language_code": "de"},
+        },
+    }
     with TestClient(create_app(settings)) as client:
         [hook] = telegram.wait_for("setWebhook")
         assert hook.params["url"] == "https://lotse.example/telegram/webhook"

@@ -177,9 +177,12 @@ def test_wcag_2_1_aa_with_axe(page: Page, gateway: Gateway, language: str) -> No
     _open(page, gateway, language)
     page.locator(".quick button").nth(1).click()  # "what can you do?": one answer with buttons
     expect(page.locator(".msg--bot")).to_have_count(2)
-    results = Axe().run(page, options={
-        "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    })
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+        },
+    )
     assert results.violations_count == 0, results.generate_report()
 
 
@@ -208,9 +211,7 @@ def test_read_aloud_speaks_the_message_in_its_language(context: BrowserContext, 
     assert spoken == [{"text": strip_marks(render("utter_greet", "fa")["text"]), "lang": "fa"}]
 
 
-def test_read_aloud_is_offered_only_where_the_browser_can_speak(
-    context: BrowserContext, gateway: Gateway
-) -> None:
+def test_read_aloud_is_offered_only_where_the_browser_can_speak(context: BrowserContext, gateway: Gateway) -> None:
     context.add_init_script("speechSynthesis.getVoices = () => [{lang: 'en-US', name: 'Sam'}];")
     page = context.new_page()
     _open(page, gateway, "vi")
@@ -228,8 +229,10 @@ def test_html_from_users_is_shown_as_text(page: Page, gateway: Gateway) -> None:
 
 
 def test_only_allowlisted_links_become_links(page: Page, gateway: Gateway) -> None:
-    text = ("Handwerkskammer: https://www.hwk-schwerin.de, Notice: "
-            f"{gateway.url}/privacy?lang=de. Elsewhere: https://evil.example/phish <a href='x'>x</a>")
+    text = (
+        "Handwerkskammer: https://www.hwk-schwerin.de, Notice: "
+        f"{gateway.url}/privacy?lang=de. Elsewhere: https://evil.example/phish <a href='x'>x</a>"
+    )
 
     def answer(route: Route) -> None:
         route.fulfill(json={"messages": [{"text": text, "buttons": []}], "language": "de", "dir": "ltr"})
@@ -244,11 +247,11 @@ def test_only_allowlisted_links_become_links(page: Page, gateway: Gateway) -> No
     assert page.locator(".msg--bot .msg__text").inner_text() == text
 
 
-def test_the_partner_site_embeds_the_launcher(
-    page: Page, gateway: Gateway, partner: PartnerSite, stack: Stack
-) -> None:
-    partner.script_tag = (f'<script src="{gateway.url}/widget.js" defer data-lang="ar" '
-                          'data-colour="#8a1538" data-start="jobcenter_flyer"></script>')
+def test_the_partner_site_embeds_the_launcher(page: Page, gateway: Gateway, partner: PartnerSite, stack: Stack) -> None:
+    partner.script_tag = (
+        f'<script src="{gateway.url}/widget.js" defer data-lang="ar" '
+        'data-colour="#8a1538" data-start="jobcenter_flyer"></script>'
+    )
     sent: list[dict] = []
     page.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/api/chat") else None)
     page.goto(partner.url())
@@ -307,8 +310,10 @@ def test_delete_my_data_forgets_the_session(page: Page, gateway: Gateway) -> Non
 
 
 def test_on_a_desktop_the_chat_opens_beside_the_button(browser, gateway: Gateway, partner: PartnerSite) -> None:
-    partner.script_tag = (f'<script src="{gateway.url}/widget.js" defer data-lang="uk" '
-                          'data-position="left" data-colour="#ffd500"></script>')
+    partner.script_tag = (
+        f'<script src="{gateway.url}/widget.js" defer data-lang="uk" '
+        'data-position="left" data-colour="#ffd500"></script>'
+    )
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()

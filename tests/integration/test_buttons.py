@@ -37,9 +37,17 @@ def db(stack: Stack) -> Iterator[sessionmaker]:
 
 @contextmanager
 def _gateway(stack: Stack, folder, **overrides) -> Iterator[TestClient]:
-    settings = Settings(**{"var_dir": folder, "engine_url": stack.engine_url, "engine_token": stack.token,
-                           "database_url": stack.settings.effective_database_url,
-                           "public_url": "https://lotse.example", "rate_limit_burst": 1000, **overrides})
+    settings = Settings(
+        **{
+            "var_dir": folder,
+            "engine_url": stack.engine_url,
+            "engine_token": stack.token,
+            "database_url": stack.settings.effective_database_url,
+            "public_url": "https://lotse.example",
+            "rate_limit_burst": 1000,
+            **overrides,
+        }
+    )
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -116,14 +124,17 @@ async def test_a_forged_or_replayed_payload_changes_no_slot(client: TestClient, 
 
 
 def test_the_action_itself_refuses_a_consent_that_is_typed_or_comes_before_the_notice(
-        stack: Stack, db: sessionmaker) -> None:
+    stack: Stack, db: sessionmaker
+) -> None:
     """Behind the gateway, too: ``metadata.input`` must say ``button`` and the notice must have been shown."""
     sender = f"web:{uuid.uuid4()}"
 
     def engine_says(text: str, kind: str) -> str:
-        response = httpx.post(f"{stack.engine_url}/webhooks/rest/webhook", timeout=60, json={
-            "sender": sender, "message": text,
-            "metadata": {"language": "de", "channel": "web", "input": kind}})
+        response = httpx.post(
+            f"{stack.engine_url}/webhooks/rest/webhook",
+            timeout=60,
+            json={"sender": sender, "message": text, "metadata": {"language": "de", "channel": "web", "input": kind}},
+        )
         return "\n".join(m.get("text", "") for m in response.json())
 
     assert NOTICE in engine_says(CONSENT, "button"), "no notice was shown before: the notice first"

@@ -26,8 +26,11 @@ def _anna(sessions: sessionmaker) -> Counsellor:
 def _notices(sessions: sessionmaker) -> list[tuple[str, str]]:
     """The messages queued for the person (not the counsellors' card), as (kind, dedup key)."""
     with sessions() as session:
-        rows = session.execute(select(OutboxMessage.kind, OutboxMessage.dedup_key)
-                               .where(OutboxMessage.kind != "lead_card").order_by(OutboxMessage.id))
+        rows = session.execute(
+            select(OutboxMessage.kind, OutboxMessage.dedup_key)
+            .where(OutboxMessage.kind != "lead_card")
+            .order_by(OutboxMessage.id)
+        )
         return [(kind, key) for kind, key in rows]
 
 
@@ -51,10 +54,15 @@ def test_contacted_claims_an_unclaimed_lead_and_tells_the_person_once(sessions: 
     change_status(sessions, lead.id, anna, "claimed")  # back and forth: still told only once
     assert _notices(sessions) == [("notice_web", f"claimed:{lead.id}")]
     with sessions() as session:
-        audit = [(a.action, a.detail) for a in session.scalars(
-            select(AuditEvent).where(AuditEvent.actor == "anna").order_by(AuditEvent.id))]
-    assert audit == [("status", {"status": "contacted"}), ("status", {"status": "new"}),
-                     ("status", {"status": "claimed"})]
+        audit = [
+            (a.action, a.detail)
+            for a in session.scalars(select(AuditEvent).where(AuditEvent.actor == "anna").order_by(AuditEvent.id))
+        ]
+    assert audit == [
+        ("status", {"status": "contacted"}),
+        ("status", {"status": "new"}),
+        ("status", {"status": "claimed"}),
+    ]
 
 
 def test_a_telegram_user_is_told_in_their_telegram_chat(sessions: sessionmaker) -> None:

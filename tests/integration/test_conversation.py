@@ -34,12 +34,8 @@ def test_german_conversation(stack: Stack) -> None:
 def test_english_conversation(stack: Stack) -> None:
     sender = _sender()
     assert _texts(stack.say(sender, "hello", "en")) == [render("utter_greet", "en")["text"]]
-    assert _texts(stack.say(sender, "are you a bot?", "en")) == [
-        render("utter_bot_challenge", "en")["text"]
-    ]
-    assert _texts(stack.say(sender, "tell me a joke", "en")) == [
-        render("utter_out_of_scope", "en")["text"]
-    ]
+    assert _texts(stack.say(sender, "are you a bot?", "en")) == [render("utter_bot_challenge", "en")["text"]]
+    assert _texts(stack.say(sender, "tell me a joke", "en")) == [render("utter_out_of_scope", "en")["text"]]
 
 
 def test_switching_language_in_words_then_back_by_button(stack: Stack) -> None:
@@ -88,9 +84,7 @@ def test_conversations_are_kept_in_the_database_not_in_memory(stack: Stack) -> N
     stack.say(sender, "hallo", "de")
     database = stack.settings.var_dir / "lotse.db"
     with sqlite3.connect(database) as connection:
-        (count,) = connection.execute(
-            "SELECT count(*) FROM events WHERE sender_id = ?", (sender,)
-        ).fetchone()
+        (count,) = connection.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()
     assert count >= 3  # session start, user message, bot message …
 
 

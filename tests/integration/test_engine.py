@@ -8,7 +8,7 @@ import subprocess
 from bot.settings import PROJECT_ROOT
 from bot.stack import ENGINE_ENV, ENGINE_PYTHON
 
-SCRIPT = r'''
+SCRIPT = r"""
 import json
 import rasa.shared.utils.common as common
 from jsonschema import ValidationError
@@ -44,14 +44,28 @@ found["wrapped_once"] = RemoteAction._validate_action_result.__closure__ is not 
     getattr(c.cell_contents, "lotse_kept", False) is False
     for c in RemoteAction._validate_action_result.__closure__ if callable(c.cell_contents))
 print(json.dumps(found))
-'''
+"""
 
 
 def test_the_hot_path_fixes_give_rasas_own_answers() -> None:
-    result = subprocess.run([str(ENGINE_PYTHON), "-c", SCRIPT], cwd=PROJECT_ROOT, capture_output=True,
-                            text=True, env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"}, timeout=180)
+    result = subprocess.run(
+        [str(ENGINE_PYTHON), "-c", SCRIPT],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"},
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     found = json.loads(result.stdout.strip().splitlines()[-1])
-    assert found == {"same_classes": True, "count": found["count"], "unknown": "ValueError", "default": True,
-                     "round_trip": True, "valid": True, "invalid": True, "wrapped_once": True}
+    assert found == {
+        "same_classes": True,
+        "count": found["count"],
+        "unknown": "ValueError",
+        "default": True,
+        "round_trip": True,
+        "valid": True,
+        "invalid": True,
+        "wrapped_once": True,
+    }
     assert found["count"] > 20  # every event type of Rasa, from action to user utterance

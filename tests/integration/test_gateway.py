@@ -27,8 +27,10 @@ def _chat(client: TestClient, session: str, text: str, language: str | None):
 
 
 def _press(client: TestClient, session: str, button: dict, language: str | None):
-    return client.post("/api/chat", json={"session": session, "text": button["title"],
-                                          "payload": button["payload"], "language": language})
+    return client.post(
+        "/api/chat",
+        json={"session": session, "text": button["title"], "payload": button["payload"], "language": language},
+    )
 
 
 def test_a_browser_conversation_with_a_language_switch(client: TestClient) -> None:

@@ -70,9 +70,7 @@ def test_triage_by_text_and_taps_recommends_the_exam(stack: Stack) -> None:
     assert "Rechtsgrundlage: § 45 Abs. 2 BBiG, § 37 Abs. 2 HwO – " in text
     assert "Das bringst du mit:" in text and "Arbeitszeugnisse von deinen Arbeitgebern" in text
     assert "Graf-Schack-Allee 12" in text  # the office, with its address
-    tracker = httpx.get(
-        f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}
-    ).json()
+    tracker = httpx.get(f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}).json()
     slots = tracker["slots"]
     assert slots["recommended_routes"][:2] == ["externenpruefung", "validierung"]
     assert slots["occupation"] == "Koch/Köchin" and slots["training_years"] == 3.0
@@ -102,26 +100,37 @@ def test_restart_ends_the_check(stack: Stack) -> None:
     restarted = stack.say(sender, "neu starten", "de")
     assert _texts(restarted) == "Okay, wir fangen von vorne an."
     assert "/start_check" in _payloads(restarted)
-    tracker = httpx.get(
-        f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}
-    ).json()
+    tracker = httpx.get(f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}).json()
     assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name")
 
 
 def test_the_http_api_can_ask_for_a_recommendation_without_chatting(stack: Stack) -> None:
     sender = _sender()
     params = {"token": stack.token}
-    profile = {"age": 40, "qualification": "foreign", "occupation": "Friseur", "experience_years": 2.0,
-               "status": "unemployed", "german_level": "a2", "residence": "nordwestmecklenburg",
-               "needs_part_time": False, "language": "en"}
+    profile = {
+        "age": 40,
+        "qualification": "foreign",
+        "occupation": "Friseur",
+        "experience_years": 2.0,
+        "status": "unemployed",
+        "german_level": "a2",
+        "residence": "nordwestmecklenburg",
+        "needs_part_time": False,
+        "language": "en",
+    }
     # start the session first: otherwise /execute starts one and the slots are gone
     events = [{"event": "action", "name": "action_session_start"}, {"event": "session_started"}]
     events += [{"event": "slot", "name": name, "value": value} for name, value in profile.items()]
-    response = httpx.post(f"{stack.engine_url}/conversations/{sender}/tracker/events",
-                          params=params, json=events, timeout=30)
+    response = httpx.post(
+        f"{stack.engine_url}/conversations/{sender}/tracker/events", params=params, json=events, timeout=30
+    )
     assert response.status_code == 200
-    executed = httpx.post(f"{stack.engine_url}/conversations/{sender}/execute", params=params,
-                          json={"name": "action_recommend_routes"}, timeout=30).json()
+    executed = httpx.post(
+        f"{stack.engine_url}/conversations/{sender}/execute",
+        params=params,
+        json={"name": "action_recommend_routes"},
+        timeout=30,
+    ).json()
     assert executed["messages"][0]["text"].startswith("This fits you best: Recognition (Anerkennung)")
     tracker = httpx.get(f"{stack.engine_url}/conversations/{sender}/tracker", params=params).json()
     # a foreign qualification not recognised yet does not close TQ and Umschulung
@@ -133,16 +142,29 @@ def _recommend(stack: Stack, profile: dict[str, object], sender: str | None = No
     params = {"token": stack.token}
     events = [{"event": "action", "name": "action_session_start"}, {"event": "session_started"}]
     events += [{"event": "slot", "name": name, "value": value} for name, value in profile.items()]
-    httpx.post(f"{stack.engine_url}/conversations/{sender}/tracker/events", params=params, json=events,
-               timeout=30).raise_for_status()
-    executed = httpx.post(f"{stack.engine_url}/conversations/{sender}/execute", params=params,
-                          json={"name": "action_recommend_routes"}, timeout=30).json()
+    httpx.post(
+        f"{stack.engine_url}/conversations/{sender}/tracker/events", params=params, json=events, timeout=30
+    ).raise_for_status()
+    executed = httpx.post(
+        f"{stack.engine_url}/conversations/{sender}/execute",
+        params=params,
+        json={"name": "action_recommend_routes"},
+        timeout=30,
+    ).json()
     return [m.get("text") or "" for m in executed["messages"]]
 
 
 def test_a_nurse_is_told_her_real_route_with_its_law(stack: Stack) -> None:
-    texts = _recommend(stack, {"age": 41, "qualification": "none", "occupation": "Krankenschwester",
-                               "experience_years": 12.0, "language": "de"})
+    texts = _recommend(
+        stack,
+        {
+            "age": 41,
+            "qualification": "none",
+            "occupation": "Krankenschwester",
+            "experience_years": 12.0,
+            "language": "de",
+        },
+    )
     assert texts[0].startswith("Das passt am besten zu dir: Umschulung")
     assert len(texts[0]) <= 350  # the first message fits a phone screen
     text = "\n".join(texts)
@@ -153,8 +175,9 @@ def test_a_nurse_is_told_her_real_route_with_its_law(stack: Stack) -> None:
 
 def test_the_recommendation_links_to_mein_plan_and_telegram_gets_the_plan_itself(stack: Stack) -> None:
     sender = f"tg:{uuid.uuid4().int % 10**9}"
-    texts = _recommend(stack, {"age": 34, "qualification": "foreign", "occupation": "Elektroniker",
-                               "language": "uk"}, sender=sender)
+    texts = _recommend(
+        stack, {"age": 34, "qualification": "foreign", "occupation": "Elektroniker", "language": "uk"}, sender=sender
+    )
     link = next(t for t in texts if "/plan/" in t)
     token = re.search(r"/plan/([A-Za-z0-9_-]{40,})", link).group(1)
     sides = [t for t in texts if t.startswith("📄")]  # the engine sends each side as its own message
@@ -170,8 +193,9 @@ def test_the_recommendation_links_to_mein_plan_and_telegram_gets_the_plan_itself
 
 @pytest.mark.parametrize("language", ["ar", "uk", "fa"])
 def test_the_law_line_and_checklist_are_translated(stack: Stack, language: str) -> None:
-    texts = _recommend(stack, {"age": 30, "qualification": "none", "occupation": "Koch",
-                               "experience_years": 6.0, "language": language})
+    texts = _recommend(
+        stack, {"age": 30, "qualification": "none", "occupation": "Koch", "experience_years": 6.0, "language": language}
+    )
     text = strip_marks("\n".join(texts))
     assert "§ 45 Abs. 2 BBiG" in text and "Rechtsgrundlage" not in text
     assert "Das bringst du mit" not in text and "IHK zu Schwerin" in text
@@ -179,20 +203,36 @@ def test_the_law_line_and_checklist_are_translated(stack: Stack, language: str) 
 
 def test_rasa_story_tests() -> None:
     result = subprocess.run(
-        [str(RASA), "test", "core", "--model", str(DEMO_MODEL), "--stories", "tests/data/stories",
-         "--fail-on-prediction-errors", "--out", str(PROJECT_ROOT / "var" / "results" / "core"),
-         "--no-plot"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"},
+        [
+            str(RASA),
+            "test",
+            "core",
+            "--model",
+            str(DEMO_MODEL),
+            "--stories",
+            "tests/data/stories",
+            "--fail-on-prediction-errors",
+            "--out",
+            str(PROJECT_ROOT / "var" / "results" / "core"),
+            "--no-plot",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 
-@pytest.mark.parametrize(("language", "answer", "occupation"), [
-    ("ar", "كنت طبّاخ في مطعم", "Koch/Köchin"),
-    ("uk", "працював водієм вантажівки", "Berufskraftfahrer/Berufskraftfahrerin"),
-    ("fa", "در افغانستان دریور بودم", "Berufskraftfahrer/Berufskraftfahrerin"),
-    ("vi", "tôi làm đầu bếp", "Koch/Köchin"),
-])
+@pytest.mark.parametrize(
+    ("language", "answer", "occupation"),
+    [
+        ("ar", "كنت طبّاخ في مطعم", "Koch/Köchin"),
+        ("uk", "працював водієм вантажівки", "Berufskraftfahrer/Berufskraftfahrerin"),
+        ("fa", "در افغانستان دریور بودم", "Berufskraftfahrer/Berufskraftfahrerin"),
+        ("vi", "tôi làm đầu bếp", "Koch/Köchin"),
+    ],
+)
 def test_the_occupation_is_understood_in_the_users_language(
     stack: Stack, language: str, answer: str, occupation: str
 ) -> None:
@@ -201,9 +241,9 @@ def test_the_occupation_is_understood_in_the_users_language(
     stack.say(sender, "31", language)
     stack.say(sender, '/inform{"qualification": "none"}', language)
     stack.say(sender, answer, language)
-    slots = httpx.get(
-        f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}
-    ).json()["slots"]
+    slots = httpx.get(f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}).json()[
+        "slots"
+    ]
     assert slots["occupation"] == occupation, "no need to know the German word"
     assert slots["training_years"] in (2.0, 3.0)
 
@@ -213,12 +253,11 @@ def test_a_ukrainian_types_every_answer_in_ukrainian(stack: Stack) -> None:
     sender = _sender()
     say = lambda text: stack.say(sender, text, "uk")  # noqa: E731
     say("/start_check")
-    for answer in ("мені 34", "ні", "працював кухарем", "5 років", "безробітний", "трохи",
-                   "у Шверіні", "так"):
+    for answer in ("мені 34", "ні", "працював кухарем", "5 років", "безробітний", "трохи", "у Шверіні", "так"):
         say(answer)
-    slots = httpx.get(
-        f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}
-    ).json()["slots"]
+    slots = httpx.get(f"{stack.engine_url}/conversations/{sender}/tracker", params={"token": stack.token}).json()[
+        "slots"
+    ]
     assert slots["qualification"] == "none" and slots["occupation"] == "Koch/Köchin"
     assert slots["status"] == "unemployed" and slots["german_level"] == "a2"
     assert slots["residence"] == "schwerin" and slots["needs_part_time"] is True

@@ -30,9 +30,14 @@ def db(stack: Stack) -> Iterator[sessionmaker]:
 
 @pytest.fixture
 def client(stack: Stack, tmp_path) -> Iterator[TestClient]:
-    settings = Settings(var_dir=tmp_path, engine_url=stack.engine_url, engine_token=stack.token,
-                        database_url=stack.settings.effective_database_url, public_url="https://lotse.example",
-                        rate_limit_burst=1000)  # tests type faster than people
+    settings = Settings(
+        var_dir=tmp_path,
+        engine_url=stack.engine_url,
+        engine_token=stack.token,
+        database_url=stack.settings.effective_database_url,
+        public_url="https://lotse.example",
+        rate_limit_burst=1000,
+    )  # tests type faster than people
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
@@ -69,8 +74,9 @@ def test_consent_first_then_contact_details_then_one_lead(client: TestClient, db
         assert lead.call_language == "interpreter" and lead.preferred_time == "morning"
         consent = session.scalar(select(Consent).where(Consent.conversation_id == chat.sender))
         assert consent.purpose == "contact" and consent.notice_version and consent.channel == "web"
-        assert session.scalar(select(func.count()).select_from(OutboxMessage)
-                              .where(OutboxMessage.lead_id == lead.id)) == 1
+        assert (
+            session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.lead_id == lead.id)) == 1
+        )
     again = chat.say("ich möchte eine beratung")
     assert "schon beim Lotse-Team" in Chat.texts(again)
 
@@ -84,8 +90,9 @@ def test_declining_consent_stores_nothing(client: TestClient, db: sessionmaker) 
         assert session.scalar(select(Consent).where(Consent.conversation_id == chat.sender)) is None
 
 
-def test_what_do_you_know_about_me_and_delete_leaves_no_trace(client: TestClient, db: sessionmaker,
-                                                              stack: Stack) -> None:
+def test_what_do_you_know_about_me_and_delete_leaves_no_trace(
+    client: TestClient, db: sessionmaker, stack: Stack
+) -> None:
     chat = Chat(client)
     _give_details(chat, "Zeynep", "0176 99988877")
     shown = Chat.texts(chat.say("was weißt du über mich"))

@@ -35,9 +35,14 @@ def db(stack: Stack) -> Iterator[sessionmaker]:
 
 @pytest.fixture
 def client(stack: Stack, tmp_path) -> Iterator[TestClient]:
-    settings = Settings(var_dir=tmp_path, engine_url=stack.engine_url, engine_token=stack.token,
-                        database_url=stack.settings.effective_database_url, public_url="https://lotse.example",
-                        rate_limit_burst=1000)  # tests type faster than people
+    settings = Settings(
+        var_dir=tmp_path,
+        engine_url=stack.engine_url,
+        engine_token=stack.token,
+        database_url=stack.settings.effective_database_url,
+        public_url="https://lotse.example",
+        rate_limit_burst=1000,
+    )  # tests type faster than people
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
@@ -55,7 +60,8 @@ def _all_but_the_last_answer(client: TestClient) -> Chat:
 
 
 def test_the_database_failing_while_saving_is_told_honestly_and_nothing_is_half_saved(
-        client: TestClient, db: sessionmaker, stack: Stack) -> None:
+    client: TestClient, db: sessionmaker, stack: Stack
+) -> None:
     chat = _all_but_the_last_answer(client)
     engine = make_engine(stack.settings.effective_database_url)
     with engine.begin() as connection:  # the outbox is gone: the lead's transaction must fail
@@ -76,7 +82,8 @@ def test_the_database_failing_while_saving_is_told_honestly_and_nothing_is_half_
 
 
 def test_action_server_down_is_told_honestly_and_the_lead_is_not_lost(
-        client: TestClient, db: sessionmaker, stack: Stack) -> None:
+    client: TestClient, db: sessionmaker, stack: Stack
+) -> None:
     chat = _all_but_the_last_answer(client)
     stack.stop_actions()
     try:

@@ -33,8 +33,7 @@ def client(database_url: str, sessions: sessionmaker, tmp_path) -> Iterator[Test
 
 
 def _login(client: TestClient) -> None:
-    response = client.post("/inbox/login", data={"username": "anna", "password": PASSWORD},
-                           follow_redirects=False)
+    response = client.post("/inbox/login", data={"username": "anna", "password": PASSWORD}, follow_redirects=False)
     assert response.status_code == 303
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/inbox" in cookie
@@ -77,10 +76,16 @@ def test_detail_status_note_and_audit(client: TestClient, sessions: sessionmaker
     assert page.status_code == 200
     assert "+4917612345678" in page.text and "contact: seit" in page.text  # details and consent
     token = _csrf(page.text)
-    assert client.post(f"/inbox/leads/{lead.id}/status", data={"status": "contacted", "note": "x"},
-                       follow_redirects=False).status_code == 403  # no CSRF token
-    client.post(f"/inbox/leads/{lead.id}/status",
-                data={"status": "contacted", "note": "Angerufen, Termin am Montag", "csrf": token})
+    assert (
+        client.post(
+            f"/inbox/leads/{lead.id}/status", data={"status": "contacted", "note": "x"}, follow_redirects=False
+        ).status_code
+        == 403
+    )  # no CSRF token
+    client.post(
+        f"/inbox/leads/{lead.id}/status",
+        data={"status": "contacted", "note": "Angerufen, Termin am Montag", "csrf": token},
+    )
     with sessions() as session:
         stored = session.get(Lead, lead.id)
         assert stored.status == "contacted" and "Termin am Montag" in stored.notes

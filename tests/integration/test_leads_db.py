@@ -25,9 +25,10 @@ from tests.support.databases import submission as _submission
 def _add_tracker_events(engine: Engine, sender: str, timestamp: float, count: int = 3) -> None:
     with engine.begin() as connection:
         for _ in range(count):
-            connection.execute(text(
-                "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, :d)"),
-                {"s": sender, "t": timestamp, "d": '{"text": "meine Nummer ist 0176 12345678"}'})
+            connection.execute(
+                text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, :d)"),
+                {"s": sender, "t": timestamp, "d": '{"text": "meine Nummer ist 0176 12345678"}'},
+            )
 
 
 def _rows_mentioning(engine: Engine, *needles: str) -> list[str]:
@@ -89,8 +90,10 @@ def test_a_consent_counts_only_after_the_notice_of_that_version_was_shown(sessio
 def test_a_lead_is_idempotent_per_conversation_and_gets_one_card(sessions: sessionmaker) -> None:
     give_consent(sessions, "web:b", "contact", "2026-11", "web")
     first = submit_lead(sessions, _submission("web:b"))
-    again = submit_lead(sessions, _submission("web:b", first_name="Olena K.", contact_method="email",
-                                              email="olena@example.org", urgent=True))
+    again = submit_lead(
+        sessions,
+        _submission("web:b", first_name="Olena K.", contact_method="email", email="olena@example.org", urgent=True),
+    )
     assert again.id == first.id
     with sessions() as session:
         leads = session.scalars(select(Lead)).all()

@@ -18,8 +18,18 @@ MIN_ACCURACY = 0.9
 # ar 82 %, de 85 %, en 81 %, fa 70 %, pl 90 %, ro 82 %, ru 80 %, tr 81 %, uk 82 %, vi 89 %; all 82.4 %,
 # confidently wrong 1.9 %. Floors ~10 points below (one question is 2–4 points in the small
 # languages, and a clean clone trains its own model).
-REAL_FLOORS = {"ar": 0.72, "de": 0.75, "en": 0.72, "fa": 0.6, "pl": 0.78, "ro": 0.7, "ru": 0.7, "tr": 0.7,
-               "uk": 0.72, "vi": 0.77}
+REAL_FLOORS = {
+    "ar": 0.72,
+    "de": 0.75,
+    "en": 0.72,
+    "fa": 0.6,
+    "pl": 0.78,
+    "ro": 0.7,
+    "ru": 0.7,
+    "tr": 0.7,
+    "uk": 0.72,
+    "vi": 0.77,
+}
 REAL_OVERALL_FLOOR = 0.77
 REAL_CONFIDENTLY_WRONG_CEILING = 0.05
 
@@ -36,9 +46,22 @@ def test_held_back_intent_accuracy_per_language(stack: Stack) -> None:
 def test_rasa_data_validate() -> None:
     data = sorted({str(p.parent) for p in (PROJECT_ROOT / "nlu").glob("*/*.yml")})
     result = subprocess.run(
-        [str(RASA), "data", "validate", "--domain", "nlu/domain.yml", "--data", *data,
-         "--config", "config.yml", "--fail-on-warnings"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"},
+        [
+            str(RASA),
+            "data",
+            "validate",
+            "--domain",
+            "nlu/domain.yml",
+            "--data",
+            *data,
+            "--config",
+            "config.yml",
+            "--fail-on-warnings",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
@@ -48,8 +71,11 @@ def test_real_phrasing_accuracy_per_language_keeps_its_floor(stack: Stack) -> No
     assert {e.language for e in real} >= set(REAL_FLOORS)
     scores = evaluate(stack.engine_url, stack.token, real)
     print("\n" + report(scores, "real phrasing"))
-    weak = {lang: f"{s.accuracy:.0%} < {REAL_FLOORS[lang]:.0%}" for lang, s in scores.items()
-            if s.accuracy < REAL_FLOORS.get(lang, 0.0)}
+    weak = {
+        lang: f"{s.accuracy:.0%} < {REAL_FLOORS[lang]:.0%}"
+        for lang, s in scores.items()
+        if s.accuracy < REAL_FLOORS.get(lang, 0.0)
+    }
     assert not weak, f"real-phrasing accuracy fell: {weak}\n{report(scores, 'real phrasing')}"
     total = overall(scores)
     assert total.accuracy >= REAL_OVERALL_FLOOR
@@ -68,8 +94,14 @@ def test_the_sentence_encoder_loads_offline_and_puts_one_meaning_close_across_la
         "           'hallo, guten morgen', 'x' * 50000, ''])\n"
         "print(json.dumps({'shape': list(v.shape), 'sim': (v[:5] @ v[1]).round(3).tolist()}))\n"
     )
-    result = subprocess.run([str(ENGINE_VENV / "bin" / "python"), "-c", script], cwd=PROJECT_ROOT, capture_output=True,
-                            text=True, env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"}, timeout=120)
+    result = subprocess.run(
+        [str(ENGINE_VENV / "bin" / "python"), "-c", script],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     import json
 

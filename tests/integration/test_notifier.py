@@ -33,8 +33,13 @@ CHAT = -100123
 
 @pytest.fixture
 def settings(telegram: FakeTelegram, tmp_path) -> Settings:
-    return Settings(var_dir=tmp_path, telegram_token="123:TEST", telegram_api_base=telegram.base_url,
-                    counsellor_chat_id=CHAT, public_url="https://lotse.example")
+    return Settings(
+        var_dir=tmp_path,
+        telegram_token="123:TEST",
+        telegram_api_base=telegram.base_url,
+        counsellor_chat_id=CHAT,
+        public_url="https://lotse.example",
+    )
 
 
 @pytest.fixture
@@ -138,11 +143,21 @@ async def test_two_workers_never_send_the_same_card(sessions, bot, telegram) -> 
 
 
 def _press(telegram: FakeTelegram, user_id: int, data: str, message_id: int) -> dict:
-    return {"update_id": 1, "callback_query": {
-        "id": f"cb{user_id}{message_id}", "chat_instance": "x", "data": data,
-        "from": {"id": user_id, "is_bot": False, "first_name": "C"},
-        "message": {"message_id": message_id, "date": 0, "chat": {"id": CHAT, "type": "supergroup"},
-                    "text": "card"}}}
+    return {
+        "update_id": 1,
+        "callback_query": {
+            "id": f"cb{user_id}{message_id}",
+            "chat_instance": "x",
+            "data": data,
+            "from": {"id": user_id, "is_bot": False, "first_name": "C"},
+            "message": {
+                "message_id": message_id,
+                "date": 0,
+                "chat": {"id": CHAT, "type": "supergroup"},
+                "text": "card",
+            },
+        },
+    }
 
 
 async def test_a_counsellor_claims_a_card_once_and_others_cannot(sessions, bot, telegram, settings) -> None:

@@ -62,7 +62,7 @@ def test_the_page_shows_both_languages_printable_and_is_gone_after_erasure(
         assert "Mein Plan" in html and "Externenprüfung" in html
         assert "Graf-Schack-Allee 12" in html  # the office, with its address
         assert "Arbeitszeugnisse von deinen Arbeitgebern" in html  # the German checklist
-        assert html.count("<ol class=\"plan__steps\">") == 2 and "/static/plan.js" in html
+        assert html.count('<ol class="plan__steps">') == 2 and "/static/plan.js" in html
         assert client.get("/plan/not-a-real-token").status_code == 404
         erase_conversation(sessions, "web:page")
         gone = client.get(f"/plan/{token}")

@@ -20,15 +20,21 @@ from tests.unit.test_story import STORIES
 
 @pytest.fixture
 def client(stack: Stack, tmp_path) -> Iterator[TestClient]:
-    settings = Settings(var_dir=tmp_path, engine_url=stack.engine_url, engine_token=stack.token,
-                        database_url=stack.settings.effective_database_url, rate_limit_burst=1000)
+    settings = Settings(
+        var_dir=tmp_path,
+        engine_url=stack.engine_url,
+        engine_token=stack.token,
+        database_url=stack.settings.effective_database_url,
+        rate_limit_burst=1000,
+    )
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
 @pytest.mark.parametrize("language", list(STORIES))
-async def test_one_message_with_a_story_fills_age_occupation_and_years(client: TestClient, stack: Stack,
-                                                                      language: str) -> None:
+async def test_one_message_with_a_story_fills_age_occupation_and_years(
+    client: TestClient, stack: Stack, language: str
+) -> None:
     text, age, occupation, years = STORIES[language]
     chat = Chat(client, language)
     answer = chat.say(text)
@@ -43,10 +49,13 @@ async def test_one_message_with_a_story_fills_age_occupation_and_years(client: T
 
 
 async def test_the_check_asks_only_what_is_missing_and_takes_a_correction_in_words(
-        client: TestClient, stack: Stack) -> None:
+    client: TestClient, stack: Stack
+) -> None:
     chat = Chat(client)
-    story = chat.say("Guten Abend, ich bin 31, war in Kabul 9 Jahre Elektriker, habe aber kein Papier "
-                     "darüber. Was kann ich hier machen?")
+    story = chat.say(
+        "Guten Abend, ich bin 31, war in Kabul 9 Jahre Elektriker, habe aber kein Papier "
+        "darüber. Was kann ich hier machen?"
+    )
     assert "Ich habe verstanden: 31 Jahre alt" in Chat.texts(story)
     if "/start_check" in Chat.payloads(story):  # the story came without "which way fits me?"
         story = chat.press("/start_check", "Welcher Weg passt zu mir?")
@@ -59,17 +68,22 @@ async def test_the_check_asks_only_what_is_missing_and_takes_a_correction_in_wor
     assert slots["experience_years"] == 8 and slots["qualification"] is None and slots["age"] == 31
     chat.press('/inform{"qualification": "none"}', "Nein, keinen")
     slots = await stack.slots(chat.sender)
-    assert slots["qualification"] == "none" and slots["requested_slot"] == "status", \
+    assert slots["qualification"] == "none" and slots["requested_slot"] == "status", (
         "occupation and years are not asked again"
+    )
 
 
-@pytest.mark.parametrize(("language", "text", "heading"), [
-    ("de", "Was kostet die Anerkennung?", "Kosten: Anerkennung"),
-    ("de", "Wie lange dauert eine Umschulung zum Koch?", "Dauer: Umschulung"),
-    ("en", "How long does an Umschulung take?", "Duration: {Umschulung}"),
-])
-def test_a_two_part_question_gets_that_aspect_of_that_route(client: TestClient, language: str, text: str,
-                                                           heading: str) -> None:
+@pytest.mark.parametrize(
+    ("language", "text", "heading"),
+    [
+        ("de", "Was kostet die Anerkennung?", "Kosten: Anerkennung"),
+        ("de", "Wie lange dauert eine Umschulung zum Koch?", "Dauer: Umschulung"),
+        ("en", "How long does an Umschulung take?", "Duration: {Umschulung}"),
+    ],
+)
+def test_a_two_part_question_gets_that_aspect_of_that_route(
+    client: TestClient, language: str, text: str, heading: str
+) -> None:
     """The heading names the route in the person's language, the German term kept beside it."""
     heading = heading.replace("{Umschulung}", gettext_for(language, "Umschulung"))
     answer = Chat(client, language).say(text)

@@ -26,8 +26,7 @@ class Chat:
         return self._post({"payload": payload, "text": title})
 
     def _post(self, fields: dict) -> dict:
-        response = self.client.post("/api/chat", json={"session": self.session, "language": self.language,
-                                                       **fields})
+        response = self.client.post("/api/chat", json={"session": self.session, "language": self.language, **fields})
         body = response.json()
         body["status"] = response.status_code
         return body

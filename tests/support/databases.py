@@ -66,19 +66,24 @@ def sessions(engine: Engine) -> sessionmaker:
     return make_sessions(engine)
 
 
-
-
 def submission(conversation: str, **changes) -> LeadSubmission:
     """A typical lead (Ukrainian engineer, foreign diploma) with ``changes``."""
-    values = dict(conversation_id=conversation, channel="web", language="uk", first_name="Olena",
-                  contact_method="phone", phone="0176 12345678", routes=("anerkennung",),
-                  triage={"qualification": "foreign", "age": 34}, has_documents=True)
+    values = dict(
+        conversation_id=conversation,
+        channel="web",
+        language="uk",
+        first_name="Olena",
+        contact_method="phone",
+        phone="0176 12345678",
+        routes=("anerkennung",),
+        triage={"qualification": "foreign", "age": 34},
+        has_documents=True,
+    )
     values.update(changes)
     return LeadSubmission(**values)
 
 
-def give_consent(sessions: sessionmaker, conversation: str, purpose: str, notice_version: str,
-                 channel: str) -> None:
+def give_consent(sessions: sessionmaker, conversation: str, purpose: str, notice_version: str, channel: str) -> None:
     """A consent as a person gives it: the notice of that version shown first, then the button."""
     record_notice_shown(sessions, conversation, notice_version, "de", channel)
     record_consent(sessions, conversation, purpose, notice_version, channel)

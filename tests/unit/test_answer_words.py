@@ -32,22 +32,25 @@ def test_no_word_means_two_choices_of_one_question() -> None:
                 assert seen.setdefault(fold(word), value) == value, f"{slot}: {word!r} is {seen[word]} and {value}"
 
 
-@pytest.mark.parametrize(("slot", "text", "value"), [
-    ("status", "ich bin arbeitslos", "unemployed"),
-    ("german_level", "B1.", "b1"),
-    ("needs_part_time", "ja, wegen meiner Kinder", "true"),
-    ("needs_part_time", "так", "true"),
-    ("needs_part_time", "нет", "false"),
-    ("needs_part_time", "نعم", "true"),
-    ("status", "безробітний", "unemployed"),
-    ("status", "безработная", "unemployed"),
-    ("status", "بیکار هستم", "unemployed"),
-    ("qualification", "tak, z polski", "foreign"),
-    ("needs_part_time", "nu", "false"),
-    ("qualification", "hayır", "none"),
-    ("needs_part_time", "không cần", "false"),
-    ("status", "khong co viec lam", "unemployed"),
-    ("german_level", "ÇOK İYİ", "c1"),
-])
+@pytest.mark.parametrize(
+    ("slot", "text", "value"),
+    [
+        ("status", "ich bin arbeitslos", "unemployed"),
+        ("german_level", "B1.", "b1"),
+        ("needs_part_time", "ja, wegen meiner Kinder", "true"),
+        ("needs_part_time", "так", "true"),
+        ("needs_part_time", "нет", "false"),
+        ("needs_part_time", "نعم", "true"),
+        ("status", "безробітний", "unemployed"),
+        ("status", "безработная", "unemployed"),
+        ("status", "بیکار هستم", "unemployed"),
+        ("qualification", "tak, z polski", "foreign"),
+        ("needs_part_time", "nu", "false"),
+        ("qualification", "hayır", "none"),
+        ("needs_part_time", "không cần", "false"),
+        ("status", "khong co viec lam", "unemployed"),
+        ("german_level", "ÇOK İYİ", "c1"),
+    ],
+)
 def test_typed_answers_in_many_languages(slot: str, text: str, value: str) -> None:
     assert choose(slot, text) == value, text

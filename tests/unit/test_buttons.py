@@ -17,44 +17,52 @@ from bot.telegram.chat import Payloads
 REDIS_URL = "redis://127.0.0.1:6379/15"  # the machine's Redis (CI has it too); a database of its own
 
 
-@pytest.mark.parametrize(("typed", "engine_reads"), [
-    ('/request_counsellor{"consent": "contact"}', "request counsellor"),
-    ('/request_counsellor{"consent":"contact_statistics"}', "request counsellor"),
-    ('/inform{"age": -5}', "inform"),
-    ('/change_language{"language": "ar"}', "change language"),
-    ("/delete_my_data", "delete my data"),
-    ("//hilfe", "hilfe"),
-    ("/ich brauche hilfe", "ich brauche hilfe"),
-    ("  /  was kostet das", "was kostet das"),
-    ("Kosten 1/2 Jahr", "Kosten 1/2 Jahr"),
-    ("<b>/inform</b>", "<b>/inform</b>"),
-])
+@pytest.mark.parametrize(
+    ("typed", "engine_reads"),
+    [
+        ('/request_counsellor{"consent": "contact"}', "request counsellor"),
+        ('/request_counsellor{"consent":"contact_statistics"}', "request counsellor"),
+        ('/inform{"age": -5}', "inform"),
+        ('/change_language{"language": "ar"}', "change language"),
+        ("/delete_my_data", "delete my data"),
+        ("//hilfe", "hilfe"),
+        ("/ich brauche hilfe", "ich brauche hilfe"),
+        ("  /  was kostet das", "was kostet das"),
+        ("Kosten 1/2 Jahr", "Kosten 1/2 Jahr"),
+        ("<b>/inform</b>", "<b>/inform</b>"),
+    ],
+)
 def test_typed_text_never_reaches_the_engine_as_an_intent(typed: str, engine_reads: str) -> None:
     assert as_text(typed) == engine_reads
     assert not as_text(typed).startswith("/")
 
 
-@pytest.mark.parametrize(("typed", "payload", "source"), [
-    ("/start", "/greet", None),
-    ("/start jobcenter_flyer", "/greet", "jobcenter_flyer"),
-    ("/start <script>", "/greet", None),
-    ("/help", "/help", None),
-    ("/help@LotseBot", "/help", None),
-    ("/HELP", "/help", None),
-    ("/language", "/change_language", None),
-    ("/language uk", '/change_language{"language": "uk"}', None),
-    ("/language klingon", "/change_language", None),
-    ("/delete", "/delete_my_data", None),
-    ("/privacy", None, None),
-])
+@pytest.mark.parametrize(
+    ("typed", "payload", "source"),
+    [
+        ("/start", "/greet", None),
+        ("/start jobcenter_flyer", "/greet", "jobcenter_flyer"),
+        ("/start <script>", "/greet", None),
+        ("/help", "/help", None),
+        ("/help@LotseBot", "/help", None),
+        ("/HELP", "/help", None),
+        ("/language", "/change_language", None),
+        ("/language uk", '/change_language{"language": "uk"}', None),
+        ("/language klingon", "/change_language", None),
+        ("/delete", "/delete_my_data", None),
+        ("/privacy", None, None),
+    ],
+)
 def test_the_documented_commands_map_to_their_intents(typed: str, payload: str | None, source: str | None) -> None:
     command = command_of(typed)
     assert isinstance(command, Command)
     assert command.payload == payload and command.source == source
 
 
-@pytest.mark.parametrize("typed", ["/greet", "/restart", "/delete_my_data", '/help{"x": 1}', "/starting",
-                                   "hello /start", "/request_counsellor"])
+@pytest.mark.parametrize(
+    "typed",
+    ["/greet", "/restart", "/delete_my_data", '/help{"x": 1}', "/starting", "hello /start", "/request_counsellor"],
+)
 def test_anything_else_with_a_slash_is_not_a_command(typed: str) -> None:
     assert command_of(typed) is None
 
@@ -63,8 +71,8 @@ async def test_memory_keeps_the_last_answers_buttons_per_conversation_and_stays_
     offered = MemoryOfferedButtons(remembered=2)
     assert await offered.offered("web:a") is None, "unknown, not empty: the tracker is asked then"
     await offered.remember("web:a", ["/help", "/start_check"])
-    await offered.remember("web:a", ["/inform{\"age_group\": \"25_plus\"}"])
-    assert await offered.offered("web:a") == {"/inform{\"age_group\": \"25_plus\"}"}, "the last answer only"
+    await offered.remember("web:a", ['/inform{"age_group": "25_plus"}'])
+    assert await offered.offered("web:a") == {'/inform{"age_group": "25_plus"}'}, "the last answer only"
     await offered.remember("web:b", [])
     assert await offered.offered("web:b") == frozenset(), "an answer without buttons: nothing to press"
     await offered.remember("web:c", ["/help"])

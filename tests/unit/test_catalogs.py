@@ -24,9 +24,28 @@ def test_template_matches_the_source(tmp_path: Path) -> None:
     pot = tmp_path / "messages.pot"
     pybabel = Path(sys.executable).with_name("pybabel")
     subprocess.run(
-        [str(pybabel), "extract", "-F", "babel.cfg", "-k", "N_", "-k", "_", "-k", "ngettext:1,2",
-         "-k", "translate_plural:2,3", "--add-comments=TRANSLATORS:", "--no-location", "-o", str(pot), "."],
-        cwd=PROJECT_ROOT, check=True, capture_output=True,
+        [
+            str(pybabel),
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "-k",
+            "_",
+            "-k",
+            "ngettext:1,2",
+            "-k",
+            "translate_plural:2,3",
+            "--add-comments=TRANSLATORS:",
+            "--no-location",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
     )
     fresh = {m.id for m in read_po(pot.open("rb")) if m.id}
     committed = {m.id for m in read_po((LOCALES_DIR / "messages.pot").open("rb")) if m.id}

@@ -10,13 +10,23 @@ from bot.settings import PROJECT_ROOT
 
 
 def _cli(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=PROJECT_ROOT, env=env,
-                          input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_engine_does_not_start_without_its_database(tmp_path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "LOTSE_VAR_DIR": str(tmp_path),
-           "LOTSE_DATABASE_URL": "postgresql+psycopg://root@127.0.0.1:1/nothing?connect_timeout=1"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LOTSE_VAR_DIR": str(tmp_path),
+        "LOTSE_DATABASE_URL": "postgresql+psycopg://root@127.0.0.1:1/nothing?connect_timeout=1",
+    }
     result = _cli("engine", env=env)
     assert result.returncode == 1
     assert "database is not reachable" in result.stderr

@@ -29,8 +29,9 @@ def test_wrong_numbers_are_refused(raw: str) -> None:
     assert normalize_phone(raw) is None
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("Anna@Example.ORG", "Anna@example.org"),
-                                               (" max.muster@web.de ", "max.muster@web.de")])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("Anna@Example.ORG", "Anna@example.org"), (" max.muster@web.de ", "max.muster@web.de")]
+)
 def test_email_syntax_is_checked_without_network(raw: str, expected: str) -> None:
     assert normalize_email(raw) == expected
 

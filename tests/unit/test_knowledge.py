@@ -21,15 +21,35 @@ KNOWLEDGE = load_knowledge()
 def test_the_shipped_knowledge_is_valid_and_complete() -> None:
     assert {r.id for r in KNOWLEDGE.routes} == set(ROUTE_IDS)
     assert {t.id for t in KNOWLEDGE.topics} == {
-        "funding", "costs", "duration", "language", "work_while_learning", "residence"}
+        "funding",
+        "costs",
+        "duration",
+        "language",
+        "work_while_learning",
+        "residence",
+    }
     assert len(KNOWLEDGE.occupations) >= 60
     assert len(KNOWLEDGE.glossary) >= 15
     offices = {o.id for o in KNOWLEDGE.offices}
-    assert {"agentur_schwerin", "jobcenter_schwerin", "jobcenter_nwm", "jobcenter_lup",
-            "ihk_schwerin", "hwk_schwerin", "mbe", "iq_mv"} <= offices
+    assert {
+        "agentur_schwerin",
+        "jobcenter_schwerin",
+        "jobcenter_nwm",
+        "jobcenter_lup",
+        "ihk_schwerin",
+        "hwk_schwerin",
+        "mbe",
+        "iq_mv",
+    } <= offices
     funding = {f.id for f in KNOWLEDGE.funding}
-    assert {"bildungsgutschein", "weiterbildungsgeld", "weiterbildungspraemie", "bab",
-            "anerkennungszuschuss", "paragraph_82"} <= funding
+    assert {
+        "bildungsgutschein",
+        "weiterbildungsgeld",
+        "weiterbildungspraemie",
+        "bab",
+        "anerkennungszuschuss",
+        "paragraph_82",
+    } <= funding
 
 
 def test_occupation_ids_and_aliases_are_unique() -> None:
@@ -41,8 +61,7 @@ def test_occupation_ids_and_aliases_are_unique() -> None:
 
 def _copy(tmp_path: Path) -> Path:
     for part in PARTS:
-        (tmp_path / f"{part}.yml").write_text((DATA_DIR / f"{part}.yml").read_text(encoding="utf-8"),
-                                               encoding="utf-8")
+        (tmp_path / f"{part}.yml").write_text((DATA_DIR / f"{part}.yml").read_text(encoding="utf-8"), encoding="utf-8")
     return tmp_path
 
 

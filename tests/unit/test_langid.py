@@ -8,8 +8,9 @@ from bot.conversation import suggestion
 from bot.langid import SWITCH_SCORE, Detection, Verdict, detect, judge, same_language
 
 
-@pytest.mark.parametrize("text", ["ok", "hi", "5", "ja", "Ja", "👍", "salam", "merci", "/start", "4,5",
-                                  "Привіт", "شكرا", "cảm ơn", "danke"])
+@pytest.mark.parametrize(
+    "text", ["ok", "hi", "5", "ja", "Ja", "👍", "salam", "merci", "/start", "4,5", "Привіт", "شكرا", "cảm ơn", "danke"]
+)
 @pytest.mark.parametrize("current", ["de", "en", "ar", "uk"])
 def test_short_messages_never_flip_the_conversation(text: str, current: str) -> None:
     assert judge(detect(text), text, current) is not Verdict.SWITCH
@@ -67,8 +68,17 @@ def test_links_numbers_and_payloads_are_not_language() -> None:
     assert detect('/change_language{"language": "ar"}').language is None
 
 
-@pytest.mark.parametrize("value", [None, "x", {"language": "xx", "score": 1}, {"language": "uk"},
-                                   {"language": "uk", "score": "1"}, {"language": "uk", "score": True}])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "x",
+        {"language": "xx", "score": 1},
+        {"language": "uk"},
+        {"language": "uk", "score": "1"},
+        {"language": "uk", "score": True},
+    ],
+)
 def test_malformed_detection_metadata_is_no_detection(value: object) -> None:
     assert Detection.from_metadata(value) == Detection(None)
 
@@ -81,20 +91,24 @@ def test_the_offer_is_asked_in_the_detected_language_with_two_buttons() -> None:
     offer = suggestion("uk", "de")
     assert "Українська" in offer.text and any("\u0400" <= ch <= "\u04ff" for ch in offer.text)
     assert [b["payload"] for b in offer.buttons] == [
-        '/change_language{"language": "uk"}', '/change_language{"language": "de"}'
+        '/change_language{"language": "uk"}',
+        '/change_language{"language": "de"}',
     ]
     assert "Deutsch" in offer.buttons[1]["title"]
 
 
-@pytest.mark.parametrize(("text", "current"), [
-    ("що таке Bildungsgutschein?", "uk"),
-    ("Jobcenter نامه داده", "fa"),
-    ("Jobcenter hat mir Bildungsgutschein gegeben, что дальше?", "ru"),
-    ("Co to jest Bildungsgutschein i kto płaci za Umschulung?", "pl"),
-    ("Ausbildung'a başvurmak için Anerkennung gerekli mi?", "tr"),
-    ("Umschulung Ausbildung Jobcenter", "ar"),
-    ("Externenprüfung là gì vậy?", "vi"),
-])
+@pytest.mark.parametrize(
+    ("text", "current"),
+    [
+        ("що таке Bildungsgutschein?", "uk"),
+        ("Jobcenter نامه داده", "fa"),
+        ("Jobcenter hat mir Bildungsgutschein gegeben, что дальше?", "ru"),
+        ("Co to jest Bildungsgutschein i kto płaci za Umschulung?", "pl"),
+        ("Ausbildung'a başvurmak için Anerkennung gerekli mi?", "tr"),
+        ("Umschulung Ausbildung Jobcenter", "ar"),
+        ("Externenprüfung là gì vậy?", "vi"),
+    ],
+)
 def test_german_terms_inside_another_language_never_offer_german(text: str, current: str) -> None:
     """A message in language A with German terms in it is a message in language A."""
     verdict = judge(detect(text), text, current)

@@ -24,7 +24,8 @@ def _examples(folder) -> dict[str, list[str]]:
             if "intent" in block:
                 found[block["intent"]] += [
                     _ANNOTATION.sub(r"\1", line.strip()[2:]).strip().lower()
-                    for line in block["examples"].splitlines() if line.strip().startswith("- ")
+                    for line in block["examples"].splitlines()
+                    if line.strip().startswith("- ")
                 ]
     return found
 
@@ -46,8 +47,13 @@ def test_every_language_has_a_held_back_set_for_every_intent(language: str) -> N
 
 def test_held_back_examples_are_never_trained_on_in_any_language() -> None:
     trained = {text for language in LANGUAGES for texts in _examples(NLU / language).values() for text in texts}
-    leaked = [(language, text) for language in LANGUAGES
-              for texts in _examples(HELD_BACK / language).values() for text in texts if text in trained]
+    leaked = [
+        (language, text)
+        for language in LANGUAGES
+        for texts in _examples(HELD_BACK / language).values()
+        for text in texts
+        if text in trained
+    ]
     assert not leaked, leaked[:20]
 
 
@@ -66,8 +72,12 @@ def test_the_real_phrasing_set_is_never_trained_on_and_names_its_sources() -> No
 
     real = load_real_examples()
     assert len(real) >= 100 and len({e.language for e in real}) >= 8
-    trained = {" ".join(text.split()) for language in LANGUAGES
-               for texts in _examples(NLU / language).values() for text in texts}
+    trained = {
+        " ".join(text.split())
+        for language in LANGUAGES
+        for texts in _examples(NLU / language).values()
+        for text in texts
+    }
     leaked = [e.text for e in real if " ".join(e.text.lower().split()) in trained]
     assert not leaked, leaked[:10]
     for example in real:

@@ -48,9 +48,20 @@ def test_translated_plurals_pick_different_forms(language: str) -> None:
 
 @pytest.mark.parametrize(
     ("language", "value", "expected"),
-    [("de", 4.5, "4,5 Jahre"), ("de", 1, "1 Jahr"), ("en", 4.5, "4.5 years"), ("uk", 2, "2 роки"),
-     ("uk", 5, "5 років"), ("uk", 4.5, "4,5 року"), ("ru", 21, "21 год"), ("pl", 2, "2 lata"),
-     ("pl", 5, "5 lat"), ("ro", 21, "21 de ani"), ("ar", 2, "سنتان"), ("de_simple", 3, "3 Jahre")],
+    [
+        ("de", 4.5, "4,5 Jahre"),
+        ("de", 1, "1 Jahr"),
+        ("en", 4.5, "4.5 years"),
+        ("uk", 2, "2 роки"),
+        ("uk", 5, "5 років"),
+        ("uk", 4.5, "4,5 року"),
+        ("ru", 21, "21 год"),
+        ("pl", 2, "2 lata"),
+        ("pl", 5, "5 lat"),
+        ("ro", 21, "21 de ani"),
+        ("ar", 2, "سنتان"),
+        ("de_simple", 3, "3 Jahre"),
+    ],
 )
 def test_years_follow_each_languages_plural_rules(language: str, value: float, expected: str) -> None:
     assert format_years(value, language) == expected
@@ -58,9 +69,17 @@ def test_years_follow_each_languages_plural_rules(language: str, value: float, e
 
 @pytest.mark.parametrize(
     ("language", "value", "expected"),
-    [("de", 1, "1 Tag"), ("de", 180, "180 Tage"), ("en", 1, "1 day"), ("ru", 181, "181 день"),
-     ("ru", 180, "180 дней"), ("uk", 182, "182 дні"), ("pl", 1, "1 dzień"), ("ro", 30, "30 de zile"),
-     ("tr", 30, "30 gün")],
+    [
+        ("de", 1, "1 Tag"),
+        ("de", 180, "180 Tage"),
+        ("en", 1, "1 day"),
+        ("ru", 181, "181 день"),
+        ("ru", 180, "180 дней"),
+        ("uk", 182, "182 дні"),
+        ("pl", 1, "1 dzień"),
+        ("ro", 30, "30 de zile"),
+        ("tr", 30, "30 gün"),
+    ],
 )
 def test_days_follow_each_languages_plural_rules(language: str, value: int, expected: str) -> None:
     assert format_days(value, language) == expected
@@ -71,8 +90,11 @@ def test_retention_days_are_phrased_by_the_language_not_glued_to_a_number(langua
     from bot.bidi import strip_marks
     from bot.leads.notice import SECTIONS
 
-    text = next(translate(language, t, lead_days=Days(1), conversation_days=Days(181))
-                for _, t in SECTIONS if "{lead_days}" in t)
+    text = next(
+        translate(language, t, lead_days=Days(1), conversation_days=Days(181))
+        for _, t in SECTIONS
+        if "{lead_days}" in t
+    )
     assert format_days(1, language) in strip_marks(text), language
 
 

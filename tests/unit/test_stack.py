@@ -16,7 +16,7 @@ def test_a_token_that_starts_with_a_dash_reaches_the_engine(tmp_path) -> None:
     parser = argparse.ArgumentParser()  # rasa run parses its options with argparse, too
     parser.add_argument("-t", "--auth-token")
     parser.add_argument("--model")
-    known, _ = parser.parse_known_args(command[command.index("run") + 1:])
+    known, _ = parser.parse_known_args(command[command.index("run") + 1 :])
     assert known.auth_token == "-Zq3_token"
 
 

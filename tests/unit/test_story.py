@@ -14,8 +14,13 @@ WORDS = read_story_words(DATA_DIR)
 
 # (message, age, occupation name starts with, years of work)
 STORIES = {
-    "de": ("Guten Abend, ich bin 31, war in Kabul 9 Jahre Elektriker, habe aber kein Papier darüber. "
-           "Was kann ich hier machen?", 31, "Elektroniker", 9),
+    "de": (
+        "Guten Abend, ich bin 31, war in Kabul 9 Jahre Elektriker, habe aber kein Papier darüber. "
+        "Was kann ich hier machen?",
+        31,
+        "Elektroniker",
+        9,
+    ),
     "de_simple": ("hallo bin 24 jahre alt hab 3 jahre im lager gearbeitet ohne ausbildung", 24, "Fachlagerist", 3),
     "en": ("Hi, I'm 26 and I've worked as a cook for almost 4 years, but I have no papers", 26, "Koch", 4),
     "uk": ("Доброго дня! Мені 34, працювала перукаркою 7 років в Україні", 34, "Friseur", 7),
@@ -39,88 +44,116 @@ def test_a_story_fills_age_occupation_and_years_in_every_language(language: str)
     assert story.experience_years == pytest.approx(years, abs=0.1)
 
 
-@pytest.mark.parametrize(("text", "years"), [
-    ("ich arbeite seit 2017 als Koch und bin 40", 9.9),
-    ("fast 10 Jahre als Koch, ich bin 33 Jahre alt", 10),
-    ("I am 30, cook for 18 months", 1.5),
-    ("neun Jahre Koch, ich bin 45", 9),
-    ("Мне 38, повар с 2019 года", 7.9),
-])
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("ich arbeite seit 2017 als Koch und bin 40", 9.9),
+        ("fast 10 Jahre als Koch, ich bin 33 Jahre alt", 10),
+        ("I am 30, cook for 18 months", 1.5),
+        ("neun Jahre Koch, ich bin 45", 9),
+        ("Мне 38, повар с 2019 года", 7.9),
+    ],
+)
 def test_years_as_people_write_them(text: str, years: float) -> None:
     story = read_story(text, WORDS, load_knowledge().occupations, TODAY)
     assert story.experience_years == pytest.approx(years, abs=0.1)
 
 
-@pytest.mark.parametrize(("text", "years"), [
-    ("мені 34, працювала перукаркою дев'ять років", 9),  # uk, apostrophe as typed
-    ("Мне 40, работал сварщиком пятнадцать лет в Казахстане", 15),  # ru
-    ("عمري 29 واشتغلت طباخ سنتين", 2),  # ar: the dual is one word
-    ("عمري ٣٠ واشتغلت نجار تسع سنوات", 9),  # ar
-    ("۳۱ سالمه، نه سال برقکار بودم", 9),  # fa: "نه" is nine before "سال"
-    ("Mam 40 lat, pracowałem jako kierowca dziesięć lat", 10),  # pl
-    ("am 35 de ani, am lucrat ca bucatar cinci ani", 5),  # ro
-    ("35 yaşındayım, on yıl aşçı olarak çalıştım", 10),  # tr
-    ("Tôi 27 tuổi, làm đầu bếp năm năm", 5),  # vi: "năm" is five and year
-])
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("мені 34, працювала перукаркою дев'ять років", 9),  # uk, apostrophe as typed
+        ("Мне 40, работал сварщиком пятнадцать лет в Казахстане", 15),  # ru
+        ("عمري 29 واشتغلت طباخ سنتين", 2),  # ar: the dual is one word
+        ("عمري ٣٠ واشتغلت نجار تسع سنوات", 9),  # ar
+        ("۳۱ سالمه، نه سال برقکار بودم", 9),  # fa: "نه" is nine before "سال"
+        ("Mam 40 lat, pracowałem jako kierowca dziesięć lat", 10),  # pl
+        ("am 35 de ani, am lucrat ca bucatar cinci ani", 5),  # ro
+        ("35 yaşındayım, on yıl aşçı olarak çalıştım", 10),  # tr
+        ("Tôi 27 tuổi, làm đầu bếp năm năm", 5),  # vi: "năm" is five and year
+    ],
+)
 def test_number_words_in_every_language(text: str, years: float) -> None:
     story = read_story(text, WORDS, load_knowledge().occupations, TODAY)
     assert story.experience_years == pytest.approx(years) and story.age is not None
 
 
 def test_a_number_word_without_a_year_word_is_no_duration() -> None:
-    """"năm nay" is "this year", "нет" no number: nothing is read as years of work."""
+    """ "năm nay" is "this year", "нет" no number: nothing is read as years of work."""
     for text in ("Tôi 27 tuổi, năm nay làm đầu bếp", "работал поваром, но диплома нет, два языка знаю"):
         assert read_story(text, WORDS, load_knowledge().occupations, TODAY).experience_years is None
 
 
 def test_time_in_germany_is_not_work_and_an_age_is_not_a_duration() -> None:
-    story = read_story("Ich bin seit 2 Jahren in Deutschland, war Friseurin, bin 34 Jahre alt",
-                       WORDS, load_knowledge().occupations, TODAY)
+    story = read_story(
+        "Ich bin seit 2 Jahren in Deutschland, war Friseurin, bin 34 Jahre alt",
+        WORDS,
+        load_knowledge().occupations,
+        TODAY,
+    )
     assert (story.age, story.experience_years) == (34, None)
     assert story.occupation is not None and story.occupation.name.startswith("Friseur")
 
 
-@pytest.mark.parametrize("text, years", [
-    ("أنا أعيش في المانيا منذ عامين، عملت في سوريا مصفف شعر", None),  # Arabic dual, after "in Germany"
-    ("I have been living in Germany for 3 years, before that I was a cook", None),
-    ("Ich lebe in Deutschland seit 4 Jahren und war Koch", None),
-    ("Ich habe hier 5 Jahre als Koch gearbeitet", 5.0),  # "hier" alone before it: still work
-])
+@pytest.mark.parametrize(
+    "text, years",
+    [
+        ("أنا أعيش في المانيا منذ عامين، عملت في سوريا مصفف شعر", None),  # Arabic dual, after "in Germany"
+        ("I have been living in Germany for 3 years, before that I was a cook", None),
+        ("Ich lebe in Deutschland seit 4 Jahren und war Koch", None),
+        ("Ich habe hier 5 Jahre als Koch gearbeitet", 5.0),  # "hier" alone before it: still work
+    ],
+)
 def test_time_in_germany_told_before_the_duration_is_not_work_either(text: str, years: float | None) -> None:
     story = read_story(text, WORDS, load_knowledge().occupations, TODAY)
     assert story.experience_years == years
     assert story.occupation is not None
 
 
-@pytest.mark.parametrize("text, occupation", [
-    ("How can I transfer my barber’s certificate to work here?", "friseur"),
-    ("У меня украинский диплом медицинской сестры 2004 г.", "pflegefachmann"),
-    ("Маю диплом медичної сестри з Харкова", "pflegefachmann"),
-])
+@pytest.mark.parametrize(
+    "text, occupation",
+    [
+        ("How can I transfer my barber’s certificate to work here?", "friseur"),
+        ("У меня украинский диплом медицинской сестры 2004 г.", "pflegefachmann"),
+        ("Маю диплом медичної сестри з Харкова", "pflegefachmann"),
+    ],
+)
 def test_occupations_in_the_forms_people_write_them(text: str, occupation: str) -> None:
     found = read_story(text, WORDS, load_knowledge().occupations, TODAY).occupation
     assert found is not None and found.id == occupation
 
 
-@pytest.mark.parametrize("text", [
-    "Wie lange dauert eine Umschulung zum Koch?",  # names an occupation, tells no story
-    "Was kostet die Anerkennung?",
-    "Kann ich mit 3 Kindern eine Teilzeitausbildung machen?",
-    "31",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wie lange dauert eine Umschulung zum Koch?",  # names an occupation, tells no story
+        "Was kostet die Anerkennung?",
+        "Kann ich mit 3 Kindern eine Teilzeitausbildung machen?",
+        "31",
+    ],
+)
 def test_a_question_is_not_a_story(text: str) -> None:
     assert not read_story(text, WORDS, load_knowledge().occupations, TODAY).is_story
 
 
 def test_a_german_level_is_read_too() -> None:
-    story = read_story("ich bin 45 und arbeite seit 2010 als Lagerhelfer, Deutsch B1", WORDS,
-                       load_knowledge().occupations, TODAY)
+    story = read_story(
+        "ich bin 45 und arbeite seit 2010 als Lagerhelfer, Deutsch B1", WORDS, load_knowledge().occupations, TODAY
+    )
     assert (story.age, story.german_level) == (45, "b1")
 
 
-@pytest.mark.parametrize(("text", "correction"), [
-    ("nein, 8 Jahre", True), ("ні, 8 років", True), ("نه، ۸ سال", True), ("hayır 8 yıl", True),
-    ("không, 8 năm", True), ("8 Jahre", False), ("Koch", False),
-])
+@pytest.mark.parametrize(
+    ("text", "correction"),
+    [
+        ("nein, 8 Jahre", True),
+        ("ні, 8 років", True),
+        ("نه، ۸ سال", True),
+        ("hayır 8 yıl", True),
+        ("không, 8 năm", True),
+        ("8 Jahre", False),
+        ("Koch", False),
+    ],
+)
 def test_a_correction_starts_by_saying_no(text: str, correction: bool) -> None:
     assert is_correction(text, WORDS) is correction

@@ -35,8 +35,17 @@ RECORDING = Path(__file__).resolve().parents[1] / "data" / "triage_recorded.json
 KNOWLEDGE = load_knowledge()
 
 # one occupation of each kind; the small tuple keeps the big grid fast (the lookup scans every name)
-KINDS = ("koch", "fachlagerist", "elektroniker_energie_gebaeudetechnik", "mfa", "verwaltungsfachangestellter",
-         "pflegefachmann", "pflegehelfer", "erzieher", "landwirt")
+KINDS = (
+    "koch",
+    "fachlagerist",
+    "elektroniker_energie_gebaeudetechnik",
+    "mfa",
+    "verwaltungsfachangestellter",
+    "pflegefachmann",
+    "pflegehelfer",
+    "erzieher",
+    "landwirt",
+)
 SMALL_OCCUPATIONS = tuple(o for o in KNOWLEDGE.occupations if o.id in KINDS)
 
 GRID: dict[str, tuple[Any, ...]] = {
@@ -49,9 +58,25 @@ GRID: dict[str, tuple[Any, ...]] = {
     "needs_part_time": (None, True),  # read as bool(): False is None
 }
 TEST_TEXTS = (
-    "Koch im Restaurant", "Koch in einem Restaurant", "Tierpfleger im Zoo xyz", "arzthelferin", "büro",
-    "elektroniker", "erzieherin", "friseur", "friseurin", "irgendwas", "kaufmann für büromanagement", "lager",
-    "maler", "pflegefachfrau", "pflegefachmann", "pflegehelferin", "verkäufer", "warehouse worker", "zfa",
+    "Koch im Restaurant",
+    "Koch in einem Restaurant",
+    "Tierpfleger im Zoo xyz",
+    "arzthelferin",
+    "büro",
+    "elektroniker",
+    "erzieherin",
+    "friseur",
+    "friseurin",
+    "irgendwas",
+    "kaufmann für büromanagement",
+    "lager",
+    "maler",
+    "pflegefachfrau",
+    "pflegefachmann",
+    "pflegehelferin",
+    "verkäufer",
+    "warehouse worker",
+    "zfa",
     "berufskraftfahrer",
 )
 FULL_GRID: dict[str, tuple[Any, ...]] = {
@@ -85,19 +110,34 @@ def _groups() -> Iterator[tuple[str, list[object]]]:
     inner = {k: v for k, v in GRID.items() if k not in ("age", "qualification", "occupation")}
     for age, qualification, occupation in itertools.product(GRID["age"], GRID["qualification"], GRID["occupation"]):
         outer = {"age": age, "qualification": qualification, "occupation": occupation}
-        yield " ".join(f"{k}={v}" for k, v in outer.items()), [
-            _plain(recommend_routes(Profile(**outer, **answers), SMALL_OCCUPATIONS, KNOWLEDGE.rules))
-            for answers in _profiles(inner)]
+        yield (
+            " ".join(f"{k}={v}" for k, v in outer.items()),
+            [
+                _plain(recommend_routes(Profile(**outer, **answers), SMALL_OCCUPATIONS, KNOWLEDGE.rules))
+                for answers in _profiles(inner)
+            ],
+        )
     for text in dict.fromkeys([*(o.name for o in KNOWLEDGE.occupations), *TEST_TEXTS]):
-        yield f"all occupations: {text}", [
-            _plain(recommend_routes(Profile(occupation=text, **answers), KNOWLEDGE.occupations, KNOWLEDGE.rules))
-            for answers in _profiles(FULL_GRID)]
+        yield (
+            f"all occupations: {text}",
+            [
+                _plain(recommend_routes(Profile(occupation=text, **answers), KNOWLEDGE.occupations, KNOWLEDGE.rules))
+                for answers in _profiles(FULL_GRID)
+            ],
+        )
     statuses = (None, "unemployed", "employed", "temp_agency", "self_employed", "in_school", "other")
     levels = (None, "none", "a1", "a2", "b1", "b2", "c1")
-    yield "notes", [_plain(notes(Profile(status=s, german_level=g)))  # type: ignore[arg-type]
-                    for s, g in itertools.product(statuses, levels)]
-    yield "jobcenter_for", [jobcenter_for(r) for r in
-                            (None, "schwerin", "nordwestmecklenburg", "ludwigslust_parchim", "other")]
+    yield (
+        "notes",
+        [
+            _plain(notes(Profile(status=s, german_level=g)))  # type: ignore[arg-type]
+            for s, g in itertools.product(statuses, levels)
+        ],
+    )
+    yield (
+        "jobcenter_for",
+        [jobcenter_for(r) for r in (None, "schwerin", "nordwestmecklenburg", "ludwigslust_parchim", "other")],
+    )
 
 
 def _digest(results: list[object]) -> str:

@@ -18,21 +18,36 @@ from actions.understanding import ASK_BACK, ASK_BACK_UNSURE, ActionAskBack, Acti
 from bot.i18n import translate
 
 
-def tracker(text: str, intent: str, confidence: float, ranking: list[tuple[str, float]] | None = None,
-            kind: str = "text", language: str = "de", entities: list[dict[str, Any]] | None = None,
-            slots: dict[str, Any] | None = None, active_loop: str | None = None) -> Tracker:
+def tracker(
+    text: str,
+    intent: str,
+    confidence: float,
+    ranking: list[tuple[str, float]] | None = None,
+    kind: str = "text",
+    language: str = "de",
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    active_loop: str | None = None,
+) -> Tracker:
     ranking = ranking or [(intent, confidence)]
-    return Tracker.from_dict({
-        "sender_id": "web:unit", "paused": False, "followup_action": None, "events": [],
-        "latest_action_name": "action_listen",
-        "active_loop": {"name": active_loop} if active_loop else {},
-        "slots": {"language": language, "channel_language": language, **(slots or {})},
-        "latest_message": {
-            "text": text, "intent": {"name": intent, "confidence": confidence},
-            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
-            "entities": entities or [], "metadata": {"language": language, "channel": "web", "input": kind},
-        },
-    })
+    return Tracker.from_dict(
+        {
+            "sender_id": "web:unit",
+            "paused": False,
+            "followup_action": None,
+            "events": [],
+            "latest_action_name": "action_listen",
+            "active_loop": {"name": active_loop} if active_loop else {},
+            "slots": {"language": language, "channel_language": language, **(slots or {})},
+            "latest_message": {
+                "text": text,
+                "intent": {"name": intent, "confidence": confidence},
+                "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+                "entities": entities or [],
+                "metadata": {"language": language, "channel": "web", "input": kind},
+            },
+        }
+    )
 
 
 def run(action: Any, current: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -46,9 +61,12 @@ def payloads(messages: list[dict[str, Any]]) -> list[str]:
 
 
 def test_ask_back_offers_the_best_guesses_and_a_person() -> None:
-    unsure = tracker("ich hab ne frage wegen dem geld für den kurs", "nlu_fallback", 0.4,
-                     [("nlu_fallback", 0.4), ("ask_funding", 0.38), ("ask_costs", 0.33), ("ask_umschulung", 0.2),
-                      ("greet", 0.01)])
+    unsure = tracker(
+        "ich hab ne frage wegen dem geld für den kurs",
+        "nlu_fallback",
+        0.4,
+        [("nlu_fallback", 0.4), ("ask_funding", 0.38), ("ask_costs", 0.33), ("ask_umschulung", 0.2), ("greet", 0.01)],
+    )
     messages, events = run(ActionAskBack(), unsure)
     assert messages[0]["text"] == translate("de", ASK_BACK) and events == []
     assert payloads(messages) == ["/ask_funding", "/ask_costs", "/ask_umschulung", "/request_counsellor"]
@@ -57,49 +75,73 @@ def test_ask_back_offers_the_best_guesses_and_a_person() -> None:
 
 
 def test_ask_back_speaks_the_persons_language() -> None:
-    unsure = tracker("питання про гроші", "nlu_fallback", 0.3, [("nlu_fallback", 0.3), ("ask_funding", 0.3)],
-                     language="uk")
+    unsure = tracker(
+        "питання про гроші", "nlu_fallback", 0.3, [("nlu_fallback", 0.3), ("ask_funding", 0.3)], language="uk"
+    )
     messages, _ = run(ActionAskBack(), unsure)
     assert any("\u0400" <= ch <= "\u04ff" for ch in messages[0]["text"])
     assert messages[0]["buttons"][-1]["title"] == "Поговорити з людиною"
 
 
 def test_a_term_is_explained_even_when_the_model_is_unsure() -> None:
-    messages, _ = run(ActionAskBack(), tracker("що таке Bildungsgutschein?", "nlu_fallback", 0.3,
-                                               [("nlu_fallback", 0.3), ("ask_funding", 0.3)], language="uk"))
+    messages, _ = run(
+        ActionAskBack(),
+        tracker(
+            "що таке Bildungsgutschein?",
+            "nlu_fallback",
+            0.3,
+            [("nlu_fallback", 0.3), ("ask_funding", 0.3)],
+            language="uk",
+        ),
+    )
     assert messages[0]["text"].startswith("Bildungsgutschein:")
     assert "/ask_umschulung" in payloads(messages)
 
 
 def test_an_unsure_question_whose_words_name_one_route_is_answered_not_asked_back() -> None:
     """The model wavers between unrelated intents, but "recunoasterea" names the Anerkennung."""
-    unsure = tracker("ce acte imi trebuie pentru recunoasterea diplomei mele", "nlu_fallback", 0.4,
-                     [("nlu_fallback", 0.4), ("delete_my_data", 0.39), ("ask_umschulung", 0.3)], language="ro")
+    unsure = tracker(
+        "ce acte imi trebuie pentru recunoasterea diplomei mele",
+        "nlu_fallback",
+        0.4,
+        [("nlu_fallback", 0.4), ("delete_my_data", 0.39), ("ask_umschulung", 0.3)],
+        language="ro",
+    )
     messages, events = run(ActionAskBack(), unsure)
     assert events == [{"event": "slot", "timestamp": None, "name": "current_route", "value": "anerkennung"}]
     assert messages[0]["text"] != translate("ro", ASK_BACK)
     assert "/delete_my_data" not in payloads(messages)
-    documents = run(ActionAnswer(), tracker("ce acte imi trebuie pentru recunoasterea diplomei mele",
-                                            "ask_anerkennung", 0.95, language="ro"))[0]
+    documents = run(
+        ActionAnswer(),
+        tracker("ce acte imi trebuie pentru recunoasterea diplomei mele", "ask_anerkennung", 0.95, language="ro"),
+    )[0]
     assert messages[0]["text"] == documents[0]["text"], "the same answer as a sure ask_anerkennung"
 
 
 def test_an_unsure_question_naming_two_routes_is_still_asked_back() -> None:
-    unsure = tracker("umschulung oder externenprüfung, was ist besser", "nlu_fallback", 0.4,
-                     [("nlu_fallback", 0.4), ("ask_umschulung", 0.39), ("ask_externenpruefung", 0.38)])
+    unsure = tracker(
+        "umschulung oder externenprüfung, was ist besser",
+        "nlu_fallback",
+        0.4,
+        [("nlu_fallback", 0.4), ("ask_umschulung", 0.39), ("ask_externenpruefung", 0.38)],
+    )
     messages, events = run(ActionAskBack(), unsure)
     assert messages[0]["text"] == translate("de", ASK_BACK) and events == []
 
 
-@pytest.mark.parametrize(("action", "intent", "first"), [
-    (ActionRestartWhenSure(), "start_over", "/restart"),
-    (ActionDeleteMyData(), "delete_my_data", "/delete_my_data"),
-    (ActionChangeLanguage(), "change_language", "/change_language"),
-])
+@pytest.mark.parametrize(
+    ("action", "intent", "first"),
+    [
+        (ActionRestartWhenSure(), "start_over", "/restart"),
+        (ActionDeleteMyData(), "delete_my_data", "/delete_my_data"),
+        (ActionChangeLanguage(), "change_language", "/change_language"),
+    ],
+)
 def test_nothing_changes_or_is_deleted_on_an_unsure_typed_message(action: Any, intent: str, first: str) -> None:
     """The psychology test that landed on delete_my_data: below the bar, Lotse asks first."""
-    unsure = tracker("kann man den psycho test löschen oder neu machen", intent, 0.62,
-                     [(intent, 0.62), ("out_of_scope", 0.3)])
+    unsure = tracker(
+        "kann man den psycho test löschen oder neu machen", intent, 0.62, [(intent, 0.62), ("out_of_scope", 0.3)]
+    )
     messages, events = run(action, unsure)
     assert messages[0]["text"] == translate("de", ASK_BACK_UNSURE) and events == []
     assert payloads(messages)[0] == first and payloads(messages)[-1] == "/request_counsellor"
@@ -123,42 +165,54 @@ def test_a_button_a_command_or_a_sure_message_does_it(kind: str, confidence: flo
 
 
 def test_an_unsure_request_for_a_counsellor_asks_before_the_consent_notice() -> None:
-    unsure = tracker("kann mir jemand das erklären", "request_counsellor", 0.5,
-                     [("request_counsellor", 0.5), ("help", 0.45)])
+    unsure = tracker(
+        "kann mir jemand das erklären", "request_counsellor", 0.5, [("request_counsellor", 0.5), ("help", 0.45)]
+    )
     messages, events = run(ActionOfferCounsellor(), unsure)
     assert messages[0]["text"] == translate("de", ASK_BACK_UNSURE) and events == []
     assert payloads(messages)[-1] == "/request_counsellor"
 
 
-@pytest.mark.parametrize(("text", "intent", "heading"), [
-    ("Was kostet die Anerkennung?", "ask_anerkennung", "Kosten: Anerkennung"),
-    ("Was kostet die Anerkennung?", "ask_costs", "Kosten: Anerkennung"),
-    ("Wie lange dauert eine Umschulung zum Koch?", "ask_duration", "Dauer: Umschulung"),
-    ("Wie lange dauert eine Umschulung zum Koch?", "ask_umschulung", "Dauer: Umschulung"),
-    ("Welche Unterlagen brauche ich für die Externenprüfung?", "ask_externenpruefung",
-     "Diese Unterlagen brauchst du (Externenprüfung)"),
-])
+@pytest.mark.parametrize(
+    ("text", "intent", "heading"),
+    [
+        ("Was kostet die Anerkennung?", "ask_anerkennung", "Kosten: Anerkennung"),
+        ("Was kostet die Anerkennung?", "ask_costs", "Kosten: Anerkennung"),
+        ("Wie lange dauert eine Umschulung zum Koch?", "ask_duration", "Dauer: Umschulung"),
+        ("Wie lange dauert eine Umschulung zum Koch?", "ask_umschulung", "Dauer: Umschulung"),
+        (
+            "Welche Unterlagen brauche ich für die Externenprüfung?",
+            "ask_externenpruefung",
+            "Diese Unterlagen brauchst du (Externenprüfung)",
+        ),
+    ],
+)
 def test_a_two_part_question_gets_that_aspect_of_that_route(text: str, intent: str, heading: str) -> None:
     messages, _ = run(ActionAnswer(), tracker(text, intent, 0.9))
     assert messages[0]["text"].startswith(heading)
 
 
 def test_a_story_fills_the_check_and_says_what_was_understood() -> None:
-    story = tracker("Guten Abend, ich bin 31, war in Kabul 9 Jahre Elektriker. Was kann ich hier machen?",
-                    "start_check", 0.9)
+    story = tracker(
+        "Guten Abend, ich bin 31, war in Kabul 9 Jahre Elektriker. Was kann ich hier machen?", "start_check", 0.9
+    )
     messages, events = run(ValidateSlotMappings(), story)
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["age"] == 31 and slots["experience_years"] == 9 and slots["training_years"] == 3.5
     assert slots["occupation"].startswith("Elektroniker")
-    assert messages[0]["text"].startswith("Ich habe verstanden: 31 Jahre alt, Elektroniker/Elektronikerin, "
-                                          "9 Jahre Berufserfahrung.")
+    assert messages[0]["text"].startswith(
+        "Ich habe verstanden: 31 Jahre alt, Elektroniker/Elektronikerin, 9 Jahre Berufserfahrung."
+    )
 
 
 def test_a_correction_in_words_changes_the_story_and_is_no_answer_to_the_current_question() -> None:
-    correction = tracker("nein, 8 Jahre", "deny", 0.9,
-                         slots={"story_read": ["age", "experience_years"], "experience_years": 9.0,
-                                "requested_slot": "qualification"},
-                         active_loop="triage_form")
+    correction = tracker(
+        "nein, 8 Jahre",
+        "deny",
+        0.9,
+        slots={"story_read": ["age", "experience_years"], "experience_years": 9.0, "requested_slot": "qualification"},
+        active_loop="triage_form",
+    )
     messages, events = run(ValidateSlotMappings(), correction)
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["experience_years"] == 8 and slots["story_corrected"] == ["experience_years"]
@@ -169,9 +223,13 @@ def test_the_check_does_not_take_a_correction_as_the_answer_to_its_question() ->
     from actions.triage import ValidateTriageForm
 
     form = ValidateTriageForm()
-    corrected = tracker("nein, 8 Jahre", "deny", 0.9, slots={"story_corrected": ["experience_years"],
-                                                             "requested_slot": "qualification"},
-                        active_loop="triage_form")
+    corrected = tracker(
+        "nein, 8 Jahre",
+        "deny",
+        0.9,
+        slots={"story_corrected": ["experience_years"], "requested_slot": "qualification"},
+        active_loop="triage_form",
+    )
     dispatcher = CollectingDispatcher()
     answer = asyncio.run(form.validate_qualification("nein, 8 Jahre", dispatcher, corrected, {}))
     assert answer == {"qualification": None} and dispatcher.messages == [], "asked again, no complaint"
@@ -201,8 +259,9 @@ def test_long_answers_are_split_for_a_phone_screen() -> None:
                 assert len(first) <= PHONE_LIMIT or first.count("•") == 1, (language, route.id, aspect)
                 assert (not first.endswith(":") and "•" in first) or "\n" not in text, (language, route.id, aspect)
                 assert len(parts) <= 4, (language, route.id, aspect)  # three facts told, the rest named
-                assert strip_marks("\n\n".join(parts)).replace("\n\n", "\n") == \
-                    strip_marks(text).replace("\n\n", "\n")  # nothing lost, nothing reordered
+                assert strip_marks("\n\n".join(parts)).replace("\n\n", "\n") == strip_marks(text).replace(
+                    "\n\n", "\n"
+                )  # nothing lost, nothing reordered
 
 
 def test_phone_messages_keeps_paragraphs_whole() -> None:

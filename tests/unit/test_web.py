@@ -40,9 +40,7 @@ def _send(client: TestClient, text: object, language: object = "en", **extra: ob
 def test_empty_message_gets_a_kind_answer(client: TestClient) -> None:
     response = _send(client, "   \x00  ")
     assert response.status_code == 400
-    assert response.json()["messages"][0]["text"] == (
-        "Your message is empty. Just write me your question."
-    )
+    assert response.json()["messages"][0]["text"] == ("Your message is empty. Just write me your question.")
 
 
 def test_ten_kilobytes_get_a_kind_answer_in_german(client: TestClient) -> None:
@@ -53,9 +51,7 @@ def test_ten_kilobytes_get_a_kind_answer_in_german(client: TestClient) -> None:
 
 
 def test_a_huge_body_is_refused_before_it_is_read(client: TestClient) -> None:
-    response = client.post(
-        "/api/chat", content=b"x" * 200_000, headers={"content-type": "application/json"}
-    )
+    response = client.post("/api/chat", content=b"x" * 200_000, headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert response.json()["error"] == "too_long"
 
@@ -94,13 +90,18 @@ def test_chat_page_is_translated_and_has_a_strict_csp(client: TestClient) -> Non
 
 
 def test_only_configured_sites_may_frame_the_chat_and_never_the_inbox(tmp_path) -> None:
-    settings = Settings(var_dir=tmp_path, engine_url=f"http://127.0.0.1:{_closed_port()}",
-                        widget_origins="https://www.jobcenter-schwerin.de, https://www.hwk-schwerin.de")
+    settings = Settings(
+        var_dir=tmp_path,
+        engine_url=f"http://127.0.0.1:{_closed_port()}",
+        widget_origins="https://www.jobcenter-schwerin.de, https://www.hwk-schwerin.de",
+    )
     with TestClient(create_app(settings)) as client:
         chat = client.get("/chat?lang=ar&embed=1")
         inbox = client.get("/inbox/login")
-    assert "frame-ancestors 'self' https://www.jobcenter-schwerin.de https://www.hwk-schwerin.de;" in (
-        chat.headers["content-security-policy"])
+    assert (
+        "frame-ancestors 'self' https://www.jobcenter-schwerin.de https://www.hwk-schwerin.de;"
+        in (chat.headers["content-security-policy"])
+    )
     assert 'id="close"' in chat.text and 'dir="rtl"' in chat.text
     assert "frame-ancestors 'none'" in inbox.headers["content-security-policy"]
     assert inbox.headers["x-frame-options"] == "DENY"
@@ -174,12 +175,14 @@ def test_an_empty_answer_from_the_engine_is_not_shown_as_silence(tmp_path) -> No
 
 
 def test_a_flood_from_one_session_gets_a_kind_429_with_retry_after(tmp_path) -> None:
-    settings = Settings(var_dir=tmp_path, engine_url=f"http://127.0.0.1:{_closed_port()}",
-                        rate_limit_burst=2, rate_limit_per_minute=6)
+    settings = Settings(
+        var_dir=tmp_path, engine_url=f"http://127.0.0.1:{_closed_port()}", rate_limit_burst=2, rate_limit_per_minute=6
+    )
     session = str(uuid.uuid4())
     with TestClient(create_app(settings)) as client:
-        answers = [client.post("/api/chat", json={"session": session, "text": "hallo", "language": "uk"})
-                   for _ in range(3)]
+        answers = [
+            client.post("/api/chat", json={"session": session, "text": "hallo", "language": "uk"}) for _ in range(3)
+        ]
         other = _send(client, "hallo", "uk")
     assert [a.status_code for a in answers] == [503, 503, 429]  # the engine is down for the first two
     refused = answers[2]

@@ -87,12 +87,19 @@ def tracker(
         {"event": "user", "text": text, "parse_data": message, "metadata": sent},
         *({"event": "slot", "name": name, "value": value} for name, value in (candidates or {}).items()),
     ]
-    return Tracker.from_dict({
-        "sender_id": sender, "paused": False, "followup_action": None, "events": events,
-        "latest_action_name": "action_listen", "latest_event_time": None,
-        "active_loop": {"name": active_loop} if active_loop else {},
-        "slots": all_slots, "latest_message": message,
-    })
+    return Tracker.from_dict(
+        {
+            "sender_id": sender,
+            "paused": False,
+            "followup_action": None,
+            "events": events,
+            "latest_action_name": "action_listen",
+            "latest_event_time": None,
+            "active_loop": {"name": active_loop} if active_loop else {},
+            "slots": all_slots,
+            "latest_message": message,
+        }
+    )
 
 
 @dataclass

@@ -29,8 +29,16 @@ def test_a_follow_up_without_a_route_is_about_the_current_route() -> None:
 
 
 def test_a_pressed_aspect_button_answers_that_aspect() -> None:
-    turn = run(ANSWER, tracker('/ask_anerkennung{"aspect": "documents"}', "ask_anerkennung", 1.0, kind="button",
-                               entities={"aspect": "documents"}))
+    turn = run(
+        ANSWER,
+        tracker(
+            '/ask_anerkennung{"aspect": "documents"}',
+            "ask_anerkennung",
+            1.0,
+            kind="button",
+            entities={"aspect": "documents"},
+        ),
+    )
     assert turn.texts[0].startswith("Diese Unterlagen brauchst du (Anerkennung")
 
 

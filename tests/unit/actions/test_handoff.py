@@ -15,9 +15,11 @@ from tests.unit.actions.conftest import Turn, run, tracker
 OFFER = "action_offer_counsellor"
 FORM = "validate_contact_form"
 SUBMIT = "action_submit_lead"
-CONSENT_BUTTONS = ['/request_counsellor{"consent": "contact"}',
-                   '/request_counsellor{"consent": "contact_statistics"}',
-                   '/request_counsellor{"consent": "declined"}']
+CONSENT_BUTTONS = [
+    '/request_counsellor{"consent": "contact"}',
+    '/request_counsellor{"consent": "contact_statistics"}',
+    '/request_counsellor{"consent": "declined"}',
+]
 
 
 def _count(db: sessionmaker, model: Any, sender: str = "web:unit") -> int:
@@ -31,8 +33,17 @@ def ask(language: str = "de", sender: str = "web:unit") -> Turn:
 
 
 def press_consent(value: str = "contact", sender: str = "web:unit", kind: str = "button") -> Turn:
-    return run(OFFER, tracker(f'/request_counsellor{{"consent": "{value}"}}', "request_counsellor", 1.0,
-                              kind=kind, sender=sender, entities={"consent": value}))
+    return run(
+        OFFER,
+        tracker(
+            f'/request_counsellor{{"consent": "{value}"}}',
+            "request_counsellor",
+            1.0,
+            kind=kind,
+            sender=sender,
+            entities={"consent": value},
+        ),
+    )
 
 
 def consent(sender: str = "web:unit") -> None:
@@ -42,6 +53,7 @@ def consent(sender: str = "web:unit") -> None:
 
 
 # --- consent -----------------------------------------------------------------------------------
+
 
 def test_asking_shows_what_is_stored_and_records_the_notice_not_a_consent(db: sessionmaker) -> None:
     turn = ask()
@@ -105,33 +117,71 @@ def test_with_a_consent_given_the_form_starts_without_asking_again(db: sessionma
 
 def test_the_database_failing_is_told_honestly_with_a_retry(broken_db: None) -> None:
     turn = ask()
-    assert turn.texts == ["Entschuldigung, ich konnte deine Angaben gerade nicht speichern. Es ist nichts "
-                          "gespeichert. Bitte tippe gleich noch einmal auf „Nochmal senden“."]
+    assert turn.texts == [
+        "Entschuldigung, ich konnte deine Angaben gerade nicht speichern. Es ist nichts "
+        "gespeichert. Bitte tippe gleich noch einmal auf „Nochmal senden“."
+    ]
     assert turn.payloads == ["/request_counsellor"] and turn.events == []
 
 
 # --- the contact form's questions ----------------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "sender", "language", "question", "payloads"), [
-    ("action_ask_contact_name", "web:unit", "de", "Wie heißt du?", []),
-    ("action_ask_contact_method", "web:unit", "de", "Wie sollen wir dich erreichen?",
-     ['/inform{"contact_method": "phone"}', '/inform{"contact_method": "email"}']),
-    ("action_ask_contact_method", "tg:42", "de", "Wie sollen wir dich erreichen?",
-     ['/inform{"contact_method": "telegram"}', '/inform{"contact_method": "phone"}',
-      '/inform{"contact_method": "email"}']),
-    ("action_ask_contact_phone", "web:unit", "de", "Wie ist deine Telefonnummer?", []),
-    ("action_ask_contact_phone", "tg:42", "de", "Wie ist deine Telefonnummer?", ["/share_contact"]),
-    ("action_ask_contact_email", "web:unit", "de", "Wie ist deine E-Mail-Adresse?", []),
-    ("action_ask_contact_time", "web:unit", "de", "Wann passt es dir am besten?",
-     [f'/inform{{"contact_time": "{t}"}}' for t in ("morning", "afternoon", "evening", "any")]),
-    ("action_ask_contact_language", "web:unit", "de", "In welcher Sprache soll das Gespräch sein?",
-     ['/inform{"contact_language": "de"}', '/inform{"contact_language": "interpreter"}']),
-    ("action_ask_contact_language", "web:unit", "uk", "",
-     ['/inform{"contact_language": "de"}', '/inform{"contact_language": "own"}',
-      '/inform{"contact_language": "interpreter"}']),
-])
-def test_each_contact_question_has_its_buttons(name: str, sender: str, language: str, question: str,
-                                               payloads: list[str]) -> None:
+
+@pytest.mark.parametrize(
+    ("name", "sender", "language", "question", "payloads"),
+    [
+        ("action_ask_contact_name", "web:unit", "de", "Wie heißt du?", []),
+        (
+            "action_ask_contact_method",
+            "web:unit",
+            "de",
+            "Wie sollen wir dich erreichen?",
+            ['/inform{"contact_method": "phone"}', '/inform{"contact_method": "email"}'],
+        ),
+        (
+            "action_ask_contact_method",
+            "tg:42",
+            "de",
+            "Wie sollen wir dich erreichen?",
+            [
+                '/inform{"contact_method": "telegram"}',
+                '/inform{"contact_method": "phone"}',
+                '/inform{"contact_method": "email"}',
+            ],
+        ),
+        ("action_ask_contact_phone", "web:unit", "de", "Wie ist deine Telefonnummer?", []),
+        ("action_ask_contact_phone", "tg:42", "de", "Wie ist deine Telefonnummer?", ["/share_contact"]),
+        ("action_ask_contact_email", "web:unit", "de", "Wie ist deine E-Mail-Adresse?", []),
+        (
+            "action_ask_contact_time",
+            "web:unit",
+            "de",
+            "Wann passt es dir am besten?",
+            [f'/inform{{"contact_time": "{t}"}}' for t in ("morning", "afternoon", "evening", "any")],
+        ),
+        (
+            "action_ask_contact_language",
+            "web:unit",
+            "de",
+            "In welcher Sprache soll das Gespräch sein?",
+            ['/inform{"contact_language": "de"}', '/inform{"contact_language": "interpreter"}'],
+        ),
+        (
+            "action_ask_contact_language",
+            "web:unit",
+            "uk",
+            "",
+            [
+                '/inform{"contact_language": "de"}',
+                '/inform{"contact_language": "own"}',
+                '/inform{"contact_language": "interpreter"}',
+            ],
+        ),
+    ],
+)
+def test_each_contact_question_has_its_buttons(
+    name: str, sender: str, language: str, question: str, payloads: list[str]
+) -> None:
     turn = run(name, tracker("", "request_counsellor", language=language, sender=sender))
     assert len(turn.messages) == 1 and turn.events == []
     assert turn.texts[0].startswith(question) and turn.payloads == payloads
@@ -147,25 +197,48 @@ def test_the_contact_questions_speak_arabic() -> None:
 
 # --- the contact form's checks -------------------------------------------------------------------
 
-def answer(slot: str, value: Any, *, language: str = "de", sender: str = "web:unit", kind: str = "text",
-           entities: dict[str, Any] | None = None, slots: dict[str, Any] | None = None) -> Turn:
+
+def answer(
+    slot: str,
+    value: Any,
+    *,
+    language: str = "de",
+    sender: str = "web:unit",
+    kind: str = "text",
+    entities: dict[str, Any] | None = None,
+    slots: dict[str, Any] | None = None,
+) -> Turn:
     """The form extracted ``value`` for ``slot`` from the person's message; the form validates it."""
     filled = {"requested_slot": slot, **(slots or {})}
-    return run(FORM, tracker(str(value), "inform", language=language, sender=sender, kind=kind,
-                             entities=entities, slots=filled, candidates={slot: value},
-                             active_loop="contact_form"))
+    return run(
+        FORM,
+        tracker(
+            str(value),
+            "inform",
+            language=language,
+            sender=sender,
+            kind=kind,
+            entities=entities,
+            slots=filled,
+            candidates={slot: value},
+            active_loop="contact_form",
+        ),
+    )
 
 
-@pytest.mark.parametrize(("typed", "stored"), [("Olena", "Olena"), ("  anna   lena ", "anna lena"),
-                                               ("Zeynep-Nur", "Zeynep-Nur"), ("Владислав", "Владислав")])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("Olena", "Olena"), ("  anna   lena ", "anna lena"), ("Zeynep-Nur", "Zeynep-Nur"), ("Владислав", "Владислав")],
+)
 def test_a_first_name_is_taken(typed: str, stored: str) -> None:
     turn = answer("contact_name", typed)
     assert turn.slots["contact_name"] == stored and turn.messages == []
     assert turn.slots["requested_slot"] == "contact_method"
 
 
-@pytest.mark.parametrize("typed", ["<script>alert(1)</script>", "12345", "", "A" * 5000,
-                                   "ich heiße Anna und wohne in Schwerin seit 2019"])
+@pytest.mark.parametrize(
+    "typed", ["<script>alert(1)</script>", "12345", "", "A" * 5000, "ich heiße Anna und wohne in Schwerin seit 2019"]
+)
 def test_what_is_no_first_name_is_asked_again(typed: str) -> None:
     turn = answer("contact_name", typed)
     assert turn.slots["contact_name"] is None
@@ -189,14 +262,20 @@ def test_a_wrong_phone_number_is_asked_again_with_e_mail_offered(typed: str) -> 
 
 
 def test_the_e_mail_button_instead_of_a_number_switches_the_method() -> None:
-    turn = answer("contact_phone", '/inform{"contact_method": "email"}', kind="button",
-                  entities={"contact_method": "email"}, slots={"contact_name": "Olena", "contact_method": "phone"})
+    turn = answer(
+        "contact_phone",
+        '/inform{"contact_method": "email"}',
+        kind="button",
+        entities={"contact_method": "email"},
+        slots={"contact_name": "Olena", "contact_method": "phone"},
+    )
     assert turn.slots["contact_method"] == "email" and turn.slots["contact_phone"] is None
     assert turn.slots["requested_slot"] == "contact_email"
 
 
-@pytest.mark.parametrize(("typed", "stored"), [("Olena@Example.ORG", "Olena@example.org"),
-                                               ("<olena@example.org>", None), ("olena@", None)])
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("Olena@Example.ORG", "Olena@example.org"), ("<olena@example.org>", None), ("olena@", None)]
+)
 def test_an_e_mail_address_is_checked(typed: str, stored: str | None) -> None:
     turn = answer("contact_email", typed, slots={"contact_name": "Olena", "contact_method": "email"})
     assert turn.slots["contact_email"] == stored
@@ -204,13 +283,16 @@ def test_an_e_mail_address_is_checked(typed: str, stored: str | None) -> None:
         assert turn.texts == ["Diese E-Mail-Adresse stimmt nicht. Schreib sie bitte so: name@beispiel.de"]
 
 
-@pytest.mark.parametrize(("sender", "typed", "stored"), [
-    ("web:unit", "Telefon", "phone"),
-    ("web:unit", "e-mail", "email"),
-    ("web:unit", "telegram", None),          # no Telegram chat to answer in from the web
-    ("tg:42", "telegram", "telegram"),
-    ("web:unit", "<script>", None),
-])
+@pytest.mark.parametrize(
+    ("sender", "typed", "stored"),
+    [
+        ("web:unit", "Telefon", "phone"),
+        ("web:unit", "e-mail", "email"),
+        ("web:unit", "telegram", None),  # no Telegram chat to answer in from the web
+        ("tg:42", "telegram", "telegram"),
+        ("web:unit", "<script>", None),
+    ],
+)
 def test_the_way_of_contact_is_a_choice_of_the_offered_ones(sender: str, typed: str, stored: str | None) -> None:
     turn = answer("contact_method", typed, sender=sender, slots={"contact_name": "Olena"})
     assert turn.slots["contact_method"] == stored
@@ -228,45 +310,80 @@ def test_a_choice_typed_in_the_persons_language_is_understood() -> None:
 
 
 def test_a_refusal_is_said_in_the_persons_language() -> None:
-    turn = answer("contact_time", "irgendwann", language="ar",
-                  slots={"contact_name": "Olena", "contact_method": "email", "contact_email": "o@example.org"})
+    turn = answer(
+        "contact_time",
+        "irgendwann",
+        language="ar",
+        slots={"contact_name": "Olena", "contact_method": "email", "contact_email": "o@example.org"},
+    )
     assert turn.slots["contact_time"] is None and turn.texts[0] != "Tippe bitte auf eine der Tasten."
     assert any("\u0600" <= ch <= "\u06ff" for ch in turn.texts[0])
 
 
 def test_the_last_answer_ends_the_form() -> None:
-    turn = answer("contact_language", "/inform", kind="button", entities={"contact_language": "interpreter"},
-                  slots={"contact_name": "Olena", "contact_method": "email", "contact_email": "o@example.org",
-                         "contact_time": "any"})
+    turn = answer(
+        "contact_language",
+        "/inform",
+        kind="button",
+        entities={"contact_language": "interpreter"},
+        slots={
+            "contact_name": "Olena",
+            "contact_method": "email",
+            "contact_email": "o@example.org",
+            "contact_time": "any",
+        },
+    )
     assert turn.slots["contact_language"] == "interpreter" and turn.slots["requested_slot"] is None
 
 
 # --- the lead ------------------------------------------------------------------------------------
 
-DETAILS = {"contact_name": "Olena", "contact_method": "phone", "contact_phone": "+4917612345678",
-           "contact_time": "morning", "contact_language": "interpreter", "lead_source": "jobcenter_flyer",
-           "recommended_routes": ["anerkennung", "umschulung"], "age": 34, "qualification": "foreign"}
+DETAILS = {
+    "contact_name": "Olena",
+    "contact_method": "phone",
+    "contact_phone": "+4917612345678",
+    "contact_time": "morning",
+    "contact_language": "interpreter",
+    "lead_source": "jobcenter_flyer",
+    "recommended_routes": ["anerkennung", "umschulung"],
+    "age": 34,
+    "qualification": "foreign",
+}
 
 
 def submit(language: str = "de", sender: str = "web:unit", **changes: Any) -> Turn:
-    return run(SUBMIT, tracker("/inform", "inform", 1.0, kind="button", language=language, sender=sender,
-                               slots={**DETAILS, **changes}))
+    return run(
+        SUBMIT,
+        tracker(
+            "/inform", "inform", 1.0, kind="button", language=language, sender=sender, slots={**DETAILS, **changes}
+        ),
+    )
 
 
 def test_the_lead_and_its_card_are_written_and_the_person_is_told_what_happens_next(db: sessionmaker) -> None:
     consent()
     turn = submit()
     assert turn.events == []
-    assert turn.texts == ["Danke, Olena! Eine Beraterin oder ein Berater von dem Lotse-Team (Jobcenter, Agentur "
-                          "für Arbeit und Kammern in Westmecklenburg) meldet sich innerhalb von zwei Werktagen bei "
-                          "dir – per Telefon unter +4917612345678. Das Gespräch ist auf Deutsch oder mit Dolmetscher."]
+    assert turn.texts == [
+        "Danke, Olena! Eine Beraterin oder ein Berater von dem Lotse-Team (Jobcenter, Agentur "
+        "für Arbeit und Kammern in Westmecklenburg) meldet sich innerhalb von zwei Werktagen bei "
+        "dir – per Telefon unter +4917612345678. Das Gespräch ist auf Deutsch oder mit Dolmetscher."
+    ]
     assert turn.payloads == ["/show_my_data", "/delete_my_data"]
     with db() as session:
         lead = session.scalar(select(Lead))
         assert (lead.conversation_id, lead.channel, lead.language, lead.first_name) == (
-            "web:unit", "web", "de", "Olena")
+            "web:unit",
+            "web",
+            "de",
+            "Olena",
+        )
         assert (lead.phone, lead.email, lead.preferred_time, lead.call_language) == (
-            "+4917612345678", None, "morning", "interpreter")
+            "+4917612345678",
+            None,
+            "morning",
+            "interpreter",
+        )
         assert lead.routes == ["anerkennung", "umschulung"] and lead.source == "jobcenter_flyer"
         assert lead.triage == {"age": 34, "qualification": "foreign"}
         cards = session.scalars(select(OutboxMessage)).all()
@@ -297,8 +414,10 @@ def test_without_a_consent_no_lead_is_written_and_the_consent_is_asked_for(db: s
     assert _count(db, Lead) == 0
 
 
-@pytest.mark.parametrize("changes", [{"contact_phone": None}, {"contact_phone": "12345"},
-                                     {"contact_method": "telegram"}, {"contact_method": "<b>"}])
+@pytest.mark.parametrize(
+    "changes",
+    [{"contact_phone": None}, {"contact_phone": "12345"}, {"contact_method": "telegram"}, {"contact_method": "<b>"}],
+)
 def test_an_invalid_contact_is_asked_again_and_nothing_is_written(db: sessionmaker, changes: dict[str, Any]) -> None:
     consent()
     turn = submit(**changes)

@@ -13,29 +13,45 @@ from bot.leads.models import Plan
 from tests.unit.actions.conftest import Turn, run, tracker
 
 RECOMMEND = "action_recommend_routes"
-COOK = {"age": 31, "qualification": "none", "occupation": "Koch/Köchin", "training_years": 3.0,
-        "experience_years": 6.0, "status": "unemployed", "german_level": "b1", "residence": "schwerin",
-        "needs_part_time": False}
+COOK = {
+    "age": 31,
+    "qualification": "none",
+    "occupation": "Koch/Köchin",
+    "training_years": 3.0,
+    "experience_years": 6.0,
+    "status": "unemployed",
+    "german_level": "b1",
+    "residence": "schwerin",
+    "needs_part_time": False,
+}
 
 
 def recommend(slots: dict[str, Any], language: str = "de", sender: str = "web:unit") -> Turn:
-    return run(RECOMMEND, tracker("/inform", "inform", 1.0, kind="button", language=language, sender=sender,
-                                  slots=slots))
+    return run(
+        RECOMMEND, tracker("/inform", "inform", 1.0, kind="button", language=language, sender=sender, slots=slots)
+    )
 
 
 def test_a_cook_with_six_years_is_told_the_exam_why_and_by_which_law(db: sessionmaker) -> None:
     turn = recommend(COOK)
     assert turn.slots == {"recommended_routes": ["externenpruefung", "validierung", "ausbildung"]}
-    assert turn.texts[0].startswith("Das passt am besten zu dir: Externenprüfung\n\n"
-                                    "Du hast 6 Jahre als Koch/Köchin gearbeitet. Nötig sind 4,5 Jahre")
+    assert turn.texts[0].startswith(
+        "Das passt am besten zu dir: Externenprüfung\n\n"
+        "Du hast 6 Jahre als Koch/Köchin gearbeitet. Nötig sind 4,5 Jahre"
+    )
     assert "Rechtsgrundlage: § 45 Abs. 2 BBiG" in turn.text
     assert "So geht es weiter:\n• " in turn.text and "Wer hilft:\n• IHK zu Schwerin" in turn.text
     assert "Jobcenter Schwerin" in turn.text, "unemployed in Schwerin: the Jobcenter helps too"
     assert "Auch diese Wege sind möglich: Validierung (Feststellungsverfahren), Ausbildung" in turn.text
     assert "150 Euro Weiterbildungsgeld" in turn.text
     assert turn.texts[-1] == "Willst du mehr zu einem Weg wissen?"
-    assert turn.payloads == ["/request_counsellor", "/ask_externenpruefung", "/ask_validierung",
-                             "/ask_ausbildung", "/restart"]
+    assert turn.payloads == [
+        "/request_counsellor",
+        "/ask_externenpruefung",
+        "/ask_validierung",
+        "/ask_ausbildung",
+        "/restart",
+    ]
     assert all(len(strip_marks(t)) <= 350 or t.count("•") <= 1 for t in turn.texts), "phone-sized"
 
 
@@ -77,8 +93,16 @@ def test_without_the_database_the_recommendation_stands_only_the_link_is_missing
 
 def test_slots_that_do_not_fit_are_ignored_not_believed(db: sessionmaker) -> None:
     """An API client may set any slot; nonsense counts as not answered."""
-    turn = recommend({"age": "<script>", "qualification": "foreign; DROP TABLE lead", "experience_years": True,
-                      "occupation": ["Koch"], "status": "x" * 5000, "residence": "schwerin"})
+    turn = recommend(
+        {
+            "age": "<script>",
+            "qualification": "foreign; DROP TABLE lead",
+            "experience_years": True,
+            "occupation": ["Koch"],
+            "status": "x" * 5000,
+            "residence": "schwerin",
+        }
+    )
     assert turn.slots == {"recommended_routes": ["ausbildung"]}
     assert "Jobcenter Schwerin" in turn.text, "an unknown status counts as not told: the Jobcenter may help"
     assert "<script>" not in turn.text and "DROP" not in turn.text

@@ -15,48 +15,71 @@ from tests.unit.actions.conftest import Turn, run, tracker
 SHOW = "action_show_my_data"
 DELETE = "action_delete_my_data"
 CONFIRMED = '/delete_my_data{"confirmed": true}'
-LEAD_SLOTS = {"contact_name": "Zeynep", "contact_method": "phone", "contact_phone": "0176 99988877",
-              "contact_time": "evening", "contact_language": "de", "recommended_routes": ["umschulung"],
-              "age": 29, "qualification": "none"}
+LEAD_SLOTS = {
+    "contact_name": "Zeynep",
+    "contact_method": "phone",
+    "contact_phone": "0176 99988877",
+    "contact_time": "evening",
+    "contact_language": "de",
+    "recommended_routes": ["umschulung"],
+    "age": 29,
+    "qualification": "none",
+}
 
 
 def lead_for(sender: str = "web:unit", statistics: bool = False, **changes: Any) -> None:
     """Notice, consent button, contact details, lead — each step by its action, as in a conversation."""
     run("action_offer_counsellor", tracker("beratung bitte", "request_counsellor", sender=sender))
     value = "contact_statistics" if statistics else "contact"
-    given = run("action_offer_counsellor", tracker("/request_counsellor", "request_counsellor", 1.0, kind="button",
-                                                   sender=sender, entities={"consent": value}))
+    given = run(
+        "action_offer_counsellor",
+        tracker(
+            "/request_counsellor", "request_counsellor", 1.0, kind="button", sender=sender, entities={"consent": value}
+        ),
+    )
     assert given.followup() == "contact_form"
-    saved = run("action_submit_lead", tracker("/inform", "inform", 1.0, kind="button", sender=sender,
-                                              slots={**LEAD_SLOTS, **changes}))
+    saved = run(
+        "action_submit_lead",
+        tracker("/inform", "inform", 1.0, kind="button", sender=sender, slots={**LEAD_SLOTS, **changes}),
+    )
     assert saved.texts[0].startswith(f"Danke, {changes.get('contact_name', 'Zeynep')}!")
 
 
 def show(language: str = "de", sender: str = "web:unit", slots: dict[str, Any] | None = None) -> Turn:
-    return run(SHOW, tracker("was weißt du über mich", "show_my_data", language=language, sender=sender,
-                             slots=slots))
+    return run(SHOW, tracker("was weißt du über mich", "show_my_data", language=language, sender=sender, slots=slots))
 
 
 def delete(confirmed: bool | None, kind: str = "button", sender: str = "web:unit", language: str = "de") -> Turn:
     entities = {} if confirmed is None else {"confirmed": confirmed}
-    return run(DELETE, tracker("lösch meine daten", "delete_my_data", 0.99, kind=kind, sender=sender,
-                               entities=entities, language=language))
+    return run(
+        DELETE,
+        tracker(
+            "lösch meine daten", "delete_my_data", 0.99, kind=kind, sender=sender, entities=entities, language=language
+        ),
+    )
 
 
 def _rows(db: sessionmaker, sender: str = "web:unit") -> dict[str, int]:
     with db() as session:
-        return {model.__tablename__: session.scalar(
-            select(func.count()).select_from(model).where(model.conversation_id == sender)) or 0
-            for model in (Lead, Consent, NoticeShown, Plan)}
+        return {
+            model.__tablename__: session.scalar(
+                select(func.count()).select_from(model).where(model.conversation_id == sender)
+            )
+            or 0
+            for model in (Lead, Consent, NoticeShown, Plan)
+        }
 
 
 # --- show -----------------------------------------------------------------------------------------
 
+
 def test_without_a_lead_only_the_conversation_and_the_answers_are_stored(db: sessionmaker) -> None:
     turn = show(slots={"age": 31, "occupation": "Koch/Köchin"})
-    assert turn.texts == ["Über dich ist nur dieses Gespräch gespeichert (die Nachrichten und deine Antworten). "
-                          "Wir löschen es 30 Tage nach deiner letzten Nachricht.\n"
-                          "Deine Antworten aus dem Check: age=31, occupation=Koch/Köchin"]
+    assert turn.texts == [
+        "Über dich ist nur dieses Gespräch gespeichert (die Nachrichten und deine Antworten). "
+        "Wir löschen es 30 Tage nach deiner letzten Nachricht.\n"
+        "Deine Antworten aus dem Check: age=31, occupation=Koch/Köchin"
+    ]
     assert turn.payloads == ["/show_my_data", "/delete_my_data"] and turn.events == []
 
 
@@ -65,8 +88,14 @@ def test_with_a_lead_everything_stored_is_listed(db: sessionmaker) -> None:
     turn = show(slots={"age": 29})
     lines = turn.texts[0].split("\n")
     assert lines[0] == "Das ist über dich gespeichert:"
-    assert lines[1:7] == ["• Vorname: Zeynep", "• Kontakt: +4917699988877", "• Zeit: Ab 17 Uhr",
-                          "• Sprache: Deutsch", "• Passende Wege: umschulung", "• Stand deiner Anfrage: neu"]
+    assert lines[1:7] == [
+        "• Vorname: Zeynep",
+        "• Kontakt: +4917699988877",
+        "• Zeit: Ab 17 Uhr",
+        "• Sprache: Deutsch",
+        "• Passende Wege: umschulung",
+        "• Stand deiner Anfrage: neu",
+    ]
     assert lines[7] == "• Deine Antworten aus dem Check: age=29"
     assert lines[8].startswith("• Einwilligung „Beratung“ seit 20") and "(Hinweis-Version 2026-11-28)" in lines[8]
     assert lines[9].startswith("• Einwilligung „anonyme Statistik“ seit 20")
@@ -95,11 +124,14 @@ def test_the_database_failing_while_showing_is_told_honestly(broken_db: None) ->
 
 # --- delete ---------------------------------------------------------------------------------------
 
+
 def test_deleting_asks_once_and_deletes_nothing_yet(db: sessionmaker) -> None:
     lead_for()
     turn = delete(None, kind="text")
-    assert turn.texts == ["Soll ich alles löschen, was ich über dich weiß – das Gespräch, deine Anfrage und "
-                          "deine Einwilligung? Das geht nicht rückgängig."]
+    assert turn.texts == [
+        "Soll ich alles löschen, was ich über dich weiß – das Gespräch, deine Anfrage und "
+        "deine Einwilligung? Das geht nicht rückgängig."
+    ]
     assert turn.payloads == [CONFIRMED, '/delete_my_data{"confirmed": false}'] and turn.events == []
     assert _rows(db) == {"lead": 1, "consent": 1, "notice_shown": 1, "plan": 0}
 
@@ -125,11 +157,14 @@ def test_the_confirmed_button_erases_everything_about_this_conversation_only(db:
     with db.begin() as session:
         session.add(Plan(token="t" * 40, conversation_id="web:unit", language="de", profile={"age": 29}))
         session.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), data TEXT)"))
-        session.execute(text("INSERT INTO events (sender_id, data) VALUES ('web:unit', 'Zeynep'), "
-                             "('web:other', 'hallo')"))
+        session.execute(
+            text("INSERT INTO events (sender_id, data) VALUES ('web:unit', 'Zeynep'), ('web:other', 'hallo')")
+        )
     turn = delete(True)
-    assert turn.texts == ["Erledigt: Ich habe alles gelöscht – das Gespräch, deine Anfrage und deine "
-                          "Einwilligung. Wenn du wieder schreibst, fangen wir neu an."]
+    assert turn.texts == [
+        "Erledigt: Ich habe alles gelöscht – das Gespräch, deine Anfrage und deine "
+        "Einwilligung. Wenn du wieder schreibst, fangen wir neu an."
+    ]
     assert turn.custom == [{"lotse_erase": True}], "the gateway deletes this turn's tracker events"
     assert turn.kinds == ["reset_slots"]
     assert _rows(db) == {"lead": 0, "consent": 0, "notice_shown": 0, "plan": 0}
@@ -141,8 +176,7 @@ def test_the_confirmed_button_erases_everything_about_this_conversation_only(db:
         assert len(erased) == 1 and "Zeynep" not in str(erased[0].detail)
         for table in inspect(session.connection()).get_table_names():
             rows = session.execute(text(f'SELECT * FROM "{table}"')).fetchall()
-            assert not [r for r in rows if "Zeynep" in str(r) or "99988877" in str(r)
-                        or "web:unit" in str(r)], table
+            assert not [r for r in rows if "Zeynep" in str(r) or "99988877" in str(r) or "web:unit" in str(r)], table
 
 
 def test_erasing_is_confirmed_in_the_persons_language(db: sessionmaker) -> None:

@@ -12,46 +12,70 @@ import pytest
 from tests.unit.actions.conftest import Turn, run, tracker
 
 FORM = "validate_triage_form"
-WHY_AGE = ("Die Validierung gibt es erst ab 25, und die meisten Teilqualifikationen sind für Erwachsene. "
-           "Unter 25 ist eine Ausbildung oft der beste Weg.")
+WHY_AGE = (
+    "Die Validierung gibt es erst ab 25, und die meisten Teilqualifikationen sind für Erwachsene. "
+    "Unter 25 ist eine Ausbildung oft der beste Weg."
+)
 WHY_BUTTON = {"title": "Warum fragst du?", "payload": "/help"}
 SKIP_BUTTON = {"title": "Überspringen", "payload": '/inform{"skip": true}'}
-ASKED_ONLY_AFTER = {"unskilled_years": {"qualification": "german"}, "training_years": {"occupation": "Astronaut"},
-                    "experience_years": {"occupation": "Koch/Köchin"}}
+ASKED_ONLY_AFTER = {
+    "unskilled_years": {"qualification": "german"},
+    "training_years": {"occupation": "Astronaut"},
+    "experience_years": {"occupation": "Koch/Köchin"},
+}
 """What must be known before the check asks these questions (and validates their answers)."""
 
 
-def answer(slot: str, value: Any, intent: str = "inform", confidence: float = 0.98, *,
-           slots: dict[str, Any] | None = None, **more: Any) -> Turn:
+def answer(
+    slot: str,
+    value: Any,
+    intent: str = "inform",
+    confidence: float = 0.98,
+    *,
+    slots: dict[str, Any] | None = None,
+    **more: Any,
+) -> Turn:
     """The form extracted ``value`` for ``slot`` (the question being asked) from the person's message."""
     known = {"requested_slot": slot, **ASKED_ONLY_AFTER.get(slot, {}), **(slots or {})}
-    return run(FORM, tracker(str(value), intent, confidence, slots=known,
-                             candidates={slot: value}, active_loop="triage_form", **more))
+    return run(
+        FORM,
+        tracker(
+            str(value), intent, confidence, slots=known, candidates={slot: value}, active_loop="triage_form", **more
+        ),
+    )
 
 
 # --- the questions --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("slot", "question", "choices"), [
-    ("age", "Wie alt bist du?", []),
-    ("qualification", "Hast du schon einen Berufsabschluss?", ["none", "german", "foreign", "incomplete"]),
-    ("unskilled_years", "Wie viele Jahre hast du seitdem ohne Fachausbildung gearbeitet", []),
-    ("occupation", "In welchem Beruf hast du gearbeitet", []),
-    ("training_years", "Diesen Beruf kenne ich noch nicht.", [2, 3, 3.5]),
-    ("experience_years", "Wie viele Jahre hast du in diesem Beruf gearbeitet?", []),
-    ("status", "Was machst du gerade?",
-     ["unemployed", "employed", "temp_agency", "self_employed", "in_school", "other"]),
-    ("german_level", "Wie gut ist dein Deutsch?", ["none", "a1", "a2", "b1", "b2", "c1"]),
-    ("residence", "Wo wohnst du?", ["schwerin", "nordwestmecklenburg", "ludwigslust_parchim", "other"]),
-    ("needs_part_time", "Brauchst du Teilzeit", ["true", "false"]),
-])
+
+@pytest.mark.parametrize(
+    ("slot", "question", "choices"),
+    [
+        ("age", "Wie alt bist du?", []),
+        ("qualification", "Hast du schon einen Berufsabschluss?", ["none", "german", "foreign", "incomplete"]),
+        ("unskilled_years", "Wie viele Jahre hast du seitdem ohne Fachausbildung gearbeitet", []),
+        ("occupation", "In welchem Beruf hast du gearbeitet", []),
+        ("training_years", "Diesen Beruf kenne ich noch nicht.", [2, 3, 3.5]),
+        ("experience_years", "Wie viele Jahre hast du in diesem Beruf gearbeitet?", []),
+        (
+            "status",
+            "Was machst du gerade?",
+            ["unemployed", "employed", "temp_agency", "self_employed", "in_school", "other"],
+        ),
+        ("german_level", "Wie gut ist dein Deutsch?", ["none", "a1", "a2", "b1", "b2", "c1"]),
+        ("residence", "Wo wohnst du?", ["schwerin", "nordwestmecklenburg", "ludwigslust_parchim", "other"]),
+        ("needs_part_time", "Brauchst du Teilzeit", ["true", "false"]),
+    ],
+)
 def test_every_question_has_its_choices_why_and_skip(slot: str, question: str, choices: list[Any]) -> None:
     turn = run(f"action_ask_{slot}", tracker("", "start_check", slots={"requested_slot": slot}))
     assert len(turn.messages) == 1 and turn.events == [] and turn.texts[0].startswith(question)
     chosen = [b["payload"] for b in turn.buttons if b["payload"].startswith("/inform") and "skip" not in b["payload"]]
     assert chosen == ["/inform" + json.dumps({slot: value}) for value in choices]
     extra = [b for b in turn.buttons if b["payload"] in ("/help", SKIP_BUTTON["payload"])]
-    assert extra == ([WHY_BUTTON] if slot == "qualification" else [WHY_BUTTON, SKIP_BUTTON]), \
+    assert extra == ([WHY_BUTTON] if slot == "qualification" else [WHY_BUTTON, SKIP_BUTTON]), (
         "the qualification decides the routes: it cannot be skipped"
+    )
 
 
 def test_the_questions_are_asked_in_the_persons_language() -> None:
@@ -62,19 +86,23 @@ def test_the_questions_are_asked_in_the_persons_language() -> None:
 
 # --- reading the answers --------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("slot", "typed", "stored", "known"), [
-    ("age", "ich bin 31", 31, {}),
-    ("age", "31", 31, {}),
-    ("qualification", "nein, keinen", "none", {"age": 30}),
-    ("status", "ich bin arbeitslos", "unemployed", {"age": 30, "qualification": "none", "occupation": None}),
-    ("german_level", "B1.", "b1", {}),
-    ("residence", "in Wismar", "nordwestmecklenburg", {}),
-    ("needs_part_time", "ja, wegen meiner Kinder", True, {}),
-    ("needs_part_time", "nein", False, {}),
-    ("experience_years", "18 Monate", 1.5, {}),
-    ("experience_years", "4,5", 4.5, {}),
-    ("unskilled_years", "drei", 3.0, {}),
-])
+
+@pytest.mark.parametrize(
+    ("slot", "typed", "stored", "known"),
+    [
+        ("age", "ich bin 31", 31, {}),
+        ("age", "31", 31, {}),
+        ("qualification", "nein, keinen", "none", {"age": 30}),
+        ("status", "ich bin arbeitslos", "unemployed", {"age": 30, "qualification": "none", "occupation": None}),
+        ("german_level", "B1.", "b1", {}),
+        ("residence", "in Wismar", "nordwestmecklenburg", {}),
+        ("needs_part_time", "ja, wegen meiner Kinder", True, {}),
+        ("needs_part_time", "nein", False, {}),
+        ("experience_years", "18 Monate", 1.5, {}),
+        ("experience_years", "4,5", 4.5, {}),
+        ("unskilled_years", "drei", 3.0, {}),
+    ],
+)
 def test_typed_answers_are_understood(slot: str, typed: str, stored: Any, known: dict[str, Any]) -> None:
     turn = answer(slot, typed, slots=known)
     assert turn.slots[slot] == stored and type(turn.slots[slot]) is type(stored)
@@ -102,11 +130,22 @@ def test_an_unknown_occupation_is_kept_capped_and_its_training_duration_is_asked
     assert turn.slots["occupation"] == "x" * 80 and turn.slots["requested_slot"] == "training_years"
 
 
-@pytest.mark.parametrize(("slot", "typed"), [
-    ("age", "abc"), ("age", "150"), ("age", "12"), ("age", "<script>alert(1)</script>"), ("age", "9" * 5000),
-    ("experience_years", "99"), ("training_years", "12"), ("occupation", "/inform"), ("occupation", "42"),
-    ("status", "blau"), ("qualification", "<b>vielleicht</b>"),
-])
+@pytest.mark.parametrize(
+    ("slot", "typed"),
+    [
+        ("age", "abc"),
+        ("age", "150"),
+        ("age", "12"),
+        ("age", "<script>alert(1)</script>"),
+        ("age", "9" * 5000),
+        ("experience_years", "99"),
+        ("training_years", "12"),
+        ("occupation", "/inform"),
+        ("occupation", "42"),
+        ("status", "blau"),
+        ("qualification", "<b>vielleicht</b>"),
+    ],
+)
 def test_an_answer_not_understood_gets_a_hint_and_is_asked_again(slot: str, typed: str) -> None:
     turn = answer(slot, typed)
     assert turn.slots[slot] is None and turn.slots["triage_failures"] == 1
@@ -117,8 +156,10 @@ def test_an_answer_not_understood_gets_a_hint_and_is_asked_again(slot: str, type
 
 def test_the_second_failure_explains_the_question_and_offers_skip_or_restart() -> None:
     turn = answer("age", "abc", slots={"triage_failures": 1})
-    assert turn.texts == ["Das habe ich nicht verstanden.\n\n" + WHY_AGE + "\n\nSollen wir weitermachen? "
-                          "Du kannst die Frage auch überspringen oder neu anfangen."]
+    assert turn.texts == [
+        "Das habe ich nicht verstanden.\n\n" + WHY_AGE + "\n\nSollen wir weitermachen? "
+        "Du kannst die Frage auch überspringen oder neu anfangen."
+    ]
     assert turn.payloads == ['/inform{"skip": true}', "/restart"]
     assert turn.slots["triage_failures"] == 2
 
@@ -133,8 +174,12 @@ def test_the_qualification_is_never_skipped() -> None:
 
 def test_dont_know_skips_the_question_and_the_check_goes_on() -> None:
     turn = answer("age", "weiß nicht", slots={"triage_failures": 1})
-    assert turn.slots == {"age": None, "triage_skipped": ["age"], "triage_failures": 0,
-                          "requested_slot": "qualification"}
+    assert turn.slots == {
+        "age": None,
+        "triage_skipped": ["age"],
+        "triage_failures": 0,
+        "requested_slot": "qualification",
+    }
     assert turn.messages == []
 
 
@@ -164,6 +209,7 @@ def test_hints_are_given_in_the_persons_language() -> None:
 
 # --- why do you ask? ------------------------------------------------------------------------------
 
+
 def test_why_explains_the_question_being_asked() -> None:
     turn = run("action_explain_question", tracker("warum?", "help", slots={"requested_slot": "residence"}))
     assert turn.texts == ["So finde ich das richtige Jobcenter und die Stellen in deiner Nähe."]
@@ -176,6 +222,5 @@ def test_why_outside_the_check_is_the_general_help() -> None:
 
 
 def test_why_is_explained_in_ukrainian() -> None:
-    turn = run("action_explain_question", tracker("чому?", "help", language="uk",
-                                                  slots={"requested_slot": "age"}))
+    turn = run("action_explain_question", tracker("чому?", "help", language="uk", slots={"requested_slot": "age"}))
     assert turn.texts[0] != WHY_AGE and any("\u0400" <= ch <= "\u04ff" for ch in turn.texts[0])

@@ -15,13 +15,27 @@ ASKED = "Ich bin nicht sicher, ob ich dich richtig verstehe. Meinst du eins davo
 
 
 def test_the_best_guesses_are_offered_as_buttons_and_a_person_last() -> None:
-    turn = run(ASK_BACK, tracker("geld kurs?", "nlu_fallback", 0.4,
-                                 ranking=[("nlu_fallback", 0.4), ("ask_funding", 0.35), ("greet", 0.2),
-                                          ("ask_costs", 0.1), ("ask_duration", 0.08), ("ask_language", 0.06),
-                                          ("thank", 0.01)]))
+    turn = run(
+        ASK_BACK,
+        tracker(
+            "geld kurs?",
+            "nlu_fallback",
+            0.4,
+            ranking=[
+                ("nlu_fallback", 0.4),
+                ("ask_funding", 0.35),
+                ("greet", 0.2),
+                ("ask_costs", 0.1),
+                ("ask_duration", 0.08),
+                ("ask_language", 0.06),
+                ("thank", 0.01),
+            ],
+        ),
+    )
     assert turn.texts == [ASKED] and turn.events == []
-    assert turn.payloads == ["/ask_funding", "/ask_costs", "/ask_duration", "/request_counsellor"], \
+    assert turn.payloads == ["/ask_funding", "/ask_costs", "/ask_duration", "/request_counsellor"], (
         "at most three guesses; intents without a label (greet) are no guess"
+    )
 
 
 @pytest.mark.parametrize("text", ["<script>alert(1)</script>", "x" * 10_000, ""])
@@ -31,15 +45,21 @@ def test_junk_is_asked_back_without_an_echo(text: str) -> None:
 
 
 def test_asked_back_in_arabic() -> None:
-    turn = run(ASK_BACK, tracker("مال", "nlu_fallback", 0.3, language="ar",
-                                 ranking=[("nlu_fallback", 0.3), ("ask_funding", 0.3)]))
+    turn = run(
+        ASK_BACK,
+        tracker("مال", "nlu_fallback", 0.3, language="ar", ranking=[("nlu_fallback", 0.3), ("ask_funding", 0.3)]),
+    )
     assert turn.texts[0] != ASKED and any("\u0600" <= ch <= "\u06ff" for ch in turn.texts[0])
     assert len(turn.payloads) == 2 and all(any("\u0600" <= ch <= "\u06ff" for ch in t) for t in turn.titles)
 
 
 def test_a_route_named_in_the_words_is_answered_and_remembered() -> None:
-    turn = run(ASK_BACK, tracker("was ist eine umschulung eigentlich", "nlu_fallback", 0.4,
-                                 ranking=[("nlu_fallback", 0.4), ("greet", 0.3)]))
+    turn = run(
+        ASK_BACK,
+        tracker(
+            "was ist eine umschulung eigentlich", "nlu_fallback", 0.4, ranking=[("nlu_fallback", 0.4), ("greet", 0.3)]
+        ),
+    )
     assert turn.texts[0].startswith("Umschulung: ") and turn.slots == {"current_route": "umschulung"}
 
 

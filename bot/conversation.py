@@ -11,7 +11,7 @@ pressed button to :meth:`Conversations.press`, and shows the :class:`Outcome`. T
   conversation (``bot.buttons``). Anything else is refused, logged without its content, and the
   channel handles it as text (web) or answers the tap with a short notice (Telegram).
 - The engine learns which it was (``metadata.input``: ``text``, ``button``, ``command``), so an
-  action can insist on a pressed button (consent, ``actions/handoff.py``).
+  action can insist on a pressed button (consent, ``actions/handoff/consent.py``).
 
 Besides passing the message to the engine this
 
@@ -214,7 +214,7 @@ class Conversations:
         return resolve_language(slots.get("language") or channel_language, self._default)
 
     async def _erase(self, sender: str, messages: list[BotMessage], language: str) -> Outcome:
-        """Delete the conversation now that Rasa has stored this turn (see actions/handoff.py)."""
+        """Delete the conversation now that Rasa has stored this turn (see actions/handoff/rights.py)."""
         self._languages[sender] = ("", language)
         if self._sessions is None:
             logger.error("erase.no_database")

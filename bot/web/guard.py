@@ -10,7 +10,7 @@ import structlog
 from fastapi import Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.types import ASGIApp
@@ -28,7 +28,14 @@ EMBEDDABLE = ("/chat", "/privacy")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": (
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), bluetooth=(), serial=(), hid=(), "
+        "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), interest-cohort=()"
+    ),
 }
+"""On every answer: no MIME sniffing, no referrer to other sites, no device or sensor access."""
+HSTS = "max-age=31536000; includeSubDomains"
+"""Only when ``LOTSE_PUBLIC_URL`` is https: browsers then never try plain http for a year."""
 
 
 def content_security_policy(frame_ancestors: str) -> str:
@@ -41,20 +48,33 @@ def content_security_policy(frame_ancestors: str) -> str:
 
 class Guard(BaseHTTPMiddleware):
     """Refuses a body over ``MAX_BODY_BYTES`` before it is read; puts the security headers and the
-    content security policy on every answer (only the embeddable pages may be framed)."""
+    content security policy on every answer, its own refusals and errors included (only the
+    embeddable pages may be framed)."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         super().__init__(app)
         self._max_chars = settings.max_message_chars
         self._csp_embeddable = content_security_policy(" ".join(["'self'", *settings.embedding_origins]))
         self._csp_closed = content_security_policy("'none'")
+        self._headers = dict(SECURITY_HEADERS)
+        if settings.public_url.lower().startswith("https://"):
+            self._headers["Strict-Transport-Security"] = HSTS
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return json_error(Rejection.TOO_LONG, request_language(request), 413, self._max_chars)
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
+            response: Response = json_error(Rejection.TOO_LONG, request_language(request), 413, self._max_chars)
+        else:
+            try:
+                response = await call_next(request)
+            except Exception:  # a bug in a route (logged): still a 500 with the security headers
+                logger.exception("gateway.unhandled", path=request.url.path)
+                response = PlainTextResponse("Internal Server Error", status_code=500)
+        return self._secure(request, response)
+
+    def _secure(self, request: Request, response: Response) -> Response:
+        """Put the security headers on ``response`` (those a route set itself stay)."""
+        for name, value in self._headers.items():
             response.headers.setdefault(name, value)
         path = request.url.path
         embeddable = path in EMBEDDABLE or path.startswith("/static/")

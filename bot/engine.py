@@ -173,6 +173,23 @@ class Engine:
             return False
         return response.status_code == 200
 
+    async def health(self, timeout: float) -> str:
+        """``ok`` when the engine answers ``/status`` (behind the token) with a model loaded; else
+        why not: ``unavailable``, ``unauthorized``, ``no_model``. Without a token: ``/`` answers."""
+        try:
+            if self._token is None:
+                response = await self._client.get("/", timeout=timeout)
+                return "ok" if response.status_code == 200 else "unavailable"
+            response = await self._client.get("/status", params={"token": self._token}, timeout=timeout)
+            if response.status_code in (401, 403):
+                return "unauthorized"
+            response.raise_for_status()
+            status = response.json()
+        except (httpx.HTTPError, ValueError):
+            return "unavailable"
+        loaded = isinstance(status, dict) and bool(status.get("model_id") or status.get("model_file"))
+        return "ok" if loaded else "no_model"
+
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()

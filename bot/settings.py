@@ -89,6 +89,14 @@ class Settings(BaseSettings):
     )
     rate_limit_burst: int = Field(default=10, ge=1, description="Messages one conversation may send at once.")
     log_level: str = "INFO"
+    health_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="How long /healthz waits for each dependency (checked concurrently)."
+    )
+    health_outbox_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="/healthz reports a Telegram backlog when a message has waited longer than this.",
+    )
 
     @field_validator("widget_origins")
     @classmethod

@@ -23,12 +23,13 @@ from fastapi.staticfiles import StaticFiles
 from bot.conversation import Conversations
 from bot.database import make_engine, make_sessions
 from bot.engine import Engine
+from bot.health import check_all, healthy
 from bot.inbox.auth import InboxCookies
 from bot.inbox.routes import create_inbox
 from bot.settings import Settings, get_settings
 from bot.stack import engine_token
 from bot.web import chat, pages, webhook
-from bot.web.dependencies import EngineDep
+from bot.web.dependencies import EngineDep, SessionsDep, SettingsDep
 from bot.web.guard import EXCEPTION_HANDLERS, Guard
 from bot.web.pages import WEB_DIR, Pages
 from bot.workers import run_retention, start_telegram
@@ -70,10 +71,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await app.state.engine.aclose()
 
 
-async def health(engine: EngineDep) -> JSONResponse:
-    """``/healthz``: the gateway answers; says whether the engine does."""
-    engine_ready = await engine.is_ready()
-    return JSONResponse({"bot": "ok", "engine": "ok" if engine_ready else "unavailable"})
+async def health(settings: SettingsDep, sessions: SessionsDep, engine: EngineDep) -> JSONResponse:
+    """``/healthz``: 200 when every dependency is ok, 503 (what a load balancer understands) when
+    one is not; ``checks`` says which. ``bot`` and ``engine`` stay at the top for older pollers."""
+    results = await check_all(settings, sessions, engine)
+    ok = healthy(results)
+    body = {
+        "bot": "ok",
+        "engine": "ok" if results["engine"].status == "ok" else "unavailable",
+        "status": "ok" if ok else "unhealthy",
+        "checks": {name: result.as_json() for name, result in results.items()},
+    }
+    return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:

@@ -140,7 +140,8 @@ def test_chat_page_escapes_the_language_parameter(client: TestClient) -> None:
 
 
 def test_health_reports_the_engine(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"bot": "ok", "engine": "unavailable"}
+    health = client.get("/healthz").json()
+    assert {"bot": health["bot"], "engine": health["engine"]} == {"bot": "ok", "engine": "unavailable"}
 
 
 class _SilentEngine(http.server.BaseHTTPRequestHandler):

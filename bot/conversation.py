@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from dataclasses import dataclass, field
 
 import structlog
@@ -51,6 +52,7 @@ from bot.langid import (
     judge,
 )
 from bot.leads.erasure import erase_conversation
+from bot.metrics import observe_language_suggestion, observe_turn
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 
@@ -137,6 +139,11 @@ class Outcome:
     def direction(self) -> str:
         """``rtl`` or ``ltr``, for the channel's layout."""
         return text_direction(self.language)
+
+
+def _outcome_name(outcome: Outcome) -> str:
+    """``ok``, or the rejection's name (``engine_down``, ``no_answer``), for ``/metrics``."""
+    return outcome.rejection.name.lower() if outcome.rejection is not None else "ok"
 
 
 def change_language_payload(code: str) -> str:
@@ -326,7 +333,23 @@ class Conversations:
         kind: str,
         detection: Detection,
     ) -> Outcome:
-        """Send ``message`` (text, an offered payload, or a command's payload) and shape the answer."""
+        """Send ``message`` (text, an offered payload, or a command's payload) and shape the
+        answer; counted for ``/metrics`` (``bot.metrics``) by channel, language and outcome."""
+        started = time.perf_counter()
+        outcome = await self._exchange(sender, message, language, channel, source, kind, detection)
+        observe_turn(channel, outcome.language, time.perf_counter() - started, _outcome_name(outcome))
+        return outcome
+
+    async def _exchange(
+        self,
+        sender: str,
+        message: str,
+        language: str,
+        channel: str,
+        source: str | None,
+        kind: str,
+        detection: Detection,
+    ) -> Outcome:
         worth_judging = kind == "text" and judge(detection, message, None) is not Verdict.KEEP
         before = await self._current_language(sender, language) if worth_judging else None
         try:
@@ -360,6 +383,7 @@ class Conversations:
                     self._suggested[key] = True
                     messages.append(suggestion(detection.language, before))
                     logger.info("chat.language_offered", language=detection.language, channel=channel)
+                    observe_language_suggestion(channel, detection.language)
         if current is not None:
             self._languages[sender] = (language, current)
         await self._offered_buttons.remember(sender, [b["payload"] for m in messages for b in m.buttons])

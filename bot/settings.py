@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     )
     rate_limit_burst: int = Field(default=10, ge=1, description="Messages one conversation may send at once.")
     log_level: str = "INFO"
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token Prometheus sends to /metrics; unset: /metrics does not exist (404).",
+    )
     health_timeout_seconds: float = Field(
         default=2.0, gt=0, description="How long /healthz waits for each dependency (checked concurrently)."
     )

@@ -11,14 +11,17 @@ The routes live in a router per concern (``pages``, ``chat``, ``webhook``; the i
 from __future__ import annotations
 
 import asyncio
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation import Conversations
 from bot.database import make_engine, make_sessions
@@ -26,6 +29,7 @@ from bot.engine import Engine
 from bot.health import check_all, healthy
 from bot.inbox.auth import InboxCookies
 from bot.inbox.routes import create_inbox
+from bot.metrics import CONTENT_TYPE, exposition, read_database
 from bot.settings import Settings, get_settings
 from bot.stack import engine_token
 from bot.web import chat, pages, webhook
@@ -85,6 +89,32 @@ async def health(settings: SettingsDep, sessions: SessionsDep, engine: EngineDep
     return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})
 
 
+async def metrics(request: Request, settings: SettingsDep, sessions: SessionsDep, engine: EngineDep) -> Response:
+    """``/metrics`` for Prometheus, behind ``Authorization: Bearer <LOTSE_METRICS_TOKEN>``; without
+    that setting the route does not exist (404)."""
+    if settings.metrics_token is None:
+        return JSONResponse({"detail": "Not Found"}, status_code=404)
+    expected = f"Bearer {settings.metrics_token.get_secret_value()}".encode()
+    given = request.headers.get("authorization", "").encode()
+    if not hmac.compare_digest(given, expected):
+        return JSONResponse({"detail": "Unauthorized"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    engine_status, database_ok = await asyncio.gather(
+        engine.health(settings.health_timeout_seconds), asyncio.to_thread(_read_database, sessions)
+    )
+    body = exposition(engine_status == "ok", database_ok)
+    return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
+
+
+def _read_database(sessions: sessionmaker[Session]) -> bool:
+    """Refresh the database's gauges; ``False`` when they are stale (the scrape still answers)."""
+    try:
+        read_database(sessions)
+    except SQLAlchemyError as error:
+        logger.error("metrics.database_unavailable", error=type(error).__name__)
+        return False
+    return True
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the gateway app; tests pass their own settings or engine."""
     settings = settings or get_settings()
@@ -109,4 +139,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(chat.router)
     app.include_router(webhook.router)
     app.add_api_route("/healthz", health, methods=["GET"])
+    app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
     return app

@@ -41,7 +41,7 @@ def build_app() -> sanic.Sanic:
 def main() -> None:
     """Start the action server on 127.0.0.1 (port ``LOTSE_ACTIONS_PORT``)."""
     settings = get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     require_compiled_catalogs()
     app = build_app()
     logger.info("actions.listening", url=f"http://127.0.0.1:{settings.actions_port}")

@@ -3,6 +3,9 @@
 Our code logs events with fields (``logger.info("engine.reply", messages=2)``); the logs of
 libraries (uvicorn, rasa-sdk, aiogram) go through the same renderer. Nothing personal is ever
 a field: no message texts, names, phone numbers or e-mail addresses.
+
+``LOTSE_LOG_FORMAT=json`` writes one JSON object a line instead (for log shippers): the same
+events and fields, an ISO timestamp in UTC, tracebacks as structured data.
 """
 
 from __future__ import annotations
@@ -12,14 +15,25 @@ import sys
 
 import structlog
 
+LOG_FORMATS = ("console", "json")
 
-def configure_logging(level: str = "INFO") -> None:
-    """Route structlog and stdlib logging to stderr through one renderer."""
+
+def _renderer(log_format: str) -> list[structlog.types.Processor]:
+    if log_format == "json":
+        return [structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()]
+    return [structlog.dev.ConsoleRenderer(colors=False)]
+
+
+def configure_logging(level: str = "INFO", log_format: str = "console") -> None:
+    """Route structlog and stdlib logging to stderr through one renderer (``console`` or ``json``)."""
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"unknown log format {log_format!r}: one of {', '.join(LOG_FORMATS)}")
+    stamp = structlog.processors.TimeStamper(fmt="iso" if log_format == "json" else "%H:%M:%S")
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
-        structlog.processors.TimeStamper(fmt="%H:%M:%S"),
+        stamp,
     ]
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -29,10 +43,7 @@ def configure_logging(level: str = "INFO") -> None:
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.dev.ConsoleRenderer(colors=False),
-        ],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderer(log_format)],
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -89,6 +90,9 @@ class Settings(BaseSettings):
     )
     rate_limit_burst: int = Field(default=10, ge=1, description="Messages one conversation may send at once.")
     log_level: str = "INFO"
+    log_format: Literal["console", "json"] = Field(
+        default="console", description="`json`: one JSON object a line, for log shippers (no message texts either)."
+    )
     metrics_token: SecretStr | None = Field(
         default=None,
         description="Bearer token Prometheus sends to /metrics; unset: /metrics does not exist (404).",

@@ -12,7 +12,7 @@ from bot.web.app import create_app
 def main() -> None:
     """Run the gateway until interrupted."""
     settings = get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     uvicorn.run(
         create_app(settings),
         host=settings.bot_host,

@@ -23,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup browser demo lint test bench eval catalogs compile validate model lock clean
+.PHONY: help setup browser demo lint test fuzz bench eval catalogs compile validate model lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -109,6 +109,11 @@ demo: setup ## start engine, actions and bot on SQLite; open http://localhost:80
 # lint before setup: a finding stops `make test` before the model is trained
 test: lint setup $(CHROMIUM) ## run every test (lint, unit, integration with the real engine, browser, catalogs)
 	LOTSE_CHROMIUM=$(CHROMIUM) $(PY) -m pytest
+
+# bounded: LOTSE_FUZZ_EXAMPLES generated requests and Telegram updates (make test runs 200 of each)
+LOTSE_FUZZ_EXAMPLES ?= 10000
+fuzz: $(VENV)/.installed compile ## generated bad input against every gateway endpoint and the Telegram dispatcher; prints the figures
+	LOTSE_FUZZ_EXAMPLES=$(LOTSE_FUZZ_EXAMPLES) timeout 3600 $(PY) -m pytest tests/unit -k fuzz -q -s -p no:cacheprovider -W ignore
 
 lint: $(VENV)/.installed ## ruff, mypy and the layer contracts
 	$(VENV)/bin/ruff check .

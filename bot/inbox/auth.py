@@ -62,5 +62,6 @@ class InboxCookies:
 
 
 def csrf_ok(login: InboxLogin, sent: str | None) -> bool:
-    """Whether a form carried this login's CSRF token (constant-time comparison)."""
-    return bool(sent) and hmac.compare_digest(login.csrf, sent or "")
+    """Whether a form carried this login's CSRF token (constant-time comparison; as bytes, since
+    ``compare_digest`` raises on a str with non-ASCII letters — a forged form's 500)."""
+    return bool(sent) and hmac.compare_digest(login.csrf.encode(), (sent or "").encode())

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
@@ -36,6 +36,7 @@ from bot.inbox.dependencies import (
     signed_in,
 )
 from bot.inbox.export import leads_csv
+from bot.inbox.throttle import LoginThrottler
 from bot.leads.audit import record_audit
 from bot.leads.claims import change_status
 from bot.leads.erasure import erase_conversation
@@ -50,6 +51,10 @@ FACTS_DUE_MONTHS = 12
 """The inbox says how many facts were last checked longer ago than this (``bot.cli facts-due``)."""
 STATUS_NAMES = {"new": "neu", "claimed": "übernommen", "contacted": "kontaktiert", "closed": "erledigt"}
 GONE = "Diese Anfrage gibt es nicht (mehr)."
+FAILED_LOGIN_DELAY = 0.5
+"""Seconds a failed login waits before it is answered."""
+LOCKED = "Zu viele fehlgeschlagene Anmeldungen. Bitte versuche es in einigen Minuten noch einmal."
+"""The same text whether the account exists or not."""
 
 router = APIRouter(prefix="/inbox")
 _templates = Environment(
@@ -96,16 +101,24 @@ async def login_page() -> HTMLResponse:
 
 @router.post("/login")
 async def login(
+    request: Request,
     sessions: SessionsDep,
     cookies: CookiesDep,
     username: str = Form(max_length=64),
     password: str = Form(max_length=256),
 ) -> Response:
+    throttle = LoginThrottler(sessions)
+    address = request.client.host if request.client else None
+    if await asyncio.to_thread(throttle.locked, username, address):
+        logger.info("inbox.login_locked")
+        return _page("login.html", 429, locked=LOCKED)
     counsellor = await asyncio.to_thread(authenticate, sessions, username.strip(), password)
     if counsellor is None:
         logger.info("inbox.login_failed")
-        await asyncio.sleep(0.5)
+        await asyncio.to_thread(throttle.failed, username, address)
+        await asyncio.sleep(FAILED_LOGIN_DELAY)
         return _page("login.html", 401, failed=True)
+    await asyncio.to_thread(throttle.succeeded, username)
     _login, cookie = cookies.new(counsellor.id)
     response = RedirectResponse("/inbox", status_code=303)
     response.set_cookie(

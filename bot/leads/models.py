@@ -42,6 +42,25 @@ class Counsellor(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class LoginThrottle(Base):
+    """Failed inbox logins of one account name or one client address, and its lockout.
+
+    ``key`` is ``account:<username as typed>`` or ``address:<client address>``; the row exists
+    whether or not the account does. Kept in the database so that a lockout holds across restarts
+    and several gateway processes.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    """Failed logins since ``window_started_at``."""
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lockouts: Mapped[int] = mapped_column(default=0)
+    """Lockouts in a row: each one lasts twice as long as the one before (capped)."""
+    locked_until: Mapped[datetime | None]
+
+
 class Lead(Base):
     """A person who consented to be contacted, with what a counsellor needs to call them back.
 

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,7 +16,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.counsellors import add_counsellor
 from bot.engine import Engine
-from bot.leads.models import AuditEvent, Consent, Lead
+from bot.inbox.throttle import ACCOUNT_FAILURES, ADDRESS_FAILURES, LoginThrottler, account_key, address_key
+from bot.leads.models import AuditEvent, Consent, Lead, LoginThrottle
 from bot.leads.submission import submit_lead
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -132,3 +134,66 @@ def test_the_inbox_says_how_many_facts_are_due(client: TestClient) -> None:
     _login(client)
     page = client.get("/inbox").text
     assert "Alle Fakten wurden in den letzten 12 Monaten geprüft." in page  # the data was checked in 2026
+
+
+def _try_login(client: TestClient, username: str, password: str) -> int:
+    data = {"username": username, "password": password}
+    return client.post("/inbox/login", data=data, follow_redirects=False).status_code
+
+
+def test_failed_logins_lock_the_account_out_the_same_way_whether_it_exists_or_not(
+    client: TestClient, sessions: sessionmaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.inbox.routes.FAILED_LOGIN_DELAY", 0)
+    for username in ("anna", "nobody"):
+        assert [_try_login(client, username, "wrong password") for _ in range(ACCOUNT_FAILURES)] == [401] * 5
+        refused = client.post("/inbox/login", data={"username": username, "password": PASSWORD})
+        assert refused.status_code == 429 and "Zu viele fehlgeschlagene Anmeldungen" in refused.text
+    assert "Zu viele" in client.post("/inbox/login", data={"username": "ANNA ", "password": PASSWORD}).text
+    with sessions.begin() as db:  # the lockout is over
+        db.get(LoginThrottle, account_key("anna")).locked_until = datetime.now(UTC) - timedelta(seconds=1)
+    assert _try_login(client, "anna", PASSWORD) == 303
+    with sessions() as db:
+        assert db.get(LoginThrottle, account_key("anna")) is None  # success resets the account
+        assert db.get(LoginThrottle, account_key("nobody")).locked_until is not None
+
+
+def test_many_failed_logins_from_one_address_lock_it_out(
+    client: TestClient, sessions: sessionmaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.inbox.routes.FAILED_LOGIN_DELAY", 0)
+    for attempt in range(ADDRESS_FAILURES):
+        assert _try_login(client, f"user{attempt}", "wrong password") == 401
+    assert _try_login(client, "anna", PASSWORD) == 429  # the right password does not help
+    with sessions() as db:
+        assert db.get(LoginThrottle, address_key("testclient")).locked_until is not None
+
+
+def test_lockouts_grow_and_are_capped(sessions: sessionmaker) -> None:
+    now = [datetime(2026, 12, 7, 9, 0, tzinfo=UTC)]
+    throttle = LoginThrottler(sessions, clock=lambda: now[0])
+    lengths = []
+    for _ in range(9):
+        for _ in range(ACCOUNT_FAILURES):
+            throttle.failed("anna", "10.0.0.1")
+        assert throttle.locked("anna", "10.0.0.2") and throttle.locked("ANNA", None)
+        with sessions() as db:
+            until = db.get(LoginThrottle, account_key("anna")).locked_until
+        lengths.append(int((until - now[0]).total_seconds() // 60))
+        now[0] = until + timedelta(seconds=1)
+        assert not throttle.locked("anna", "10.0.0.2")
+    assert lengths == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+    now[0] += timedelta(days=2)  # forgiven after a quiet day
+    for _ in range(ACCOUNT_FAILURES):
+        throttle.failed("anna", "10.0.0.3")
+    with sessions() as db:
+        assert db.get(LoginThrottle, account_key("anna")).locked_until == now[0] + timedelta(minutes=1)
+
+
+def test_failures_outside_the_window_do_not_add_up(sessions: sessionmaker) -> None:
+    now = [datetime(2026, 12, 7, 9, 0, tzinfo=UTC)]
+    throttle = LoginThrottler(sessions, clock=lambda: now[0])
+    for _ in range(ACCOUNT_FAILURES * 2):
+        throttle.failed("anna", "10.0.0.1")
+        now[0] += timedelta(minutes=4)
+    assert not throttle.locked("anna", "10.0.0.9")

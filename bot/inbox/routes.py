@@ -24,15 +24,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.counsellors import authenticate
 from bot.i18n import LANGUAGES
-from bot.inbox.auth import COOKIE, MAX_AGE_SECONDS, InboxCookies, csrf_ok
+from bot.inbox.auth import COOKIE, InboxCookies, csrf_ok
 from bot.inbox.dependencies import (
     LOGIN_PATH,
     CookiesDep,
     CurrentCounsellor,
     EngineDep,
+    InboxRoute,
     InboxState,
     SessionsDep,
     SignedIn,
+    set_login_cookie,
     signed_in,
 )
 from bot.inbox.export import leads_csv
@@ -41,7 +43,7 @@ from bot.leads.audit import record_audit
 from bot.leads.claims import change_status
 from bot.leads.erasure import erase_conversation
 from bot.leads.labels import REASONS, ROUTE_NAMES
-from bot.leads.models import LEAD_STATUSES, Consent, Lead
+from bot.leads.models import LEAD_STATUSES, Consent, Counsellor, Lead
 from knowledge.loader import load_knowledge
 from knowledge.schema import months_ago
 
@@ -56,7 +58,7 @@ FAILED_LOGIN_DELAY = 0.5
 LOCKED = "Zu viele fehlgeschlagene Anmeldungen. Bitte versuche es in einigen Minuten noch einmal."
 """The same text whether the account exists or not."""
 
-router = APIRouter(prefix="/inbox")
+router = APIRouter(prefix="/inbox", route_class=InboxRoute)
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
 )
@@ -119,11 +121,9 @@ async def login(
         await asyncio.sleep(FAILED_LOGIN_DELAY)
         return _page("login.html", 401, failed=True)
     await asyncio.to_thread(throttle.succeeded, username)
-    _login, cookie = cookies.new(counsellor.id)
+    new_login, cookie = cookies.new(counsellor.id, counsellor.session_generation)
     response = RedirectResponse("/inbox", status_code=303)
-    response.set_cookie(
-        COOKIE, cookie, max_age=MAX_AGE_SECONDS, httponly=True, samesite="strict", secure=cookies.secure, path="/inbox"
-    )
+    set_login_cookie(response, cookies, new_login, cookie)
     await asyncio.to_thread(_audit, sessions, counsellor.username, "login")
     return response
 
@@ -132,6 +132,25 @@ async def login(
 async def logout(signed: Annotated[SignedIn | None, Depends(signed_in)], csrf: str = Form("")) -> Response:
     if signed is not None and not csrf_ok(signed.login, csrf):
         return _forbidden()
+    response = RedirectResponse(LOGIN_PATH, status_code=303)
+    response.delete_cookie(COOKIE, path="/inbox")
+    return response
+
+
+def _log_out_everywhere(sessions: sessionmaker[Session], counsellor_id: int) -> None:
+    with sessions.begin() as db:
+        counsellor = db.get(Counsellor, counsellor_id)
+        if counsellor is not None:
+            counsellor.session_generation += 1
+            record_audit(db, counsellor.username, "logout_everywhere", None)
+
+
+@router.post("/logout-everywhere")
+def logout_everywhere(sessions: SessionsDep, me: CurrentCounsellor, csrf: str = Form("")) -> Response:
+    """Ends every login of this counsellor, on every device (the session generation moves on)."""
+    if not csrf_ok(me.login, csrf):
+        return _forbidden()
+    _log_out_everywhere(sessions, me.counsellor.id)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
     response.delete_cookie(COOKIE, path="/inbox")
     return response

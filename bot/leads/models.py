@@ -40,6 +40,8 @@ class Counsellor(Base):
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Moves on with "log out everywhere": login cookies of an older generation are refused."""
 
 
 class LoginThrottle(Base):

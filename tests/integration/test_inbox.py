@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.counsellors import add_counsellor
 from bot.engine import Engine
+from bot.inbox.auth import ABSOLUTE_SECONDS, IDLE_SECONDS
 from bot.inbox.throttle import ACCOUNT_FAILURES, ADDRESS_FAILURES, LoginThrottler, account_key, address_key
 from bot.leads.models import AuditEvent, Consent, Lead, LoginThrottle
 from bot.leads.submission import submit_lead
@@ -197,3 +198,41 @@ def test_failures_outside_the_window_do_not_add_up(sessions: sessionmaker) -> No
         throttle.failed("anna", "10.0.0.1")
         now[0] += timedelta(minutes=4)
     assert not throttle.locked("anna", "10.0.0.9")
+
+
+def test_every_login_makes_a_new_cookie(client: TestClient) -> None:
+    _login(client)
+    first = client.cookies.get("lotse_inbox")
+    _login(client)
+    assert client.cookies.get("lotse_inbox") not in (None, first)
+
+
+def test_a_login_ends_when_idle_and_after_its_absolute_lifetime(client: TestClient) -> None:
+    now = [1_800_000_000.0]
+    client.app.state.inbox_cookies.clock = lambda: now[0]
+    _login(client)
+    for _ in range(ABSOLUTE_SECONDS // (IDLE_SECONDS - 600)):  # active every 50 minutes: still in
+        now[0] += IDLE_SECONDS - 600
+        assert client.get("/inbox", follow_redirects=False).status_code == 200
+    now[0] += IDLE_SECONDS - 600  # past the absolute lifetime, though active
+    assert client.get("/inbox", follow_redirects=False).status_code == 303
+    _login(client)
+    now[0] += IDLE_SECONDS + 1  # idle too long
+    assert client.get("/inbox", follow_redirects=False).status_code == 303
+
+
+def test_logout_everywhere_ends_every_login_of_the_counsellor(client: TestClient, sessions: sessionmaker) -> None:
+    _login(client)
+    other_device = client.cookies.get("lotse_inbox")
+    _login(client)
+    page = client.get("/inbox").text
+    assert "Überall abmelden" in page
+    assert client.post("/inbox/logout-everywhere", data={"csrf": "wrong"}).status_code == 403
+    client.post("/inbox/logout-everywhere", data={"csrf": _csrf(page)})
+    client.cookies.set("lotse_inbox", other_device, path="/inbox")
+    assert client.get("/inbox", follow_redirects=False).status_code == 303
+    with sessions() as db:
+        assert db.scalar(select(AuditEvent.actor).where(AuditEvent.action == "logout_everywhere")) == "anna"
+    client.cookies.clear()
+    _login(client)  # a new login works
+    assert client.get("/inbox", follow_redirects=False).status_code == 200

@@ -8,8 +8,9 @@
 - ``catalogs-check``: list every problem of the catalogs (exit 1 if there is one);
 - ``db-upgrade``: create or migrate the database (``LOTSE_DATABASE_URL``) to the newest schema;
 - ``purge``: delete closed leads and idle conversations past their retention time;
-- ``counsellor-add <username> --name … [--telegram-id …]``: create a counsellor (asks for the
-  password, or reads it from stdin with ``--password-stdin``).
+- ``counsellor-add <username> --name … [--telegram-id …] [--role admin]``: create a counsellor
+  (asks for the password, or reads it from stdin with ``--password-stdin``); ``--role admin`` may
+  also export and delete leads.
 """
 
 from __future__ import annotations
@@ -135,6 +136,7 @@ def _counsellor_add(args: argparse.Namespace, settings: Settings) -> int:
             args.name,
             password,
             args.telegram_id,
+            args.role,
         )
     except WeakPassword as error:
         print(f"Password too short: {error}", file=sys.stderr)
@@ -152,6 +154,12 @@ def _counsellor_add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", required=True, help="display name, e.g. 'Anna Berg'")
     parser.add_argument("--telegram-id", type=int, default=None, help="Telegram user id (to claim cards)")
     parser.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    parser.add_argument(
+        "--role",
+        choices=("counsellor", "admin"),
+        default=None,
+        help="counsellor (sees and changes leads) or admin (also exports and deletes); new accounts: counsellor",
+    )
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,12 @@ def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
     return response
 
 
+def _admins_only(sessions: sessionmaker[Session], me: SignedIn, action: str, lead_id: str | None = None) -> Response:
+    """Refuse (403) what only an admin may do, and write the refusal to the audit trail."""
+    _audit(sessions, me.counsellor.username, "denied", lead_id, tried=action)
+    return _page("error.html", 403, message="Das dürfen nur Admins.", me=me.counsellor, csrf=me.login.csrf)
+
+
 def _forbidden() -> HTMLResponse:
     return _page("error.html", 403, message="Das Formular ist abgelaufen. Bitte lade die Seite neu.")
 
@@ -243,6 +249,8 @@ def save_status(
 def delete(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, csrf: str = Form("")) -> Response:
     if not csrf_ok(me.login, csrf):
         return _forbidden()
+    if not me.counsellor.is_admin:
+        return _admins_only(sessions, me, "delete", lead_id)
     with sessions() as db:
         conversation = db.scalar(select(Lead.conversation_id).where(Lead.id == lead_id))
     if conversation is not None:
@@ -252,6 +260,8 @@ def delete(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, csrf: str
 
 @router.get("/export.csv")
 def export(sessions: SessionsDep, me: CurrentCounsellor) -> Response:
+    if not me.counsellor.is_admin:
+        return _admins_only(sessions, me, "export")
     text, count = leads_csv(sessions)
     _audit(sessions, me.counsellor.username, "export", count=count)
     return Response(

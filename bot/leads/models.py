@@ -21,6 +21,8 @@ LEAD_STATUSES = ("new", "claimed", "contacted", "closed")
 CONTACT_METHODS = ("telegram", "phone", "email")
 CONSENT_PURPOSES = ("contact", "statistics")
 OUTBOX_STATUSES = ("pending", "sent", "failed")
+ROLES = ("counsellor", "admin")
+"""A counsellor sees and changes leads; an admin also exports them and deletes them."""
 
 
 def new_id() -> str:
@@ -42,6 +44,13 @@ class Counsellor(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     """Moves on with "log out everywhere": login cookies of an older generation are refused."""
+    role: Mapped[str] = mapped_column(String(16), default="counsellor", server_default="counsellor")
+    """One of ``ROLES``."""
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether this account may export and delete leads."""
+        return self.role == "admin"
 
 
 class LoginThrottle(Base):

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.counsellors import add_counsellor
+from bot.counsellors import UnknownRole, add_counsellor
 from bot.engine import Engine
 from bot.inbox.auth import ABSOLUTE_SECONDS, IDLE_SECONDS
 from bot.inbox.throttle import ACCOUNT_FAILURES, ADDRESS_FAILURES, LoginThrottler, account_key, address_key
@@ -29,14 +29,16 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def client(database_url: str, sessions: sessionmaker, tmp_path) -> Iterator[TestClient]:
-    add_counsellor(sessions, "anna", "Anna Berg", PASSWORD)
+    add_counsellor(sessions, "anna", "Anna Berg", PASSWORD, role="admin")
+    add_counsellor(sessions, "ben", "Ben Kraus", PASSWORD)
     settings = Settings(var_dir=tmp_path, database_url=database_url, public_url="http://testserver")
     with TestClient(create_app(settings, engine=Engine("http://127.0.0.1:9"))) as test_client:
         yield test_client
 
 
-def _login(client: TestClient) -> None:
-    response = client.post("/inbox/login", data={"username": "anna", "password": PASSWORD}, follow_redirects=False)
+def _login(client: TestClient, username: str = "anna") -> None:
+    data = {"username": username, "password": PASSWORD}
+    response = client.post("/inbox/login", data=data, follow_redirects=False)
     assert response.status_code == 303
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/inbox" in cookie
@@ -236,3 +238,32 @@ def test_logout_everywhere_ends_every_login_of_the_counsellor(client: TestClient
     client.cookies.clear()
     _login(client)  # a new login works
     assert client.get("/inbox", follow_redirects=False).status_code == 200
+
+
+def test_only_admins_export_and_delete_and_refusals_are_audited(client: TestClient, sessions: sessionmaker) -> None:
+    lead = _lead(sessions, "web:roles")
+    _login(client, "ben")
+    assert "CSV-Export" not in client.get("/inbox").text
+    page = client.get(f"/inbox/leads/{lead.id}").text
+    assert "endgültig löschen" not in page
+    assert client.get("/inbox/export.csv").status_code == 403
+    assert client.post(f"/inbox/leads/{lead.id}/delete", data={"csrf": _csrf(page)}).status_code == 403
+    token = _csrf(page)  # a counsellor still changes leads
+    client.post(f"/inbox/leads/{lead.id}/status", data={"status": "contacted", "note": "", "csrf": token})
+    with sessions() as db:
+        assert db.get(Lead, lead.id).status == "contacted"
+        denied = db.scalars(select(AuditEvent).where(AuditEvent.action == "denied").order_by(AuditEvent.id)).all()
+        assert [(event.actor, event.detail["tried"], event.lead_id) for event in denied] == [
+            ("ben", "export", None),
+            ("ben", "delete", lead.id),
+        ]
+        assert db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "export")) == 0
+
+
+def test_roles_are_kept_unless_given(sessions: sessionmaker) -> None:
+    add_counsellor(sessions, "anna", "Anna Berg", PASSWORD, role="admin")
+    assert add_counsellor(sessions, "anna", "Anna Berg", PASSWORD + "!").role == "admin"  # kept on update
+    assert add_counsellor(sessions, "cleo", "Cleo", PASSWORD).role == "counsellor"  # new: the safe role
+    assert add_counsellor(sessions, "cleo", "Cleo", PASSWORD, role="admin").role == "admin"
+    with pytest.raises(UnknownRole):
+        add_counsellor(sessions, "cleo", "Cleo", PASSWORD, role="root")

@@ -8,6 +8,7 @@ unless ``--role`` is given.
 
 from __future__ import annotations
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -35,9 +36,11 @@ def add_counsellor(
     password: str,
     telegram_user_id: int | None = None,
     role: str | None = None,
+    totp: bool = False,
 ) -> Counsellor:
     """Create (or update the password and names of) a counsellor; ``role`` ``None`` keeps an
-    existing account's role and makes a new one a ``counsellor``."""
+    existing account's role and makes a new one a ``counsellor``; ``totp`` gives the account a new
+    TOTP secret (a second factor asked at every login)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(f"at least {MIN_PASSWORD_LENGTH} characters")
     if role is not None and role not in ROLES:
@@ -55,6 +58,8 @@ def add_counsellor(
             counsellor.role = role
         elif counsellor.role is None:  # a new account (the column default is applied on insert)
             counsellor.role = "counsellor"
+        if totp:
+            counsellor.totp_secret = pyotp.random_base32()
     return counsellor
 
 
@@ -73,3 +78,18 @@ def authenticate(sessions: sessionmaker, username: str, password: str) -> Counse
             with sessions.begin() as rehash:
                 rehash.get(Counsellor, counsellor.id).password_hash = _hasher.hash(password)
         return counsellor
+
+
+def totp_uri(counsellor: Counsellor) -> str | None:
+    """The ``otpauth://`` URI an authenticator app reads (as a QR code), or ``None`` without TOTP."""
+    if counsellor.totp_secret is None:
+        return None
+    return pyotp.TOTP(counsellor.totp_secret).provisioning_uri(name=counsellor.username, issuer_name="Lotse")
+
+
+def second_factor_ok(counsellor: Counsellor, code: str) -> bool:
+    """Whether the TOTP code fits (one step of clock drift either way); true without TOTP."""
+    if counsellor.totp_secret is None:
+        return True
+    code = code.replace(" ", "")
+    return code.isdigit() and pyotp.TOTP(counsellor.totp_secret).verify(code, valid_window=1)

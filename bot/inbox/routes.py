@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.counsellors import authenticate
+from bot.counsellors import authenticate, second_factor_ok
 from bot.i18n import LANGUAGES
 from bot.inbox.auth import COOKIE, InboxCookies, csrf_ok
 from bot.inbox.dependencies import (
@@ -114,6 +114,7 @@ async def login(
     cookies: CookiesDep,
     username: str = Form(max_length=64),
     password: str = Form(max_length=256),
+    code: str = Form("", max_length=16),
 ) -> Response:
     throttle = LoginThrottler(sessions)
     address = request.client.host if request.client else None
@@ -121,7 +122,7 @@ async def login(
         logger.info("inbox.login_locked")
         return _page("login.html", 429, locked=LOCKED)
     counsellor = await asyncio.to_thread(authenticate, sessions, username.strip(), password)
-    if counsellor is None:
+    if counsellor is None or not second_factor_ok(counsellor, code):  # one answer for either
         logger.info("inbox.login_failed")
         await asyncio.to_thread(throttle.failed, username, address)
         await asyncio.sleep(FAILED_LOGIN_DELAY)

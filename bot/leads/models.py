@@ -46,6 +46,8 @@ class Counsellor(Base):
     """Moves on with "log out everywhere": login cookies of an older generation are refused."""
     role: Mapped[str] = mapped_column(String(16), default="counsellor", server_default="counsellor")
     """One of ``ROLES``."""
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    """The TOTP second factor's secret (base32), if the account has one."""
 
     @property
     def is_admin(self) -> bool:

@@ -9,12 +9,13 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.counsellors import UnknownRole, add_counsellor
+from bot.counsellors import UnknownRole, add_counsellor, totp_uri
 from bot.engine import Engine
 from bot.inbox.auth import ABSOLUTE_SECONDS, IDLE_SECONDS
 from bot.inbox.throttle import ACCOUNT_FAILURES, ADDRESS_FAILURES, LoginThrottler, account_key, address_key
@@ -267,3 +268,20 @@ def test_roles_are_kept_unless_given(sessions: sessionmaker) -> None:
     assert add_counsellor(sessions, "cleo", "Cleo", PASSWORD, role="admin").role == "admin"
     with pytest.raises(UnknownRole):
         add_counsellor(sessions, "cleo", "Cleo", PASSWORD, role="root")
+
+
+def test_a_second_factor_is_asked_when_set(client: TestClient, sessions: sessionmaker) -> None:
+    counsellor = add_counsellor(sessions, "dora", "Dora", PASSWORD, totp=True)
+    uri = totp_uri(counsellor)
+    assert uri is not None and uri.startswith("otpauth://totp/Lotse:dora?")
+    code = pyotp.TOTP(counsellor.totp_secret).now()
+    without = client.post("/inbox/login", data={"username": "dora", "password": PASSWORD})
+    assert without.status_code == 401 and "stimmt nicht" in without.text
+    wrong_code = "000000" if code != "000000" else "111111"
+    assert (
+        client.post("/inbox/login", data={"username": "dora", "password": PASSWORD, "code": wrong_code}).status_code
+        == 401
+    )
+    data = {"username": "dora", "password": PASSWORD, "code": code}
+    assert client.post("/inbox/login", data=data, follow_redirects=False).status_code == 303
+    assert totp_uri(add_counsellor(sessions, "erik", "Erik", PASSWORD)) is None  # optional

@@ -8,8 +8,9 @@
 - ``catalogs-check``: list every problem of the catalogs (exit 1 if there is one);
 - ``db-upgrade``: create or migrate the database (``LOTSE_DATABASE_URL``) to the newest schema;
 - ``purge``: delete closed leads and idle conversations past their retention time;
-- ``counsellor-add <username> --name … [--telegram-id …]``: create a counsellor (asks for the
-  password, or reads it from stdin with ``--password-stdin``).
+- ``counsellor-add <username> --name … [--telegram-id …] [--role admin]``: create a counsellor
+  (asks for the password, or reads it from stdin with ``--password-stdin``); ``--role admin`` may
+  also export and delete leads; ``--totp`` sets up a second factor and prints its QR code.
 """
 
 from __future__ import annotations
@@ -124,22 +125,31 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
 def _counsellor_add(args: argparse.Namespace, settings: Settings) -> int:
     import getpass
 
-    from bot.counsellors import WeakPassword, add_counsellor
+    from bot.counsellors import WeakPassword, add_counsellor, totp_uri
     from bot.database import make_engine, make_sessions
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Passwort: ")
     try:
-        add_counsellor(
+        counsellor = add_counsellor(
             make_sessions(make_engine(settings.effective_database_url)),
             args.username,
             args.name,
             password,
             args.telegram_id,
+            args.role,
+            args.totp,
         )
     except WeakPassword as error:
         print(f"Password too short: {error}", file=sys.stderr)
         return 1
     print(f"counsellor {args.username} saved")
+    uri = totp_uri(counsellor) if args.totp else None
+    if uri is not None:
+        import segno  # rendered here, never sent to a QR service
+
+        print("Scan this with an authenticator app (or type the URI in):")
+        print(uri)
+        segno.make(uri, error="m").terminal(compact=True)
     return 0
 
 
@@ -152,6 +162,13 @@ def _counsellor_add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", required=True, help="display name, e.g. 'Anna Berg'")
     parser.add_argument("--telegram-id", type=int, default=None, help="Telegram user id (to claim cards)")
     parser.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    parser.add_argument(
+        "--role",
+        choices=("counsellor", "admin"),
+        default=None,
+        help="counsellor (sees and changes leads) or admin (also exports and deletes); new accounts: counsellor",
+    )
+    parser.add_argument("--totp", action="store_true", help="require a TOTP code at login (prints a new QR code)")
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,20 @@
 """Counsellor accounts: argon2id password hashes (argon2-cffi), created by the CLI.
 
-``python -m bot.cli counsellor-add <username> --name "Anna Berg" [--telegram-id 123]`` asks for
-the password (or reads it from stdin with ``--password-stdin``).
+``python -m bot.cli counsellor-add <username> --name "Anna Berg" [--telegram-id 123]
+[--role admin]`` asks for the password (or reads it from stdin with ``--password-stdin``). A new
+account is a ``counsellor`` unless ``--role`` says otherwise; updating an account keeps its role
+unless ``--role`` is given.
 """
 
 from __future__ import annotations
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bot.leads.models import Counsellor
+from bot.leads.models import ROLES, Counsellor
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
@@ -22,12 +25,26 @@ class WeakPassword(ValueError):
     """A password shorter than ``MIN_PASSWORD_LENGTH``."""
 
 
+class UnknownRole(ValueError):
+    """A role that is not one of ``ROLES``."""
+
+
 def add_counsellor(
-    sessions: sessionmaker, username: str, display_name: str, password: str, telegram_user_id: int | None = None
+    sessions: sessionmaker,
+    username: str,
+    display_name: str,
+    password: str,
+    telegram_user_id: int | None = None,
+    role: str | None = None,
+    totp: bool = False,
 ) -> Counsellor:
-    """Create (or update the password and names of) a counsellor."""
+    """Create (or update the password and names of) a counsellor; ``role`` ``None`` keeps an
+    existing account's role and makes a new one a ``counsellor``; ``totp`` gives the account a new
+    TOTP secret (a second factor asked at every login)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(f"at least {MIN_PASSWORD_LENGTH} characters")
+    if role is not None and role not in ROLES:
+        raise UnknownRole(f"one of {', '.join(ROLES)}")
     with sessions.begin() as session:
         counsellor = session.scalar(select(Counsellor).where(Counsellor.username == username))
         if counsellor is None:
@@ -37,6 +54,12 @@ def add_counsellor(
         counsellor.password_hash = _hasher.hash(password)
         counsellor.telegram_user_id = telegram_user_id
         counsellor.active = True
+        if role is not None:
+            counsellor.role = role
+        elif counsellor.role is None:  # a new account (the column default is applied on insert)
+            counsellor.role = "counsellor"
+        if totp:
+            counsellor.totp_secret = pyotp.random_base32()
     return counsellor
 
 
@@ -55,3 +78,18 @@ def authenticate(sessions: sessionmaker, username: str, password: str) -> Counse
             with sessions.begin() as rehash:
                 rehash.get(Counsellor, counsellor.id).password_hash = _hasher.hash(password)
         return counsellor
+
+
+def totp_uri(counsellor: Counsellor) -> str | None:
+    """The ``otpauth://`` URI an authenticator app reads (as a QR code), or ``None`` without TOTP."""
+    if counsellor.totp_secret is None:
+        return None
+    return pyotp.TOTP(counsellor.totp_secret).provisioning_uri(name=counsellor.username, issuer_name="Lotse")
+
+
+def second_factor_ok(counsellor: Counsellor, code: str) -> bool:
+    """Whether the TOTP code fits (one step of clock drift either way); true without TOTP."""
+    if counsellor.totp_secret is None:
+        return True
+    code = code.replace(" ", "")
+    return code.isdigit() and pyotp.TOTP(counsellor.totp_secret).verify(code, valid_window=1)

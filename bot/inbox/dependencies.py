@@ -7,10 +7,12 @@ FastAPI solves before the route's own); the small dependencies below read it fro
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.engine import Engine
@@ -74,10 +76,11 @@ class LoginRequired(HTTPException):
         super().__init__(303, "login required", headers={"Location": LOGIN_PATH})
 
 
-def _active_counsellor(sessions: sessionmaker[Session], counsellor_id: int) -> Counsellor | None:
+def _active_counsellor(sessions: sessionmaker[Session], login: InboxLogin) -> Counsellor | None:
+    """The login's counsellor if still active and not logged out everywhere since."""
     with sessions() as db:
-        counsellor = db.get(Counsellor, counsellor_id)
-        if counsellor is None or not counsellor.active:
+        counsellor = db.get(Counsellor, login.counsellor_id)
+        if counsellor is None or not counsellor.active or counsellor.session_generation != login.generation:
             return None
         db.expunge(counsellor)
     return counsellor
@@ -85,12 +88,49 @@ def _active_counsellor(sessions: sessionmaker[Session], counsellor_id: int) -> C
 
 def signed_in(request: Request, sessions: SessionsDep, cookies: CookiesDep) -> SignedIn | None:
     """Who is logged in, or ``None``. (A plain ``def``: FastAPI runs it in its thread pool, off the
-    event loop, because it reads the database.)"""
+    event loop, because it reads the database.) Marks the cookie for refreshing (``InboxRoute``)
+    so that the idle timeout counts from this request."""
     login = cookies.read(request.cookies.get(COOKIE))
     if login is None:
         return None
-    counsellor = _active_counsellor(sessions, login.counsellor_id)
-    return None if counsellor is None else SignedIn(login, counsellor)
+    counsellor = _active_counsellor(sessions, login)
+    if counsellor is None:
+        return None
+    refreshed = cookies.refreshed(login)
+    if refreshed is not None:
+        request.state.inbox_refresh = (cookies, *refreshed)
+    return SignedIn(login, counsellor)
+
+
+def set_login_cookie(response: Response, cookies: InboxCookies, login: InboxLogin, value: str) -> None:
+    """Put a login cookie on a response (HttpOnly, SameSite=Strict, only for ``/inbox``)."""
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=cookies.max_age(login),
+        httponly=True,
+        samesite="strict",
+        secure=cookies.secure,
+        path="/inbox",
+    )
+
+
+class InboxRoute(APIRoute):
+    """An inbox route: its response carries the refreshed login cookie ``signed_in`` asked for,
+    unless the route set or deleted the cookie itself (login, logout)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            response = await handler(request)
+            refresh = getattr(request.state, "inbox_refresh", None)
+            own = any(value.startswith(f"{COOKIE}=") for value in response.headers.getlist("set-cookie"))
+            if refresh is not None and not own:
+                set_login_cookie(response, *refresh)
+            return response
+
+        return handle
 
 
 async def current_counsellor(signed: Annotated[SignedIn | None, Depends(signed_in)]) -> SignedIn:

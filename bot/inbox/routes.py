@@ -16,31 +16,34 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.counsellors import authenticate
+from bot.counsellors import authenticate, second_factor_ok
 from bot.i18n import LANGUAGES
-from bot.inbox.auth import COOKIE, MAX_AGE_SECONDS, InboxCookies, csrf_ok
+from bot.inbox.auth import COOKIE, InboxCookies, csrf_ok
 from bot.inbox.dependencies import (
     LOGIN_PATH,
     CookiesDep,
     CurrentCounsellor,
     EngineDep,
+    InboxRoute,
     InboxState,
     SessionsDep,
     SignedIn,
+    set_login_cookie,
     signed_in,
 )
 from bot.inbox.export import leads_csv
+from bot.inbox.throttle import LoginThrottler
 from bot.leads.audit import record_audit
 from bot.leads.claims import change_status
 from bot.leads.erasure import erase_conversation
 from bot.leads.labels import REASONS, ROUTE_NAMES
-from bot.leads.models import LEAD_STATUSES, Consent, Lead
+from bot.leads.models import LEAD_STATUSES, Consent, Counsellor, Lead
 from knowledge.loader import load_knowledge
 from knowledge.schema import months_ago
 
@@ -50,8 +53,12 @@ FACTS_DUE_MONTHS = 12
 """The inbox says how many facts were last checked longer ago than this (``bot.cli facts-due``)."""
 STATUS_NAMES = {"new": "neu", "claimed": "übernommen", "contacted": "kontaktiert", "closed": "erledigt"}
 GONE = "Diese Anfrage gibt es nicht (mehr)."
+FAILED_LOGIN_DELAY = 0.5
+"""Seconds a failed login waits before it is answered."""
+LOCKED = "Zu viele fehlgeschlagene Anmeldungen. Bitte versuche es in einigen Minuten noch einmal."
+"""The same text whether the account exists or not."""
 
-router = APIRouter(prefix="/inbox")
+router = APIRouter(prefix="/inbox", route_class=InboxRoute)
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
 )
@@ -79,6 +86,12 @@ def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
     return response
 
 
+def _admins_only(sessions: sessionmaker[Session], me: SignedIn, action: str, lead_id: str | None = None) -> Response:
+    """Refuse (403) what only an admin may do, and write the refusal to the audit trail."""
+    _audit(sessions, me.counsellor.username, "denied", lead_id, tried=action)
+    return _page("error.html", 403, message="Das dürfen nur Admins.", me=me.counsellor, csrf=me.login.csrf)
+
+
 def _forbidden() -> HTMLResponse:
     return _page("error.html", 403, message="Das Formular ist abgelaufen. Bitte lade die Seite neu.")
 
@@ -96,21 +109,28 @@ async def login_page() -> HTMLResponse:
 
 @router.post("/login")
 async def login(
+    request: Request,
     sessions: SessionsDep,
     cookies: CookiesDep,
     username: str = Form(max_length=64),
     password: str = Form(max_length=256),
+    code: str = Form("", max_length=16),
 ) -> Response:
+    throttle = LoginThrottler(sessions)
+    address = request.client.host if request.client else None
+    if await asyncio.to_thread(throttle.locked, username, address):
+        logger.info("inbox.login_locked")
+        return _page("login.html", 429, locked=LOCKED)
     counsellor = await asyncio.to_thread(authenticate, sessions, username.strip(), password)
-    if counsellor is None:
+    if counsellor is None or not second_factor_ok(counsellor, code):  # one answer for either
         logger.info("inbox.login_failed")
-        await asyncio.sleep(0.5)
+        await asyncio.to_thread(throttle.failed, username, address)
+        await asyncio.sleep(FAILED_LOGIN_DELAY)
         return _page("login.html", 401, failed=True)
-    _login, cookie = cookies.new(counsellor.id)
+    await asyncio.to_thread(throttle.succeeded, username)
+    new_login, cookie = cookies.new(counsellor.id, counsellor.session_generation)
     response = RedirectResponse("/inbox", status_code=303)
-    response.set_cookie(
-        COOKIE, cookie, max_age=MAX_AGE_SECONDS, httponly=True, samesite="strict", secure=cookies.secure, path="/inbox"
-    )
+    set_login_cookie(response, cookies, new_login, cookie)
     await asyncio.to_thread(_audit, sessions, counsellor.username, "login")
     return response
 
@@ -119,6 +139,25 @@ async def login(
 async def logout(signed: Annotated[SignedIn | None, Depends(signed_in)], csrf: str = Form("")) -> Response:
     if signed is not None and not csrf_ok(signed.login, csrf):
         return _forbidden()
+    response = RedirectResponse(LOGIN_PATH, status_code=303)
+    response.delete_cookie(COOKIE, path="/inbox")
+    return response
+
+
+def _log_out_everywhere(sessions: sessionmaker[Session], counsellor_id: int) -> None:
+    with sessions.begin() as db:
+        counsellor = db.get(Counsellor, counsellor_id)
+        if counsellor is not None:
+            counsellor.session_generation += 1
+            record_audit(db, counsellor.username, "logout_everywhere", None)
+
+
+@router.post("/logout-everywhere")
+def logout_everywhere(sessions: SessionsDep, me: CurrentCounsellor, csrf: str = Form("")) -> Response:
+    """Ends every login of this counsellor, on every device (the session generation moves on)."""
+    if not csrf_ok(me.login, csrf):
+        return _forbidden()
+    _log_out_everywhere(sessions, me.counsellor.id)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
     response.delete_cookie(COOKIE, path="/inbox")
     return response
@@ -211,6 +250,8 @@ def save_status(
 def delete(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, csrf: str = Form("")) -> Response:
     if not csrf_ok(me.login, csrf):
         return _forbidden()
+    if not me.counsellor.is_admin:
+        return _admins_only(sessions, me, "delete", lead_id)
     with sessions() as db:
         conversation = db.scalar(select(Lead.conversation_id).where(Lead.id == lead_id))
     if conversation is not None:
@@ -220,6 +261,8 @@ def delete(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, csrf: str
 
 @router.get("/export.csv")
 def export(sessions: SessionsDep, me: CurrentCounsellor) -> Response:
+    if not me.counsellor.is_admin:
+        return _admins_only(sessions, me, "export")
     text, count = leads_csv(sessions)
     _audit(sessions, me.counsellor.username, "export", count=count)
     return Response(

@@ -21,6 +21,8 @@ LEAD_STATUSES = ("new", "claimed", "contacted", "closed")
 CONTACT_METHODS = ("telegram", "phone", "email")
 CONSENT_PURPOSES = ("contact", "statistics")
 OUTBOX_STATUSES = ("pending", "sent", "failed")
+ROLES = ("counsellor", "admin")
+"""A counsellor sees and changes leads; an admin also exports them and deletes them."""
 
 
 def new_id() -> str:
@@ -40,6 +42,36 @@ class Counsellor(Base):
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Moves on with "log out everywhere": login cookies of an older generation are refused."""
+    role: Mapped[str] = mapped_column(String(16), default="counsellor", server_default="counsellor")
+    """One of ``ROLES``."""
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    """The TOTP second factor's secret (base32), if the account has one."""
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether this account may export and delete leads."""
+        return self.role == "admin"
+
+
+class LoginThrottle(Base):
+    """Failed inbox logins of one account name or one client address, and its lockout.
+
+    ``key`` is ``account:<username as typed>`` or ``address:<client address>``; the row exists
+    whether or not the account does. Kept in the database so that a lockout holds across restarts
+    and several gateway processes.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    """Failed logins since ``window_started_at``."""
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lockouts: Mapped[int] = mapped_column(default=0)
+    """Lockouts in a row: each one lasts twice as long as the one before (capped)."""
+    locked_until: Mapped[datetime | None]
 
 
 class Lead(Base):

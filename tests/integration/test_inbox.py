@@ -7,15 +7,19 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.counsellors import add_counsellor
+from bot.counsellors import UnknownRole, add_counsellor, totp_uri
 from bot.engine import Engine
-from bot.leads.models import AuditEvent, Consent, Lead
+from bot.inbox.auth import ABSOLUTE_SECONDS, IDLE_SECONDS
+from bot.inbox.throttle import ACCOUNT_FAILURES, ADDRESS_FAILURES, LoginThrottler, account_key, address_key
+from bot.leads.models import AuditEvent, Consent, Lead, LoginThrottle
 from bot.leads.submission import submit_lead
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -26,14 +30,16 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def client(database_url: str, sessions: sessionmaker, tmp_path) -> Iterator[TestClient]:
-    add_counsellor(sessions, "anna", "Anna Berg", PASSWORD)
+    add_counsellor(sessions, "anna", "Anna Berg", PASSWORD, role="admin")
+    add_counsellor(sessions, "ben", "Ben Kraus", PASSWORD)
     settings = Settings(var_dir=tmp_path, database_url=database_url, public_url="http://testserver")
     with TestClient(create_app(settings, engine=Engine("http://127.0.0.1:9"))) as test_client:
         yield test_client
 
 
-def _login(client: TestClient) -> None:
-    response = client.post("/inbox/login", data={"username": "anna", "password": PASSWORD}, follow_redirects=False)
+def _login(client: TestClient, username: str = "anna") -> None:
+    data = {"username": username, "password": PASSWORD}
+    response = client.post("/inbox/login", data=data, follow_redirects=False)
     assert response.status_code == 303
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/inbox" in cookie
@@ -132,3 +138,150 @@ def test_the_inbox_says_how_many_facts_are_due(client: TestClient) -> None:
     _login(client)
     page = client.get("/inbox").text
     assert "Alle Fakten wurden in den letzten 12 Monaten geprüft." in page  # the data was checked in 2026
+
+
+def _try_login(client: TestClient, username: str, password: str) -> int:
+    data = {"username": username, "password": password}
+    return client.post("/inbox/login", data=data, follow_redirects=False).status_code
+
+
+def test_failed_logins_lock_the_account_out_the_same_way_whether_it_exists_or_not(
+    client: TestClient, sessions: sessionmaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.inbox.routes.FAILED_LOGIN_DELAY", 0)
+    for username in ("anna", "nobody"):
+        assert [_try_login(client, username, "wrong password") for _ in range(ACCOUNT_FAILURES)] == [401] * 5
+        refused = client.post("/inbox/login", data={"username": username, "password": PASSWORD})
+        assert refused.status_code == 429 and "Zu viele fehlgeschlagene Anmeldungen" in refused.text
+    assert "Zu viele" in client.post("/inbox/login", data={"username": "ANNA ", "password": PASSWORD}).text
+    with sessions.begin() as db:  # the lockout is over
+        db.get(LoginThrottle, account_key("anna")).locked_until = datetime.now(UTC) - timedelta(seconds=1)
+    assert _try_login(client, "anna", PASSWORD) == 303
+    with sessions() as db:
+        assert db.get(LoginThrottle, account_key("anna")) is None  # success resets the account
+        assert db.get(LoginThrottle, account_key("nobody")).locked_until is not None
+
+
+def test_many_failed_logins_from_one_address_lock_it_out(
+    client: TestClient, sessions: sessionmaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.inbox.routes.FAILED_LOGIN_DELAY", 0)
+    for attempt in range(ADDRESS_FAILURES):
+        assert _try_login(client, f"user{attempt}", "wrong password") == 401
+    assert _try_login(client, "anna", PASSWORD) == 429  # the right password does not help
+    with sessions() as db:
+        assert db.get(LoginThrottle, address_key("testclient")).locked_until is not None
+
+
+def test_lockouts_grow_and_are_capped(sessions: sessionmaker) -> None:
+    now = [datetime(2026, 12, 7, 9, 0, tzinfo=UTC)]
+    throttle = LoginThrottler(sessions, clock=lambda: now[0])
+    lengths = []
+    for _ in range(9):
+        for _ in range(ACCOUNT_FAILURES):
+            throttle.failed("anna", "10.0.0.1")
+        assert throttle.locked("anna", "10.0.0.2") and throttle.locked("ANNA", None)
+        with sessions() as db:
+            until = db.get(LoginThrottle, account_key("anna")).locked_until
+        lengths.append(int((until - now[0]).total_seconds() // 60))
+        now[0] = until + timedelta(seconds=1)
+        assert not throttle.locked("anna", "10.0.0.2")
+    assert lengths == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+    now[0] += timedelta(days=2)  # forgiven after a quiet day
+    for _ in range(ACCOUNT_FAILURES):
+        throttle.failed("anna", "10.0.0.3")
+    with sessions() as db:
+        assert db.get(LoginThrottle, account_key("anna")).locked_until == now[0] + timedelta(minutes=1)
+
+
+def test_failures_outside_the_window_do_not_add_up(sessions: sessionmaker) -> None:
+    now = [datetime(2026, 12, 7, 9, 0, tzinfo=UTC)]
+    throttle = LoginThrottler(sessions, clock=lambda: now[0])
+    for _ in range(ACCOUNT_FAILURES * 2):
+        throttle.failed("anna", "10.0.0.1")
+        now[0] += timedelta(minutes=4)
+    assert not throttle.locked("anna", "10.0.0.9")
+
+
+def test_every_login_makes_a_new_cookie(client: TestClient) -> None:
+    _login(client)
+    first = client.cookies.get("lotse_inbox")
+    _login(client)
+    assert client.cookies.get("lotse_inbox") not in (None, first)
+
+
+def test_a_login_ends_when_idle_and_after_its_absolute_lifetime(client: TestClient) -> None:
+    now = [1_800_000_000.0]
+    client.app.state.inbox_cookies.clock = lambda: now[0]
+    _login(client)
+    for _ in range(ABSOLUTE_SECONDS // (IDLE_SECONDS - 600)):  # active every 50 minutes: still in
+        now[0] += IDLE_SECONDS - 600
+        assert client.get("/inbox", follow_redirects=False).status_code == 200
+    now[0] += IDLE_SECONDS - 600  # past the absolute lifetime, though active
+    assert client.get("/inbox", follow_redirects=False).status_code == 303
+    _login(client)
+    now[0] += IDLE_SECONDS + 1  # idle too long
+    assert client.get("/inbox", follow_redirects=False).status_code == 303
+
+
+def test_logout_everywhere_ends_every_login_of_the_counsellor(client: TestClient, sessions: sessionmaker) -> None:
+    _login(client)
+    other_device = client.cookies.get("lotse_inbox")
+    _login(client)
+    page = client.get("/inbox").text
+    assert "Überall abmelden" in page
+    assert client.post("/inbox/logout-everywhere", data={"csrf": "wrong"}).status_code == 403
+    client.post("/inbox/logout-everywhere", data={"csrf": _csrf(page)})
+    client.cookies.set("lotse_inbox", other_device, path="/inbox")
+    assert client.get("/inbox", follow_redirects=False).status_code == 303
+    with sessions() as db:
+        assert db.scalar(select(AuditEvent.actor).where(AuditEvent.action == "logout_everywhere")) == "anna"
+    client.cookies.clear()
+    _login(client)  # a new login works
+    assert client.get("/inbox", follow_redirects=False).status_code == 200
+
+
+def test_only_admins_export_and_delete_and_refusals_are_audited(client: TestClient, sessions: sessionmaker) -> None:
+    lead = _lead(sessions, "web:roles")
+    _login(client, "ben")
+    assert "CSV-Export" not in client.get("/inbox").text
+    page = client.get(f"/inbox/leads/{lead.id}").text
+    assert "endgültig löschen" not in page
+    assert client.get("/inbox/export.csv").status_code == 403
+    assert client.post(f"/inbox/leads/{lead.id}/delete", data={"csrf": _csrf(page)}).status_code == 403
+    token = _csrf(page)  # a counsellor still changes leads
+    client.post(f"/inbox/leads/{lead.id}/status", data={"status": "contacted", "note": "", "csrf": token})
+    with sessions() as db:
+        assert db.get(Lead, lead.id).status == "contacted"
+        denied = db.scalars(select(AuditEvent).where(AuditEvent.action == "denied").order_by(AuditEvent.id)).all()
+        assert [(event.actor, event.detail["tried"], event.lead_id) for event in denied] == [
+            ("ben", "export", None),
+            ("ben", "delete", lead.id),
+        ]
+        assert db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "export")) == 0
+
+
+def test_roles_are_kept_unless_given(sessions: sessionmaker) -> None:
+    add_counsellor(sessions, "anna", "Anna Berg", PASSWORD, role="admin")
+    assert add_counsellor(sessions, "anna", "Anna Berg", PASSWORD + "!").role == "admin"  # kept on update
+    assert add_counsellor(sessions, "cleo", "Cleo", PASSWORD).role == "counsellor"  # new: the safe role
+    assert add_counsellor(sessions, "cleo", "Cleo", PASSWORD, role="admin").role == "admin"
+    with pytest.raises(UnknownRole):
+        add_counsellor(sessions, "cleo", "Cleo", PASSWORD, role="root")
+
+
+def test_a_second_factor_is_asked_when_set(client: TestClient, sessions: sessionmaker) -> None:
+    counsellor = add_counsellor(sessions, "dora", "Dora", PASSWORD, totp=True)
+    uri = totp_uri(counsellor)
+    assert uri is not None and uri.startswith("otpauth://totp/Lotse:dora?")
+    code = pyotp.TOTP(counsellor.totp_secret).now()
+    without = client.post("/inbox/login", data={"username": "dora", "password": PASSWORD})
+    assert without.status_code == 401 and "stimmt nicht" in without.text
+    wrong_code = "000000" if code != "000000" else "111111"
+    assert (
+        client.post("/inbox/login", data={"username": "dora", "password": PASSWORD, "code": wrong_code}).status_code
+        == 401
+    )
+    data = {"username": "dora", "password": PASSWORD, "code": code}
+    assert client.post("/inbox/login", data=data, follow_redirects=False).status_code == 303
+    assert totp_uri(add_counsellor(sessions, "erik", "Erik", PASSWORD)) is None  # optional

@@ -39,3 +39,28 @@ def test_counsellor_accounts_need_a_long_password(tmp_path) -> None:
     assert weak.returncode == 1 and "too short" in weak.stderr
     ok = _cli("counsellor-add", "anna", "--name", "Anna", "--password-stdin", env=env, stdin="long enough password\n")
     assert ok.returncode == 0
+    admin = _cli(
+        "counsellor-add",
+        "anna",
+        "--name",
+        "Anna",
+        "--role",
+        "admin",
+        "--password-stdin",
+        env=env,
+        stdin="long enough password\n",
+    )
+    assert admin.returncode == 0
+    root = _cli("counsellor-add", "anna", "--name", "Anna", "--role", "root", "--password-stdin", env=env, stdin="x\n")
+    assert root.returncode == 2 and "invalid choice" in root.stderr
+    totp = _cli(
+        "counsellor-add",
+        "anna",
+        "--name",
+        "Anna",
+        "--totp",
+        "--password-stdin",
+        env=env,
+        stdin="long enough password\n",
+    )
+    assert totp.returncode == 0 and "otpauth://totp/Lotse:anna?secret=" in totp.stdout

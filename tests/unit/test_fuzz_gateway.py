@@ -236,8 +236,19 @@ def _engine_down(response: Any) -> bool:
     return body.get("error") == "engine_down" and bool(body["messages"][0]["text"])
 
 
+def _unhealthy(path: str, response: Any) -> bool:
+    """The other 5xx by design: ``/healthz`` answers 503 naming the dependency that is down (here
+    the engine and the action server, on closed ports) — for a load balancer, not a crash."""
+    if path != "/healthz" or response.status_code != 503:
+        return False
+    body = response.json()
+    return body.get("status") == "unhealthy" and any(
+        check.get("status") != "ok" for check in body.get("checks", {}).values()
+    )
+
+
 def _check(method: str, path: str, response: Any) -> None:
-    assert response.status_code < 500 or _engine_down(response), (
+    assert response.status_code < 500 or _engine_down(response) or _unhealthy(path, response), (
         f"{method} {path} -> {response.status_code}: {response.text[:300]}"
     )
     content_type = response.headers.get("content-type", "")

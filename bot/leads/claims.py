@@ -17,6 +17,7 @@ from bot.database import utcnow
 from bot.leads.audit import record_audit
 from bot.leads.models import LEAD_STATUSES, Counsellor, Lead, OutboxMessage
 from bot.leads.outbox import CLAIMED_NOTICE, person_kind
+from bot.leads.relay import end_relay_in, queue_topic
 
 
 def _tell_person_claimed(session: Session, lead: Lead) -> None:
@@ -29,15 +30,18 @@ def _tell_person_claimed(session: Session, lead: Lead) -> None:
 
 
 def mark_taken(session: Session, lead: Lead, counsellor: Counsellor) -> None:
-    """A counsellor starts on a new lead (Telegram card or inbox): who and when, and the person
-    is told."""
+    """A counsellor starts on a new lead (Telegram card or inbox): who and when, the person is
+    told, and the lead gets its topic if the counsellors' chat is a forum."""
     if lead.claimed_by_id is None:
         lead.claimed_by_id, lead.claimed_at = counsellor.id, utcnow()
     _tell_person_claimed(session, lead)
+    queue_topic(session, lead)
 
 
-def _mark_closed(lead: Lead, counsellor: Counsellor) -> None:
-    """The lead is done: when, and who did it if nobody had taken it (the person is not told)."""
+def _mark_closed(session: Session, lead: Lead, counsellor: Counsellor) -> None:
+    """The lead is done: when, and who did it if nobody had taken it (the person is not told,
+    unless a counsellor was writing with them: then they hear that Lotse answers again)."""
+    end_relay_in(session, lead)
     lead.status, lead.closed_at = "closed", utcnow()
     if lead.claimed_by_id is None:
         lead.claimed_by_id, lead.claimed_at = counsellor.id, utcnow()
@@ -96,7 +100,7 @@ def close_lead(sessions: sessionmaker[Session], lead_id: str, telegram_user_id: 
         if lead is None:
             return Claim(False, "unknown_lead")
         if lead.status != "closed":
-            _mark_closed(lead, counsellor)
+            _mark_closed(session, lead, counsellor)
             record_audit(session, counsellor.username, "close", lead_id)
         return Claim(True, "closed", counsellor.display_name, lead)
 
@@ -105,7 +109,7 @@ def _set_status(session: Session, lead: Lead, counsellor: Counsellor, status: st
     """Claimed or contacted: the lead is taken (the person is told, once); closed: as "Erledigt";
     back to new: only the status (who had it stays on record)."""
     if status == "closed":
-        _mark_closed(lead, counsellor)
+        _mark_closed(session, lead, counsellor)
         return
     lead.status = status
     if status in ("claimed", "contacted"):

@@ -12,9 +12,15 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import LANGUAGES
 from bot.leads.labels import METHODS, REASONS, ROUTE_NAMES
 from bot.leads.models import Lead
+from bot.leads.relay import TEMPLATES
 
-CLAIM, CLOSE = "claim", "close"
+CLAIM, CLOSE, END = "claim", "close", "end"
+TEMPLATE_PREFIX = "t_"
+"""``t_<template>``: a ready-made reply (``bot.leads.relay.TEMPLATES``)."""
+ACTIONS = (CLAIM, CLOSE, END, *(TEMPLATE_PREFIX + key for key in TEMPLATES))
 REDACTED = "Anfrage gelöscht: Die Person hat ihre Daten löschen lassen, oder die Aufbewahrungsfrist ist abgelaufen."
+REDACTED_TOPIC = "Anfrage gelöscht"
+"""A gone lead's topic is renamed to this (its name had the person's first name)."""
 
 
 def callback_data(action: str, lead_id: str) -> str:
@@ -25,7 +31,7 @@ def callback_data(action: str, lead_id: str) -> str:
 def parse_callback(data: str | None) -> tuple[str, str] | None:
     """(action, lead id) of a card button, or ``None``."""
     parts = (data or "").split(":")
-    if len(parts) != 3 or parts[0] != "lead" or parts[1] not in (CLAIM, CLOSE) or len(parts[2]) > 36:
+    if len(parts) != 3 or parts[0] != "lead" or parts[1] not in ACTIONS or len(parts[2]) > 36:
         return None
     return parts[1], parts[2]
 
@@ -53,10 +59,25 @@ def card_text(lead: Lead, inbox_url: str, shows_contact: bool = False, state: st
     return "\n".join(lines)
 
 
+def topic_name(lead: Lead) -> str:
+    """The lead's forum topic: first name, first route, language (Telegram allows 128 characters)."""
+    route = ROUTE_NAMES.get(lead.routes[0], lead.routes[0]) if lead.routes else "Weg offen"
+    return f"{lead.first_name} · {route} · {lead.language}"[:128]
+
+
 def card_keyboard(lead_id: str, claimed: bool = False, closed: bool = False) -> InlineKeyboardMarkup | None:
-    """ "Übernehmen" / "Erledigt" — what is still possible."""
+    """ "Übernehmen" / "Erledigt" — what is still possible; once claimed, also the ready-made
+    replies and "Gespräch beenden" (the person is handed back to Lotse)."""
     if closed:
         return None
     row = [] if claimed else [InlineKeyboardButton(text="Übernehmen", callback_data=callback_data(CLAIM, lead_id))]
     row.append(InlineKeyboardButton(text="Erledigt", callback_data=callback_data(CLOSE, lead_id)))
-    return InlineKeyboardMarkup(inline_keyboard=[row])
+    rows = [row]
+    if claimed:
+        replies = [
+            InlineKeyboardButton(text=t.label, callback_data=callback_data(TEMPLATE_PREFIX + t.key, lead_id))
+            for t in TEMPLATES.values()
+        ]
+        rows += [replies[i : i + 2] for i in range(0, len(replies), 2)]
+        rows.append([InlineKeyboardButton(text="⏹ Gespräch beenden", callback_data=callback_data(END, lead_id))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)

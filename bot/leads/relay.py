@@ -53,8 +53,8 @@ HEADER = N_("{name} vom Beratungsteam schreibt:")
 """Above every counsellor's message, in the person's language."""
 FIRST_HINT = N_("Du kannst hier direkt antworten – deine Nachricht geht an das Beratungsteam, nicht an den Chatbot.")
 """Below a conversation's first message."""
-TEAM = N_("Beratungsteam")
-"""The name shown when a counsellor's first name is unknown."""
+TEAM = N_("Jemand")
+"""Who writes, when a counsellor's first name is unknown ("Jemand vom Beratungsteam schreibt:")."""
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,7 @@ def _end(session: Session, lead: Lead) -> bool:
     if lead.relay_since is None:
         return False
     kind = person_kind(RELAY_ENDED, lead.conversation_id)
-    key = f"relay-end:{lead.id}:{lead.relay_since.timestamp():.0f}"
+    key = f"relay-end:{lead.id}:{lead.relay_since.timestamp():.6f}"
     if kind is not None and session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is None:
         session.add(OutboxMessage(lead_id=lead.id, kind=kind, dedup_key=key))
     lead.relay_since = lead.relay_last_at = None

@@ -327,7 +327,7 @@ async def test_a_forum_gets_a_topic_per_lead_and_its_messages_go_to_the_person(
     await dispatcher.feed_update(bot, _from_person(777020, "سلام، ممنون!", "fa"))
     await _deliver_all(notifier)
     answer = _sent_to(telegram, CHAT)[-1]
-    assert "سلام، ممنون!" in answer["text"] and answer["message_thread_id"] == reza_topic
+    assert "سلام، ممنون!" in answer["text"] and int(answer["message_thread_id"]) == reza_topic
 
     # /done in the topic: the person is told (in Persian) and Lotse answers again
     await dispatcher.feed_update(bot, _in_counsellors_chat(ANNA, "/done", topic=reza_topic))

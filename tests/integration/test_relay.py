@@ -99,7 +99,9 @@ def _claimed_lead(sessions: sessionmaker, conversation: str, language: str, **ch
 def _card_id(sessions: sessionmaker, lead_id: str, kind: str = "lead_card") -> int:
     with sessions() as session:
         found = session.scalar(
-            select(OutboxMessage.telegram_message_id).where(OutboxMessage.lead_id == lead_id, OutboxMessage.kind == kind)
+            select(OutboxMessage.telegram_message_id).where(
+                OutboxMessage.lead_id == lead_id, OutboxMessage.kind == kind
+            )
         )
     assert found is not None, f"no {kind} in the chat"
     return found
@@ -340,7 +342,9 @@ async def test_a_forum_gets_a_topic_per_lead_and_its_messages_go_to_the_person(
     assert [m.params["chat_id"] for m in reply] == ["777020"], "Lotse answers again (here: engine unreachable)"
 
 
-async def test_failures_of_telegram_lose_nothing_and_send_nothing_twice(sessions, bot, telegram, dispatcher, team) -> None:
+async def test_failures_of_telegram_lose_nothing_and_send_nothing_twice(
+    sessions, bot, telegram, dispatcher, team
+) -> None:
     lead = _claimed_lead(sessions, "tg:777030", "ru")
     notifier = _notifier(sessions, bot)
     await _deliver_all(notifier)
@@ -447,3 +451,20 @@ async def test_erasure_reaches_every_relay_message(sessions, engine, bot, telegr
 def _last_update_message_id() -> int:
     """The message id ``_in_counsellors_chat`` gave the last counsellor's message."""
     return _last[-1]
+
+
+async def test_erledigt_on_the_card_ends_the_conversation_and_the_person_is_told(
+    sessions, bot, telegram, dispatcher, team
+) -> None:
+    lead = _claimed_lead(sessions, "tg:777070", "en")
+    notifier = _notifier(sessions, bot)
+    await _deliver_all(notifier)
+    card = _card_id(sessions, lead.id)
+    await dispatcher.feed_update(bot, _in_counsellors_chat(ANNA, "Hello, this is Anna from the team.", card))
+    await dispatcher.feed_update(bot, _press(ANNA, f"lead:close:{lead.id}", card))
+    await _deliver_all(notifier)
+    assert _sent_to(telegram, 777070)[-1]["text"] == translate("en", RELAY_ENDED)
+    await dispatcher.feed_update(bot, _in_counsellors_chat(ANNA, "One more thing", card))
+    assert "erledigt" in telegram.called("sendMessage")[-1].params["text"], "a closed lead takes no more messages"
+    with sessions() as session:
+        assert session.get(Lead, lead.id).relay_since is None

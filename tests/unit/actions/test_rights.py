@@ -98,7 +98,9 @@ def test_with_a_lead_everything_stored_is_listed(db: sessionmaker) -> None:
         "• Stand deiner Anfrage: neu",
     ]
     assert lines[7] == "• Deine Antworten aus dem Check: age=29"
-    assert lines[8].startswith("• Einwilligung „Beratung“ seit 20") and f"(Hinweis-Version {NOTICE_VERSION})" in lines[8]
+    assert (
+        lines[8].startswith("• Einwilligung „Beratung“ seit 20") and f"(Hinweis-Version {NOTICE_VERSION})" in lines[8]
+    )
     assert lines[9].startswith("• Einwilligung „anonyme Statistik“ seit 20")
     assert turn.payloads == [CONFIRMED, "/delete_my_data"], "withdraw, or delete after asking"
 
@@ -118,7 +120,9 @@ def test_the_messages_with_the_counsellor_are_listed(db: sessionmaker) -> None:
     lines = show().texts[0].split("\n")
     assert "• Nachrichten mit dem Beratungsteam:" in lines
     relay = lines[lines.index("• Nachrichten mit dem Beratungsteam:") + 1 :]
-    assert relay[0].startswith("• Anna am 20") and relay[0].endswith(": Hier findest du uns: Am Margaretenhof 14, Schwerin")
+    assert relay[0].startswith("• Anna am 20") and relay[0].endswith(
+        ": Hier findest du uns: Am Margaretenhof 14, Schwerin"
+    )
     assert relay[1].startswith("• du am 20") and relay[1].endswith(": Danke, ich komme am Montag.")
 
 

@@ -30,7 +30,7 @@ from bot.i18n import translate
 from bot.leads.claims import claim_lead
 from bot.leads.erasure import erase_conversation, purge_expired
 from bot.leads.models import AuditEvent, Lead, OutboxMessage, RelayMessage
-from bot.leads.outbox import RELAY_ENDED
+from bot.leads.outbox import CLAIMED_NOTICE, RELAY_ENDED
 from bot.leads.relay import FIRST_HINT, HEADER, TEMPLATES, end_quiet_relays, parse_date, take_from_person
 from bot.leads.submission import submit_lead
 from bot.notifier import Notifier
@@ -202,6 +202,7 @@ async def test_a_reply_to_the_card_reaches_the_telegram_person_and_their_answer_
     await dispatcher.feed_update(bot, _in_counsellors_chat(ANNA, "Добрий день, Олено! Я подзвоню завтра.", card))
     await _deliver_all(notifier)
     [claimed, relayed] = _sent_to(telegram, 777010)
+    assert claimed["text"] == translate("uk", CLAIMED_NOTICE)
     assert relayed["text"].startswith(translate("uk", HEADER, name="Anna"))
     assert "Добрий день, Олено! Я подзвоню завтра." in relayed["text"]
     assert translate("uk", FIRST_HINT) in relayed["text"], "the first message says how to answer"

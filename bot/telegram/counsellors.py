@@ -49,15 +49,16 @@ PROMPT_TAG = re.compile(r"\[Vorlage (?P<template>\w+) · Anfrage (?P<lead>[0-9a-
 DONE_COMMAND = "/done"
 ENDED = "Gespräch beendet: Lotse antwortet der Person wieder. Sie hat eine Nachricht dazu bekommen."
 NOT_ACTIVE = "Es läuft gerade kein Gespräch mit der Person."
+ONLY_TEXT = "Nur Text wird an die Person weitergeleitet. Fotos, Dateien und Sprachnachrichten bitte anders schicken."
 
 
 def make_router() -> Router:
     """The counsellors' router (a new one per dispatcher: aiogram attaches a router once)."""
     router = Router(name="counsellors")
     router.callback_query.register(on_card_button, F.data.startswith("lead:"))
-    router.message.register(
-        on_counsellor_message, F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP}), F.text, ~F.from_user.is_bot
-    )
+    in_a_group = F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP})
+    router.message.register(on_counsellor_message, in_a_group, F.text, ~F.from_user.is_bot)
+    router.message.register(on_counsellor_media, in_a_group, ~F.from_user.is_bot, ~F.forum_topic_created)
     return router
 
 
@@ -206,3 +207,18 @@ async def on_counsellor_message(message: Message, bot: Bot, sessions: sessionmak
         await bot.set_message_reaction(message.chat.id, message.message_id, [ReactionTypeEmoji(emoji="👍")])
     if written.german_hint:
         await _note(message, german_hint(written.language, "die Person"))
+
+
+async def on_counsellor_media(message: Message, bot: Bot, sessions: sessionmaker, settings: Settings) -> None:
+    """A photo, file or voice note in a lead's thread: only text reaches the person; the
+    counsellor is told, nothing is relayed."""
+    if message.chat.id != settings.counsellor_chat_id or message.from_user is None or message.text:
+        return
+    if message.photo is None and message.document is None and message.voice is None and message.video is None:
+        return  # a service message (a topic edited, someone joined …): nothing to say
+    lead_id, _ = await _thread_of(message, bot, sessions)
+    if lead_id is None:
+        return
+    if await asyncio.to_thread(counsellor_of_telegram, sessions, message.from_user.id) is None:
+        return
+    await _note(message, ONLY_TEXT)

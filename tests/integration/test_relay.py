@@ -469,3 +469,27 @@ async def test_erledigt_on_the_card_ends_the_conversation_and_the_person_is_told
     assert "erledigt" in telegram.called("sendMessage")[-1].params["text"], "a closed lead takes no more messages"
     with sessions() as session:
         assert session.get(Lead, lead.id).relay_since is None
+
+
+async def test_a_photo_in_the_thread_is_not_relayed_and_the_counsellor_is_told(
+    sessions, bot, telegram, dispatcher, team
+) -> None:
+    lead = _claimed_lead(sessions, "tg:777080", "tr")
+    notifier = _notifier(sessions, bot)
+    await _deliver_all(notifier)
+    card = _card_id(sessions, lead.id)
+    photo = _in_counsellors_chat(ANNA, "", card).message.model_dump(exclude_none=True, by_alias=True)
+    photo.pop("text")
+    photo["photo"] = [{"file_id": "f1", "file_unique_id": "u1", "width": 10, "height": 10}]
+    before = len(telegram.called("sendMessage"))
+    await dispatcher.feed_update(
+        bot,
+        Update.model_validate(
+            {"update_id": 1, "message": {**photo, "from": {"id": STRANGER, "is_bot": False, "first_name": "S"}}}
+        ),
+    )
+    assert len(telegram.called("sendMessage")) == before, "nothing to someone who is no counsellor"
+    await dispatcher.feed_update(bot, Update.model_validate({"update_id": 2, "message": photo}))
+    assert "Nur Text" in telegram.called("sendMessage")[-1].params["text"]
+    with sessions() as session:
+        assert session.scalars(select(RelayMessage)).all() == []

@@ -202,12 +202,13 @@ class Notifier:
 
     async def _close_topic(self, topic_id: int) -> None:
         """Rename a gone lead's topic (its name named the person) and close it."""
-        for call in (
-            self.bot.edit_forum_topic(self.chat_id, topic_id, name=REDACTED_TOPIC),
-            self.bot.close_forum_topic(self.chat_id, topic_id),
-        ):
+        steps = (
+            lambda: self.bot.edit_forum_topic(self.chat_id, topic_id, name=REDACTED_TOPIC),
+            lambda: self.bot.close_forum_topic(self.chat_id, topic_id),
+        )
+        for step in steps:
             try:
-                await call
+                await step()
             except TelegramBadRequest as error:
                 if "NOT_MODIFIED" not in error.message.upper() and "not found" not in error.message:
                     raise

@@ -16,6 +16,7 @@ from aiogram import Bot, Dispatcher
 from sqlalchemy.orm import sessionmaker
 
 from bot.conversation import Conversations
+from bot.inbox.throttle import LoginThrottler
 from bot.leads.erasure import purge_expired
 from bot.settings import Settings
 from bot.telegram.updates import SeenUpdates
@@ -28,13 +29,15 @@ RETENTION_INTERVAL_SECONDS = 3600
 async def run_retention(
     sessions: sessionmaker, settings: Settings, interval: float = RETENTION_INTERVAL_SECONDS
 ) -> None:
-    """Purge what is past its retention time, once an hour (also ``python -m bot.cli purge``)."""
+    """Purge what is past its retention time, once an hour (also ``python -m bot.cli purge``): leads,
+    conversations, and the inbox's stale login-throttle rows (typed names, client addresses)."""
     await asyncio.sleep(min(60.0, interval))  # not while everything is still starting
     while True:
         try:
             await asyncio.to_thread(
                 purge_expired, sessions, settings.lead_retention_days, settings.conversation_retention_days
             )
+            await asyncio.to_thread(LoginThrottler(sessions).forget_stale)
         except Exception as error:  # noqa: BLE001 - try again next round; the database may be back
             # the type only: database errors carry the statement's parameters (personal data)
             logger.error("retention.failed", error=type(error).__name__)

@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, or_
+from sqlalchemy import CursorResult, and_, delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -84,7 +85,7 @@ class LoginThrottler:
             or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < cutoff),
         )
         with self.sessions.begin() as db:
-            return int(db.execute(delete(LoginThrottle).where(stale)).rowcount or 0)
+            return cast(CursorResult[Any], db.execute(delete(LoginThrottle).where(stale))).rowcount or 0
 
     def _count(self, key: str, limit: int) -> None:
         now = self.clock()

@@ -117,6 +117,11 @@ class Story:
     """Which of the above were found, in the order age, occupation, experience_years, german_level."""
 
     @property
+    def occupation_name(self) -> str | None:
+        """What the ``occupation`` slot keeps: the occupation's German name."""
+        return None if self.occupation is None else self.occupation.name
+
+    @property
     def is_story(self) -> bool:
         """At least two facts about the person: enough to be a story, not a passing mention."""
         return len([f for f in self.facts if f != "german_level"]) >= 2

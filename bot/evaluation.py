@@ -435,7 +435,10 @@ def people_story_report(today: date | None = None, show_misses: bool = False) ->
     today = today or date.today()
     halves = {"dev": load_people_stories(PEOPLE_STORIES_DEV), "test": load_people_stories(PEOPLE_STORIES_TEST)}
     scores = {name: people_story_scores(stories, today) for name, stories in halves.items()}
-    lines = ["Stories: first messages whose age, occupation and years of work all fill the slots", "language  dev       test"]
+    lines = [
+        "Stories: first messages whose age, occupation and years of work all fill the slots",
+        "language  dev       test",
+    ]
     for language in sorted(set(scores["dev"]) | set(scores["test"])):
         cells = []
         for name in halves:

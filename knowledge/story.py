@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -285,49 +286,62 @@ def _start_years(
     return found
 
 
+Named = Occupation | str
+"""An occupation of ``occupations.yml``, or the German name of a profession without training."""
+
+
+@lru_cache(maxsize=4)
+def _names_by_first_word(
+    occupations: tuple[Occupation, ...], professions: tuple[tuple[str, str], ...]
+) -> dict[str, tuple[tuple[tuple[str, ...], Named], ...]]:
+    """Every name of every occupation and profession as its words, by its first word."""
+    by_first: dict[str, list[tuple[tuple[str, ...], Named]]] = {}
+    named: tuple[tuple[str, Named], ...] = (*_occupation_names(occupations), *professions)
+    for name, value in named:
+        words = tuple(_words(name))
+        if words:
+            by_first.setdefault(words[0], []).append((words, value))
+    return {first: tuple(names) for first, names in by_first.items()}
+
+
+def _words(text: str) -> list[str]:
+    """Folded words; a hyphen or a slash parts words too ("KFZ-Mechaniker" = "KFZ Mechaniker")."""
+    return re.sub(r"[^\w\s/-]", " ", fold(text)).replace("/", " ").replace("-", " ").split()
+
+
 def _find_occupation(
     text: str, words: StoryWords, occupations: tuple[Occupation, ...]
 ) -> tuple[Occupation | None, str | None]:
     """The occupation or the profession the text names first ("20 Jahre LKW-Fahrer, jetzt im
     Lager": the driver), a name inside a longer one not counted ("elektrik mühendisi" is an
-    engineer, not an electrician); with the ``endings`` taken off each word when no name stands
-    in the text as it is ("kaynakçıyım" → "kaynakçı")."""
-    names: tuple[tuple[str, Occupation | str], ...] = (*_occupation_names(occupations), *words.professions)
-    for attempt in (text, _without_endings(text, words.endings)):
-        found = _first_name(attempt, names)
-        if isinstance(found, Occupation):
-            return found, None
-        if found is not None:
-            return None, found
-    return None, None
-
-
-def _first_name(text: str, names: tuple[tuple[str, Occupation | str], ...]) -> Occupation | str | None:
-    """The value of the name that stands first in ``text`` as whole words, among those not inside
-    a longer one; an occupation before a profession of the same name."""
-    lowered = " " + re.sub(r"[^\w\s/-]", " ", fold(text)) + " "
-    spans: list[tuple[int, int, Occupation | str]] = []
-    for name, value in names:
-        if name in lowered:  # the substring test first: a regex per name for thousands of names is slow
-            spans += [(m.start(), m.end(), value) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", lowered)]
+    engineer, not an electrician). A word counts as it stands and with one of the ``endings``
+    off ("kaynakçıyım" → "kaynakçı", "mühendisiyim" → "mühendisi")."""
+    by_first = _names_by_first_word(occupations, words.professions)
+    typed = _words(text)
+    forms = [{word, _without_ending(word, words.endings)} for word in typed]
+    spans: list[tuple[int, int, Named]] = []
+    for start, alternatives in enumerate(forms):
+        for first in alternatives:
+            for name, value in by_first.get(first, ()):
+                end = start + len(name)
+                if end <= len(forms) and all(w in forms[start + k] for k, w in enumerate(name)):
+                    spans.append((start, end, value))
     whole = [
         (start, end, value)
         for start, end, value in spans
         if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
     ]
     if not whole:
-        return None
-    return min(whole, key=lambda span: (span[0], -(span[1] - span[0]), isinstance(span[2], str)))[2]
+        return None, None
+    found = min(whole, key=lambda span: (span[0], -(span[1] - span[0]), isinstance(span[2], str)))[2]
+    return (found, None) if isinstance(found, Occupation) else (None, found)
 
 
-def _without_endings(text: str, endings: tuple[str, ...]) -> str:
-    def cut(word: str) -> str:
-        for ending in endings:
-            if word.endswith(ending) and len(word) - len(ending) >= 3:
-                return word[: -len(ending)]
-        return word
-
-    return " ".join(cut(word) for word in re.findall(r"[^\W_]+", fold(text)))
+def _without_ending(word: str, endings: tuple[str, ...]) -> str:
+    for ending in endings:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
 
 
 def read_story(text: str, words: StoryWords, occupations: tuple[Occupation, ...], today: date | None = None) -> Story:

@@ -38,6 +38,8 @@ from bot.settings import PROJECT_ROOT
 from knowledge.loader import DATA_DIR, load_knowledge
 from knowledge.questions import QuestionIndex, read_question_words
 from knowledge.schema import ROUTE_IDS
+from knowledge.story import StoryWords, read_story, read_story_words
+from knowledge.triage import find_occupation, phrase
 
 HELD_BACK_DIR = PROJECT_ROOT / "tests" / "data" / "nlu"
 REAL_DIR = PROJECT_ROOT / "tests" / "data" / "real"
@@ -376,7 +378,7 @@ def load_people_stories(folder: Path) -> list[PeopleStory]:
     stories = []
     for path in sorted(folder.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for item in data["stories"]:
+        for item in data["messages"]:
             expect = item["expect"]
             stories.append(
                 PeopleStory(
@@ -391,9 +393,12 @@ def load_people_stories(folder: Path) -> list[PeopleStory]:
 
 
 def _names(text: str) -> set[str]:
-    from knowledge.triage import phrase
-
     return {phrase(name) for name in text.split("/") if name.strip()}
+
+
+@lru_cache(maxsize=1)
+def _story_words() -> StoryWords:
+    return read_story_words(DATA_DIR)
 
 
 def story_matches(story: PeopleStory, today: date) -> dict[str, bool]:
@@ -403,11 +408,8 @@ def story_matches(story: PeopleStory, today: date) -> dict[str, bool]:
     Lotse's occupations (``occupations.yml``), the message must resolve to that same occupation;
     where it is not (a teacher, a doctor), the occupation slot must hold that name as text.
     Years of work count within half a year."""
-    from knowledge.story import read_story, read_story_words
-    from knowledge.triage import find_occupation
-
     occupations = load_knowledge().occupations
-    read = read_story(story.text, read_story_words(DATA_DIR), occupations, today)
+    read = read_story(story.text, _story_words(), occupations, today)
     wanted = {o.id for name in story.occupation.split("/") if (o := find_occupation(name, occupations))}
     slot = read.occupation_name
     if wanted:

@@ -352,7 +352,9 @@ def story_report(examples: list[Example]) -> str:
             told += 1
             if fact == "occupation":
                 wanted = find_occupation(str(expected), occupations)
-                read += story.occupation is not None and (wanted is None or wanted.id == story.occupation.id)
+                read += story.occupation_name is not None and (
+                    wanted is None or (story.occupation is not None and wanted.id == story.occupation.id)
+                )
             elif fact == "age":
                 read += story.age == expected
             else:

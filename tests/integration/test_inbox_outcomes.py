@@ -4,6 +4,8 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -32,7 +34,7 @@ OFFICE = WorkingHours.from_settings(Settings())
 
 @pytest.fixture
 def client(database_url: str, sessions: sessionmaker, tmp_path) -> Iterator[TestClient]:
-    add_counsellor(sessions, "anna", "Anna Berg", PASSWORD)
+    add_counsellor(sessions, "anna", "Anna Berg", PASSWORD, role="admin")
     settings = Settings(var_dir=tmp_path, database_url=database_url, public_url="http://testserver")
     with TestClient(create_app(settings, engine=Engine("http://127.0.0.1:9"))) as test_client:
         response = test_client.post("/inbox/login", data={"username": "anna", "password": PASSWORD})
@@ -75,6 +77,8 @@ def test_closing_in_the_inbox_asks_for_the_outcome_and_a_correction_is_audited(
     client.post(url, data={"status": "closed", "outcome": "route_started", "csrf": token})  # corrected
     client.post(url, data={"status": "closed", "outcome": "", "note": "Termin war gut", "csrf": token})  # a note
     assert _stored(sessions, lead.id).outcome == "route_started"
+    [row] = list(csv.DictReader(io.StringIO(client.get("/inbox/export.csv").text)))
+    assert row["outcome"] == "route_started" and row["claimed_at"] and row["closed_at"]
     client.post(url, data={"status": "contacted", "outcome": "route_started", "csrf": token})  # opened again
     assert (_stored(sessions, lead.id).status, _stored(sessions, lead.id).outcome) == ("contacted", None)
     with sessions() as session:

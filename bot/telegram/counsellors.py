@@ -14,7 +14,7 @@ import asyncio
 
 import structlog
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.orm import sessionmaker
 
@@ -67,7 +67,7 @@ async def _close_step(
         text = card_text(
             lead, settings.public_url, settings.card_shows_contact, closed_state(result.counsellor, lead.outcome)
         )
-        await _show_everywhere(bot, query, sessions, lead_id, text, None)
+        await _show_everywhere(bot, query, sessions, settings, lead_id, text, None)
         return
     keyboard = outcome_keyboard(lead_id) if action == CLOSE else card_keyboard(lead_id, claimed=lead.status != "new")
     await query.answer("Wie ist es ausgegangen?" if action == CLOSE else "")
@@ -82,27 +82,29 @@ async def _show_everywhere(
     bot: Bot,
     query: CallbackQuery,
     sessions: sessionmaker,
+    settings: Settings,
     lead_id: str,
     text: str,
     keyboard: InlineKeyboardMarkup | None,
 ) -> None:
-    """Show the lead's new state on the pressed message and on its other posts (card, reminders)."""
+    """Show the lead's new state on the pressed message and on its other posts (card, reminders)
+    in the counsellors' chat — only there: a message id means something else in another chat."""
     pressed = query.message.message_id if query.message is not None else None
-    chat = query.message.chat.id if query.message is not None else None
     if isinstance(query.message, Message):  # not an InaccessibleMessage (too old to edit)
         try:
             await query.message.edit_text(text, reply_markup=keyboard)
         except TelegramBadRequest:
             logger.info("card.unchanged", lead=lead_id)
-    if chat is None:
+    chat = settings.counsellor_chat_id
+    if chat is None or query.message is None or query.message.chat.id != chat:
         return
     for message_id in await asyncio.to_thread(counsellor_posts, sessions, lead_id):
         if message_id == pressed:
             continue
         try:
             await bot.edit_message_text(text=text, chat_id=chat, message_id=message_id, reply_markup=keyboard)
-        except TelegramBadRequest:
-            logger.info("card.unchanged", lead=lead_id)
+        except TelegramAPIError as error:  # best effort: the pressed one shows it, the inbox has it
+            logger.info("card.not_updated", lead=lead_id, error=type(error).__name__)
 
 
 async def on_card_button(query: CallbackQuery, sessions: sessionmaker, settings: Settings, bot: Bot) -> None:
@@ -136,6 +138,7 @@ async def on_card_button(query: CallbackQuery, sessions: sessionmaker, settings:
         bot,
         query,
         sessions,
+        settings,
         lead.id,
         card_text(lead, settings.public_url, settings.card_shows_contact, state),
         card_keyboard(lead.id, claimed=True, closed=closed),

@@ -218,7 +218,7 @@ async def test_erasure_overwrites_the_reminder_in_the_chat_too(sessions, bot, te
     assert all(edit.params["text"] == REDACTED for edit in edits)
 
 
-def _press(user_id: int, data: str, message_id: int) -> dict:
+def _press(user_id: int, data: str, message_id: int, chat: int = CHAT) -> dict:
     return {
         "update_id": 1,
         "callback_query": {
@@ -226,7 +226,7 @@ def _press(user_id: int, data: str, message_id: int) -> dict:
             "chat_instance": "x",
             "data": data,
             "from": {"id": user_id, "is_bot": False, "first_name": "C"},
-            "message": {"message_id": message_id, "date": 0, "chat": {"id": CHAT, "type": "supergroup"}, "text": "x"},
+            "message": {"message_id": message_id, "date": 0, "chat": {"id": chat, "type": "supergroup"}, "text": "x"},
         },
     }
 
@@ -284,3 +284,14 @@ async def test_a_counsellor_closes_a_lead_with_its_outcome_on_the_card_and_its_r
     await press(501, "end_referred", reminder)  # an old close step pressed again: the outcome stays
     with sessions() as session:
         assert session.get(Lead, lead.id).outcome == "not_reachable"
+
+
+async def test_a_press_from_another_chat_updates_no_post_in_the_counsellors_chat(
+    sessions, bot, telegram, settings
+) -> None:
+    lead = _lead(sessions, "web:elsewhere")
+    await _notifier(sessions, bot).deliver_due()
+    add_counsellor(sessions, "anna", "Anna Berg", "a-long-password-1", telegram_user_id=501)
+    update = Update.model_validate(_press(501, f"lead:claim:{lead.id}", 5, chat=-100999))
+    await create_dispatcher(settings, sessions).feed_update(bot, update)
+    assert [edit.params["chat_id"] for edit in telegram.called("editMessageText")] == ["-100999"]

@@ -15,7 +15,12 @@ counsellors are cards; rows for a person's Telegram chat (``notice_telegram``: a
 taken their request) are that kind's text in the person's language; rows for a web chat are left
 to the web chat's event stream.
 
-Rows of kind ``redact`` overwrite a card that is already in the chat, after its lead was erased
+Rows of kind ``lead_reminder`` raise a lead nobody has taken again (``bot.leads.reminders``): the
+card once more, headed by how many working hours it has waited, as a reply to the first card and
+with its buttons. A reminder of a lead that was taken or closed before it went out is not sent
+(``cancelled``).
+
+Rows of kind ``redact`` overwrite a card (or reminder) that is already in the chat, after its lead was erased
 ("delete my data") or purged: the card named the person, so it must not outlive their data. A
 lead erased while its card is on the way gets the card overwritten right after it arrives.
 
@@ -43,14 +48,26 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
+from aiogram.types import ReplyParameters
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.database import utcnow
 from bot.i18n import translate
 from bot.leads.models import Lead, OutboxMessage
-from bot.leads.outbox import LEAD_CARD, REDACT, Recipient, kinds_for, notice_text, recipient_of
-from bot.telegram.cards import REDACTED, card_keyboard, card_text
+from bot.leads.outbox import (
+    COUNSELLOR_POSTS,
+    LEAD_REMINDER,
+    REDACT,
+    Recipient,
+    card_key,
+    kinds_for,
+    notice_text,
+    recipient_of,
+)
+from bot.settings import Settings
+from bot.telegram.cards import REDACTED, card_keyboard, card_text, reminder_text
+from bot.working_hours import WorkingHours
 
 logger = structlog.get_logger(__name__)
 
@@ -59,6 +76,10 @@ PERMANENT_AFTER = 5
 """Attempts after which a permanent refusal marks the message ``failed``."""
 DELIVERS_TO = (Recipient.COUNSELLORS, Recipient.PERSON_TELEGRAM)
 """Whose outbox messages the notifier sends (a web chat's are taken by its event stream)."""
+
+
+class NoLongerNeeded(Exception):
+    """The message is not to be sent any more (a reminder of a lead that was taken meanwhile)."""
 
 
 @dataclass
@@ -83,6 +104,7 @@ class Notifier:
         lease_seconds: float = 60.0,
         batch: int = 20,
         backoff_seconds: float = 2.0,
+        office: WorkingHours | None = None,
     ) -> None:
         self.sessions = sessions
         self.bot = bot
@@ -93,6 +115,8 @@ class Notifier:
         self.batch = batch
         self.backoff = backoff_seconds
         self.wakeup = asyncio.Event()
+        self.office = office or WorkingHours.from_settings(Settings())
+        """The office's working hours: a reminder says how many the lead has waited."""
 
     def _claim(self) -> list[int]:
         now = utcnow()
@@ -143,6 +167,26 @@ class Notifier:
                 or 0
             )
 
+    def _card_message_id(self, lead_id: str) -> int | None:
+        with self.sessions() as session:
+            return session.scalar(
+                select(OutboxMessage.telegram_message_id).where(OutboxMessage.dedup_key == card_key(lead_id))
+            )
+
+    async def _remind(self, lead: Lead) -> int:
+        """Raise a lead nobody has taken again, as a reply to its card (if that is in the chat)."""
+        if lead.status != "new":
+            raise NoLongerNeeded
+        card = await asyncio.to_thread(self._card_message_id, lead.id)
+        waited = self.office.working_time(lead.created_at, utcnow())
+        sent = await self.bot.send_message(
+            self.chat_id,
+            reminder_text(lead, self.inbox_url, self.shows_contact, int(waited.total_seconds() // 3600)),
+            reply_markup=card_keyboard(lead.id),
+            reply_parameters=ReplyParameters(message_id=card, allow_sending_without_reply=True) if card else None,
+        )
+        return sent.message_id
+
     async def _redact(self, telegram_message_id: int) -> None:
         """Overwrite a card in the chat; a card that is gone or already overwritten is fine."""
         try:
@@ -161,6 +205,8 @@ class Notifier:
             return message.telegram_message_id
         if lead is None:
             return None  # erased meanwhile (delete my data): nothing to send
+        if message.kind == LEAD_REMINDER:
+            return await self._remind(lead)
         if recipient_of(message.kind) is Recipient.PERSON_TELEGRAM:
             person = int(lead.conversation_id.removeprefix("tg:"))
             told = await self.bot.send_message(person, translate(lead.language, notice_text(message.kind)))
@@ -180,6 +226,10 @@ class Notifier:
         attempts = message.attempts + 1
         try:
             telegram_message_id = await self._deliver(message, lead)
+        except NoLongerNeeded:
+            logger.info("notifier.cancelled", outbox=message_id, kind=message.kind)
+            await asyncio.to_thread(self._finish, message_id, status="cancelled", attempts=attempts)
+            return
         except TelegramRetryAfter as error:
             delivery.retried += 1
             logger.warning("notifier.rate_limited", outbox=message_id, retry_after=error.retry_after)
@@ -228,7 +278,7 @@ class Notifier:
             telegram_message_id=telegram_message_id,
             last_error=None,
         )
-        if not recorded and message.kind == LEAD_CARD:
+        if not recorded and message.kind in COUNSELLOR_POSTS:
             # the lead was erased while its card was on the way: the card must not stay
             logger.info("notifier.erased_in_flight", outbox=message_id)
             await self._redact(telegram_message_id)

@@ -50,8 +50,13 @@ class OutboxKind:
 
 LEAD_CARD = "lead_card"
 """The lead's card in the counsellors' chat."""
+LEAD_REMINDER = "lead_reminder"
+"""The lead raised again in the counsellors' chat: nobody has taken it for a while (``bot.leads.reminders``)."""
 REDACT = "redact"
-"""Overwrite a card already in the counsellors' chat (its lead is gone)."""
+"""Overwrite a card (or a reminder) already in the counsellors' chat (its lead is gone)."""
+COUNSELLOR_POSTS = (LEAD_CARD, LEAD_REMINDER)
+"""The kinds that show a lead in the counsellors' chat: they name the person, so erasure overwrites
+them, and a claim or close updates all of them."""
 NOTICE_TELEGRAM = "notice_telegram"
 """The person is told in their own Telegram chat that a counsellor has taken their request."""
 NOTICE_WEB = "notice_web"
@@ -64,6 +69,7 @@ KINDS: dict[str, OutboxKind] = {
     kind.name: kind
     for kind in (
         OutboxKind(LEAD_CARD, Recipient.COUNSELLORS),
+        OutboxKind(LEAD_REMINDER, Recipient.COUNSELLORS),
         OutboxKind(REDACT, Recipient.COUNSELLORS),
         OutboxKind(NOTICE_TELEGRAM, Recipient.PERSON_TELEGRAM, CLAIMED_NOTICE),
         OutboxKind(NOTICE_WEB, Recipient.PERSON_WEB, CLAIMED_NOTICE),
@@ -107,12 +113,12 @@ def queue_card(session: Session, lead: Lead) -> None:
 
 
 def redact_sent_cards(session: Session, lead_ids: list[str]) -> int:
-    """Queue the overwriting of every card of these leads that reached Telegram (same transaction
-    as the deletion: the card's text names the person, and the person is gone)."""
+    """Queue the overwriting of every card and reminder of these leads that reached Telegram (same
+    transaction as the deletion: their text names the person, and the person is gone)."""
     sent = session.execute(
         select(OutboxMessage.id, OutboxMessage.telegram_message_id).where(
             OutboxMessage.lead_id.in_(lead_ids),
-            OutboxMessage.kind == LEAD_CARD,
+            OutboxMessage.kind.in_(COUNSELLOR_POSTS),
             OutboxMessage.telegram_message_id.is_not(None),
         )
     ).all()
@@ -123,6 +129,17 @@ def redact_sent_cards(session: Session, lead_ids: list[str]) -> int:
             )
         )
     return len(sent)
+
+
+def counsellor_posts(sessions: Sessions | None, lead_id: str) -> list[int]:
+    """Telegram's message ids of the lead's card and reminders in the counsellors' chat."""
+    with sessions_or_default(sessions)() as session:
+        posts = session.scalars(
+            select(OutboxMessage.telegram_message_id)
+            .where(OutboxMessage.lead_id == lead_id, OutboxMessage.kind.in_(COUNSELLOR_POSTS))
+            .order_by(OutboxMessage.id)
+        )
+        return [post for post in posts if post is not None]
 
 
 def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[tuple[str, str]]:

@@ -54,6 +54,9 @@ def _slots(story: Story) -> dict[str, Any]:
     if story.occupation is not None:
         slots["occupation"] = story.occupation.name
         slots["training_years"] = story.occupation.training_years
+    elif story.profession is not None:  # a teacher, a doctor: kept as text, as the form keeps what it does not know
+        slots["occupation"] = story.profession
+        slots["training_years"] = None
     if story.experience_years is not None:
         slots["experience_years"] = story.experience_years
     if story.german_level is not None:
@@ -66,8 +69,8 @@ def facts_line(story: Story, language: str) -> str:
     parts: list[str] = []
     if story.age is not None:
         parts.append(translate_plural(language, "{count} Jahr alt", "{count} Jahre alt", story.age))
-    if story.occupation is not None:
-        parts.append(story.occupation.name.split(" – ")[0])
+    if story.occupation_name is not None:
+        parts.append(story.occupation_name.split(" – ")[0])
     if story.experience_years is not None:
         parts.append(translate(language, EXPERIENCE, years=Years(story.experience_years)))
     if story.german_level is not None:

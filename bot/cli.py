@@ -114,11 +114,13 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
     from bot.database import make_engine, make_sessions
+    from bot.inbox.throttle import LoginThrottler
     from bot.leads.erasure import purge_expired
 
-    engine = make_engine(settings.effective_database_url)
-    purged = purge_expired(make_sessions(engine), settings.lead_retention_days, settings.conversation_retention_days)
-    print(f"purged {purged.leads} leads and {purged.conversations} conversations")
+    sessions = make_sessions(make_engine(settings.effective_database_url))
+    purged = purge_expired(sessions, settings.lead_retention_days, settings.conversation_retention_days)
+    throttled = LoginThrottler(sessions).forget_stale()
+    print(f"purged {purged.leads} leads, {purged.conversations} conversations and {throttled} login-throttle rows")
     return 0
 
 

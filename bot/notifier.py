@@ -15,7 +15,12 @@ counsellors are cards; rows for a person's Telegram chat (``notice_telegram``: a
 taken their request) are that kind's text in the person's language; rows for a web chat are left
 to the web chat's event stream.
 
-Rows of kind ``redact`` overwrite a card that is already in the chat, after its lead was erased
+Rows of kind ``lead_reminder`` raise a lead nobody has taken again (``bot.leads.reminders``): the
+card once more, headed by how many working hours it has waited, as a reply to the first card and
+with its buttons. A reminder of a lead that was taken or closed before it went out is not sent
+(``cancelled``).
+
+Rows of kind ``redact`` overwrite a card (or reminder) that is already in the chat, after its lead was erased
 ("delete my data") or purged: the card named the person, so it must not outlive their data. A
 lead erased while its card is on the way gets the card overwritten right after it arrives.
 
@@ -58,19 +63,23 @@ from bot.database import utcnow
 from bot.i18n import translate
 from bot.leads.models import Lead, OutboxMessage, RelayMessage
 from bot.leads.outbox import (
-    LEAD_CARD,
+    LEAD_REMINDER,
+    POSTED_ABOUT_THE_PERSON,
     REDACT,
     RELAY_COUNSELLORS,
     TOPIC_CLOSE,
     TOPIC_OPEN,
     UNPOST,
     Recipient,
+    card_key,
     kinds_for,
     notice_text,
     recipient_of,
 )
 from bot.leads.relay import card_message_id, counsellor_text, person_text
-from bot.telegram.cards import REDACTED, REDACTED_TOPIC, card_keyboard, card_text, topic_name
+from bot.settings import Settings
+from bot.telegram.cards import REDACTED, REDACTED_TOPIC, card_keyboard, card_text, reminder_text, topic_name
+from bot.working_hours import WorkingHours
 
 logger = structlog.get_logger(__name__)
 
@@ -95,6 +104,10 @@ class Loaded:
     """The lead's card in the counsellors' chat (a relayed answer replies to it)."""
 
 
+class NoLongerNeeded(Exception):
+    """The message is not to be sent any more (a reminder of a lead that was taken meanwhile)."""
+
+
 @dataclass
 class Delivery:
     """What one round did (for tests, the benchmark and logs)."""
@@ -117,6 +130,7 @@ class Notifier:
         lease_seconds: float = 60.0,
         batch: int = 20,
         backoff_seconds: float = 2.0,
+        office: WorkingHours | None = None,
     ) -> None:
         self.sessions = sessions
         self.bot = bot
@@ -128,6 +142,8 @@ class Notifier:
         self.backoff = backoff_seconds
         self.wakeup = asyncio.Event()
         self._forum: bool | None = None
+        self.office = office or WorkingHours.from_settings(Settings())
+        """The office's working hours: a reminder says how many the lead has waited."""
 
     def _claim(self) -> list[int]:
         now = utcnow()
@@ -244,6 +260,26 @@ class Notifier:
                 or 0
             )
 
+    def _card_message_id(self, lead_id: str) -> int | None:
+        with self.sessions() as session:
+            return session.scalar(
+                select(OutboxMessage.telegram_message_id).where(OutboxMessage.dedup_key == card_key(lead_id))
+            )
+
+    async def _remind(self, lead: Lead) -> int:
+        """Raise a lead nobody has taken again, as a reply to its card (if that is in the chat)."""
+        if lead.status != "new":
+            raise NoLongerNeeded
+        card = await asyncio.to_thread(self._card_message_id, lead.id)
+        waited = self.office.working_time(lead.created_at, utcnow())
+        sent = await self.bot.send_message(
+            self.chat_id,
+            reminder_text(lead, self.inbox_url, self.shows_contact, int(waited.total_seconds() // 3600)),
+            reply_markup=card_keyboard(lead.id),
+            reply_parameters=ReplyParameters(message_id=card, allow_sending_without_reply=True) if card else None,
+        )
+        return sent.message_id
+
     async def _redact(self, telegram_message_id: int) -> None:
         """Overwrite a card in the chat; a card that is gone or already overwritten is fine."""
         try:
@@ -270,6 +306,8 @@ class Notifier:
             return await self._open_topic(lead)
         if message.kind == RELAY_COUNSELLORS:
             return await self._to_thread(loaded, lead)
+        if message.kind == LEAD_REMINDER:
+            return await self._remind(lead)
         if recipient_of(message.kind) is Recipient.PERSON_TELEGRAM:
             person = int(lead.conversation_id.removeprefix("tg:"))
             if loaded.relay is not None:
@@ -294,6 +332,10 @@ class Notifier:
         attempts = message.attempts + 1
         try:
             telegram_message_id = await self._deliver(loaded)
+        except NoLongerNeeded:
+            logger.info("notifier.cancelled", outbox=message_id, kind=message.kind)
+            await asyncio.to_thread(self._finish, message_id, status="cancelled", attempts=attempts)
+            return
         except TelegramRetryAfter as error:
             delivery.retried += 1
             logger.warning("notifier.rate_limited", outbox=message_id, retry_after=error.retry_after)
@@ -342,7 +384,7 @@ class Notifier:
             telegram_message_id=telegram_message_id or None,
             last_error=None,
         )
-        if not recorded and message.kind in (LEAD_CARD, RELAY_COUNSELLORS, TOPIC_OPEN) and telegram_message_id:
+        if not recorded and message.kind in POSTED_ABOUT_THE_PERSON and telegram_message_id:
             # the lead was erased while its card was on the way: the card must not stay
             logger.info("notifier.erased_in_flight", outbox=message_id)
             await self._redact(telegram_message_id)

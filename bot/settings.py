@@ -6,15 +6,19 @@ The names are a contract (see DESIGN.md): deployment scripts and the README rely
 from __future__ import annotations
 
 import re
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """The checkout: ``locales/``, ``var/`` and the Rasa files live below it."""
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""How ``LOTSE_OFFICE_DAYS`` names the days (``date.weekday()`` order)."""
 
 
 class Settings(BaseSettings):
@@ -112,6 +116,68 @@ class Settings(BaseSettings):
         ge=1,
         description="/healthz reports a Telegram backlog when a message has waited longer than this.",
     )
+
+    office_days: str = Field(
+        default="mon tue wed thu fri",
+        description="Days the advice office works (mon … sun, space- or comma-separated).",
+    )
+    office_opens: time = Field(default=time(8, 0), description="When the office opens on a working day (local time).")
+    office_closes: time = Field(default=time(16, 0), description="When it closes (local time).")
+    office_timezone: str = Field(default="Europe/Berlin", description="The office's time zone (IANA name).")
+    office_holidays: str = Field(
+        default="DE-MV",
+        description="Public holidays the office is closed on: country and subdivision as the `holidays` "
+        "library names them (DE-MV: Mecklenburg-Vorpommern); empty: none.",
+    )
+    contact_within_working_days: int = Field(
+        default=1, ge=1, le=10, description="What the person is told: a human answers within this many working days."
+    )
+    remind_after_working_hours: float = Field(
+        default=4.0,
+        gt=0,
+        description="A lead nobody has taken is raised again in the counsellors' chat after this many working hours.",
+    )
+    reminders: int = Field(
+        default=2, ge=0, le=10, description="How often a lead is raised again at most (one per period); 0: never."
+    )
+
+    @field_validator("office_days")
+    @classmethod
+    def _weekdays_only(cls, value: str) -> str:
+        days = [d.lower() for d in re.split(r"[\s,]+", value) if d]
+        unknown = [d for d in days if d not in WEEKDAYS]
+        if unknown or not days:
+            raise ValueError(f"office days are mon, tue, wed, thu, fri, sat, sun: {value!r}")
+        return " ".join(sorted(set(days), key=WEEKDAYS.index))
+
+    @field_validator("office_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"not a time zone: {value!r}") from error
+        return value
+
+    @field_validator("office_holidays")
+    @classmethod
+    def _known_holidays(cls, value: str) -> str:
+        import holidays
+
+        value = value.strip()
+        if value:
+            country, _, subdivision = value.partition("-")
+            try:
+                holidays.country_holidays(country, subdiv=subdivision or None)
+            except NotImplementedError as error:
+                raise ValueError(f"the holidays library knows no {value!r}") from error
+        return value
+
+    @model_validator(mode="after")
+    def _office_opens_before_it_closes(self) -> Settings:
+        if not self.office_opens < self.office_closes:
+            raise ValueError("LOTSE_OFFICE_OPENS must be before LOTSE_OFFICE_CLOSES")
+        return self
 
     @field_validator("widget_origins")
     @classmethod

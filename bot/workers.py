@@ -1,6 +1,7 @@
-"""Background work of the bot process: Telegram (polling and the notifier) and retention.
+"""Background work of the bot process: Telegram (polling, the notifier and the reminders of leads
+nobody has taken) and retention.
 
-Telegram runs only when ``LOTSE_TELEGRAM_TOKEN`` is set; the notifier only when
+Telegram runs only when ``LOTSE_TELEGRAM_TOKEN`` is set; the notifier and the reminders only when
 ``LOTSE_COUNSELLOR_CHAT_ID`` is set too. ``make demo`` without a token runs neither — leads then
 wait in the outbox and are worked in the inbox.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -16,27 +18,33 @@ from aiogram import Bot, Dispatcher
 from sqlalchemy.orm import sessionmaker
 
 from bot.conversation import Conversations
+from bot.inbox.throttle import LoginThrottler
 from bot.leads.erasure import purge_expired
 from bot.leads.relay import end_quiet_relays
+from bot.leads.reminders import queue_reminders
 from bot.settings import Settings
 from bot.telegram.updates import SeenUpdates
+from bot.working_hours import WorkingHours
 
 logger = structlog.get_logger(__name__)
 
 RETENTION_INTERVAL_SECONDS = 3600
 RELAY_QUIET_INTERVAL_SECONDS = 30
+REMINDER_INTERVAL_SECONDS = 60
 
 
 async def run_retention(
     sessions: sessionmaker, settings: Settings, interval: float = RETENTION_INTERVAL_SECONDS
 ) -> None:
-    """Purge what is past its retention time, once an hour (also ``python -m bot.cli purge``)."""
+    """Purge what is past its retention time, once an hour (also ``python -m bot.cli purge``): leads,
+    conversations, and the inbox's stale login-throttle rows (typed names, client addresses)."""
     await asyncio.sleep(min(60.0, interval))  # not while everything is still starting
     while True:
         try:
             await asyncio.to_thread(
                 purge_expired, sessions, settings.lead_retention_days, settings.conversation_retention_days
             )
+            await asyncio.to_thread(LoginThrottler(sessions).forget_stale)
         except Exception as error:  # noqa: BLE001 - try again next round; the database may be back
             # the type only: database errors carry the statement's parameters (personal data)
             logger.error("retention.failed", error=type(error).__name__)
@@ -54,6 +62,27 @@ async def run_relay_quiet(
             await asyncio.to_thread(end_quiet_relays, sessions, settings.relay_quiet_minutes)
         except Exception as error:  # noqa: BLE001 - try again next round; the database may be back
             logger.error("relay.quiet_failed", error=type(error).__name__)
+
+
+async def run_reminders(
+    sessions: sessionmaker,
+    settings: Settings,
+    wakeup: asyncio.Event | None = None,
+    interval: float = REMINDER_INTERVAL_SECONDS,
+) -> None:
+    """Raise leads nobody has taken again, looked at once a minute; wakes the notifier (``wakeup``)
+    when it queued some."""
+    office = WorkingHours.from_settings(settings)
+    every = timedelta(hours=settings.remind_after_working_hours)
+    while True:
+        try:
+            queued = await asyncio.to_thread(queue_reminders, sessions, office, every, settings.reminders)
+            if queued and wakeup is not None:
+                wakeup.set()
+        except Exception as error:  # noqa: BLE001 - try again next round; the database may be back
+            # the type only: database errors carry the statement's parameters (personal data)
+            logger.error("reminders.failed", error=type(error).__name__)
+        await asyncio.sleep(interval)
 
 
 @dataclass
@@ -110,9 +139,15 @@ def start_telegram(settings: Settings, sessions: sessionmaker, conversations: Co
         )
     if settings.counsellor_chat_id is not None:
         notifier = Notifier(
-            sessions, bot, settings.counsellor_chat_id, settings.public_url, shows_contact=settings.card_shows_contact
+            sessions,
+            bot,
+            settings.counsellor_chat_id,
+            settings.public_url,
+            shows_contact=settings.card_shows_contact,
+            office=WorkingHours.from_settings(settings),
         )
         running.tasks.append(asyncio.create_task(notifier.run()))
+        running.tasks.append(asyncio.create_task(run_reminders(sessions, settings, notifier.wakeup)))
     else:
         logger.warning("notifier.off", reason="LOTSE_COUNSELLOR_CHAT_ID is not set")
     return running

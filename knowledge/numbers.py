@@ -76,6 +76,14 @@ _UNKNOWN = re.compile(
 )
 
 
+def years_since(year: int, today: date) -> float | None:
+    """Years of work "seit 2017" means: from the middle of that year (the month is not told, so
+    neither January nor December) to the middle of this month; ``None`` if not 0–60 years."""
+    this_year = (today.month - 0.5) / 12
+    elapsed = this_year / 2 if year == today.year else today.year - year - 0.5 + this_year
+    return round(elapsed, 1) if 0 <= elapsed <= 60 and year <= today.year else None
+
+
 def is_unknown(text: str) -> bool:
     """Whether the user says they don't know or want to skip."""
     return bool(_UNKNOWN.search(text.lower()))
@@ -124,16 +132,14 @@ def parse_years(text: str, today: date | None = None) -> float | None:
         return None
     since = SINCE.search(lowered)
     if since:
-        years = today.year - int(since.group(1)) + (today.month - 1) / 12
-        return round(years, 1) if 0 <= years <= 60 else None
+        return years_since(int(since.group(1)), today)
     value = _first_number(lowered)
     if value is None:
         return None
     if _MONTHS.search(lowered):
         value = value / 12
     if value >= 1900:  # a year on its own: "2019"
-        years = today.year - value + (today.month - 1) / 12
-        return round(years, 1) if 0 <= years <= 60 else None
+        return years_since(int(value), today) if value == int(value) else None
     return round(value, 2) if 0 <= value <= 60 else None
 
 

@@ -119,8 +119,15 @@ class MeaningVote(GraphComponent, IntentClassifier):
     knows, wrong or right; a plain logistic regression over the multilingual embedding knows the
     *meaning* of words it never saw but is blunter. Measured alone, the regression is less often
     confidently wrong on real questions; DIET is better on short messages written like the
-    training data. Averaging their probabilities keeps both. Stored as plain arrays (no pickle).
-    Sits after DIET and before the FallbackClassifier, which then judges the averaged confidence.
+    training data. Averaging their probabilities keeps both.
+
+    The embedding's own opinion is itself two: the regression, and the training examples nearest
+    to the message (cosine similarity, the ``knn_k`` nearest, weighted by ``exp(knn_temperature ×
+    similarity)``). A linear boundary serves an intent with one meaning well, but ``out_of_scope``
+    (visa, studies, pensions …) or recognition (documents, fees, offices …) is many small meanings;
+    the nearest examples keep each of them. Chosen on held-out people-style training files, not on
+    an evaluation set (README, *Understanding*). Stored as plain arrays (no pickle). Sits after DIET
+    and before the FallbackClassifier, which then judges the averaged confidence.
     """
 
     def __init__(
@@ -131,13 +138,23 @@ class MeaningVote(GraphComponent, IntentClassifier):
         weights: np.ndarray | None = None,
         bias: np.ndarray | None = None,
         intents: list[str] | None = None,
+        examples: np.ndarray | None = None,
+        labels: np.ndarray | None = None,
     ) -> None:
         self._config, self._model_storage, self._resource = config, model_storage, resource
         self.weights, self.bias, self.intents = weights, bias, intents or []
+        self.examples, self.labels = examples, labels
+        """The training examples' embeddings (float16) and the index of each one's intent."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"diet_weight": DIET_WEIGHT, "C": 10.0}
+        return {
+            "diet_weight": DIET_WEIGHT,
+            "C": 10.0,
+            "regression_weight": 0.5,  # of the embedding's opinion; the nearest examples have the rest
+            "knn_k": 10,
+            "knn_temperature": 50.0,
+        }
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -169,8 +186,12 @@ class MeaningVote(GraphComponent, IntentClassifier):
         model.fit(np.stack([x for x, _ in pairs]), [y for _, y in pairs])
         self.weights, self.bias = model.coef_.astype(np.float32), model.intercept_.astype(np.float32)
         self.intents = [str(c) for c in model.classes_]
+        self.examples = np.stack([x for x, _ in pairs]).astype(np.float16)
+        self.labels = np.asarray([self.intents.index(y) for _, y in pairs], dtype=np.int32)
         with self._model_storage.write_to(self._resource) as folder:
-            np.savez(folder / "vote.npz", weights=self.weights, bias=self.bias)
+            np.savez(
+                folder / "vote.npz", weights=self.weights, bias=self.bias, examples=self.examples, labels=self.labels
+            )
             (folder / "intents.json").write_text(json.dumps(self.intents), encoding="utf-8")
         return self._resource
 
@@ -187,19 +208,49 @@ class MeaningVote(GraphComponent, IntentClassifier):
             with model_storage.read_from(resource) as folder:
                 arrays = np.load(folder / "vote.npz")
                 intents = json.loads((folder / "intents.json").read_text(encoding="utf-8"))
-                return cls(config, model_storage, resource, arrays["weights"], arrays["bias"], intents)
+                kept = "examples" in arrays.files  # not in a model trained before they were kept
+                return cls(
+                    config,
+                    model_storage,
+                    resource,
+                    arrays["weights"],
+                    arrays["bias"],
+                    intents,
+                    arrays["examples"].astype(np.float32) if kept else None,
+                    arrays["labels"] if kept else None,
+                )
         except (ValueError, FileNotFoundError):
             return cls(config, model_storage, resource)
 
-    def probabilities(self, vector: np.ndarray) -> dict[str, float]:
-        """The regression's probability of every intent for one sentence embedding."""
+    def regression(self, vector: np.ndarray) -> np.ndarray:
+        """The regression's probability of every intent (in ``self.intents``' order)."""
         assert self.weights is not None and self.bias is not None
         scores = self.weights @ vector + self.bias
         if len(self.intents) == 2:  # sklearn keeps one row for two classes
             p = 1.0 / (1.0 + np.exp(-scores[0]))
-            return {self.intents[0]: float(1 - p), self.intents[1]: float(p)}
+            return np.asarray([1 - p, p])
         scores = np.exp(scores - scores.max())
-        return dict(zip(self.intents, (scores / scores.sum()).tolist(), strict=True))
+        return np.asarray(scores / scores.sum())
+
+    def nearest(self, vector: np.ndarray) -> np.ndarray:
+        """Each intent's share of the ``knn_k`` most similar training examples, each weighted by
+        ``exp(knn_temperature × cosine similarity)`` (the embeddings are L2-normalised)."""
+        assert self.examples is not None and self.labels is not None
+        similarity = self.examples @ vector
+        k = min(int(self._config["knn_k"]), len(similarity))
+        top = np.argpartition(-similarity, k - 1)[:k]
+        weights = np.exp(float(self._config["knn_temperature"]) * (similarity[top] - similarity[top].max()))
+        shares = np.bincount(self.labels[top], weights=weights, minlength=len(self.intents))
+        return np.asarray(shares / shares.sum())
+
+    def probabilities(self, vector: np.ndarray) -> dict[str, float]:
+        """The embedding's probability of every intent: the regression and the nearest training
+        examples, averaged (the regression alone for a model trained before the examples were kept)."""
+        p = self.regression(vector)
+        if self.examples is not None and self.labels is not None and len(self.labels):
+            share = float(self._config["regression_weight"])
+            p = share * p + (1 - share) * self.nearest(vector)
+        return dict(zip(self.intents, p.tolist(), strict=True))
 
     def process(self, messages: list[Message]) -> list[Message]:
         weight = float(self._config["diet_weight"])

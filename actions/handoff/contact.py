@@ -7,6 +7,7 @@ import asyncio
 import json
 import re
 from abc import ABC, abstractmethod
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -27,19 +28,22 @@ from actions.handoff.shared import (
 )
 from actions.tracker import language_of
 from actions.triage import SLOTS as TRIAGE_SLOTS
-from bot.i18n import N_, translate
+from bot.i18n import N_, directed, translate, translate_plural
 from bot.leads.contact import normalize_email, normalize_phone
 from bot.leads.store import DatabaseUnavailable
 from bot.leads.submission import ConsentMissing, ContactInvalid, LeadSubmission, submit_lead
 from bot.protocol import SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
+from bot.settings import get_settings
+from bot.working_hours import WorkingHours
 
 logger = structlog.get_logger(__name__)
 
 CONTACT_SLOTS = ("contact_name", "contact_method", "contact_phone", "contact_email", "contact_time", "contact_language")
 SAVED = N_(
-    "Danke, {name}! Eine Beraterin oder ein Berater von {team} meldet sich innerhalb von zwei "
-    "Werktagen bei dir – {how}. Das Gespräch ist auf Deutsch oder mit Dolmetscher."
+    "Danke, {name}! Eine Beraterin oder ein Berater von {team} meldet sich bei dir – {how}. "
+    "Das Gespräch ist auf Deutsch oder mit Dolmetscher."
 )
+CLOSED_NOW = N_("Gerade ist das Büro nicht besetzt. Deine Anfrage ist gespeichert. Ab {opens} ist wieder jemand da.")
 HOW = {
     "telegram": N_("hier in diesem Chat"),
     "phone": N_("per Telefon unter {phone}"),
@@ -270,6 +274,22 @@ def submission_from(tracker: Tracker) -> LeadSubmission:
     )
 
 
+def when_to_expect_contact(language: str, at: datetime, office: WorkingHours, within_days: int) -> str:
+    """When a human answers, in the person's language: the usual time and the office hours, and
+    — outside them — that nobody is there right now and when somebody is again."""
+    expect = translate_plural(
+        language,
+        "Ein Mensch meldet sich in der Regel innerhalb von {count} Werktag. Sprechzeiten: {hours}.",
+        "Ein Mensch meldet sich in der Regel innerhalb von {count} Werktagen. Sprechzeiten: {hours}.",
+        within_days,
+        hours=office.describe(language),
+    )
+    if office.is_open(at):
+        return expect
+    closed = translate(language, CLOSED_NOW, opens=office.describe_opening(at, language))
+    return directed(language, f"{expect} {closed}")
+
+
 class ActionSubmitLead(Action):
     """Save the lead (and its counsellor card) and say what happens next."""
 
@@ -296,8 +316,10 @@ class ActionSubmitLead(Action):
             say_not_saved(dispatcher, language, retry="/request_counsellor")
             return []
         how = translate(language, HOW[lead.contact_method], phone=lead.phone or "", email=lead.email or "")
-        dispatcher.utter_message(
-            text=translate(language, SAVED, name=lead.first_name, team=translate(language, TEAM), how=how),
-            buttons=rights_buttons(language),
+        settings = get_settings()
+        when = when_to_expect_contact(
+            language, datetime.now(UTC), WorkingHours.from_settings(settings), settings.contact_within_working_days
         )
+        saved = translate(language, SAVED, name=lead.first_name, team=translate(language, TEAM), how=how)
+        dispatcher.utter_message(text=directed(language, f"{saved}\n\n{when}"), buttons=rights_buttons(language))
         return []

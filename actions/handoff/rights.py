@@ -64,6 +64,14 @@ DATA_STATUS = N_("Stand deiner Anfrage: {value}")
 DATA_RELAY = N_("Nachrichten mit dem Beratungsteam:")
 DATA_RELAY_LINE = N_("{who} am {date}: {text}")
 DATA_RELAY_YOU = N_("du")
+DATA_OUTCOME = N_("Wie deine Beratung ausgegangen ist: {value}")
+OUTCOMES = {
+    "route_started": N_("du hast deinen Weg begonnen"),
+    "referred": N_("du wurdest an eine andere Stelle vermittelt"),
+    "not_reachable": N_("wir konnten dich nicht erreichen"),
+    "not_interested": N_("du wolltest keine Beratung mehr"),
+}
+"""The outcome a counsellor closed the lead with (``bot.leads.models.OUTCOMES``), as the person reads it."""
 STATUSES = {
     "new": N_("neu"),
     "claimed": N_("in Bearbeitung"),
@@ -73,13 +81,14 @@ STATUSES = {
 
 
 def lead_lines(language: str, lead: Lead) -> list[str]:
-    """The lead as the person sees it: name, contact, time, language, routes, status."""
+    """The lead as the person sees it: name, contact, time, language, routes, status, and how it
+    ended once a counsellor closed it."""
     contact = {
         "telegram": translate(language, METHODS["telegram"]),
         "phone": lead.phone or "",
         "email": lead.email or "",
     }[lead.contact_method]
-    return [
+    lines = [
         translate(language, DATA_NAME, value=lead.first_name),
         translate(language, DATA_CONTACT, value=contact),
         translate(
@@ -93,6 +102,9 @@ def lead_lines(language: str, lead: Lead) -> list[str]:
         translate(language, DATA_ROUTES, value=", ".join(lead.routes) or "–"),
         translate(language, DATA_STATUS, value=translate(language, STATUSES.get(lead.status, STATUSES["new"]))),
     ]
+    if lead.outcome in OUTCOMES:
+        lines.append(translate(language, DATA_OUTCOME, value=translate(language, OUTCOMES[lead.outcome])))
+    return lines
 
 
 def stored_lines(language: str, stored: StoredData, answers: str) -> list[str]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.engine import Engine
 from bot.inbox.auth import COOKIE, InboxCookies, InboxLogin
 from bot.leads.models import Counsellor
+from bot.settings import Settings
 
 LOGIN_PATH = "/inbox/login"
 
@@ -56,7 +57,14 @@ async def engine(request: Request) -> Engine:
     return client
 
 
+async def app_settings(request: Request) -> Settings:
+    """The settings the app was created with (``app.state.settings``)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
 SessionsDep = Annotated[sessionmaker[Session], Depends(database)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 CookiesDep = Annotated[InboxCookies, Depends(cookie_store)]
 EngineDep = Annotated[Engine, Depends(engine)]
 

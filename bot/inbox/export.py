@@ -31,7 +31,9 @@ CSV_COLUMNS = (
     "consent_statistics",
     "consent_notice_version",
     "claimed_by",
+    "claimed_at",
     "closed_at",
+    "outcome",
 )
 
 
@@ -65,7 +67,9 @@ def _row(lead: Lead, consents: dict[tuple[str, str], Consent]) -> list[str]:
             (lead.conversation_id, "statistics") in consents,
             contact.notice_version if contact else "",
             lead.claimed_by.username if lead.claimed_by else "",
+            lead.claimed_at.isoformat() if lead.claimed_at else "",
             lead.closed_at.isoformat() if lead.closed_at else "",
+            lead.outcome,
         )
     ]
 

@@ -1,6 +1,7 @@
 """The counsellor inbox: login, lead list with filters, lead detail (consents, transcript, the
-messages with the person), status and notes, writing to the person (``bot.leads.relay``), CSV
-export, deletion. Every view, export and deletion is written to the audit table.
+messages with the person), status, outcome and notes, writing to the person (``bot.leads.relay``),
+CSV export, deletion, and the statistics page (time to first human contact, outcomes per route and
+language). Every view, export and deletion is written to the audit table.
 
 The routes are module-level functions on ``router``; what they work on (database, cookie store,
 the logged-in counsellor) reaches them as FastAPI dependencies (``bot.inbox.dependencies``).
@@ -34,6 +35,7 @@ from bot.inbox.dependencies import (
     InboxRoute,
     InboxState,
     SessionsDep,
+    SettingsDep,
     SignedIn,
     set_login_cookie,
     signed_in,
@@ -43,9 +45,11 @@ from bot.inbox.throttle import LoginThrottler
 from bot.leads.audit import record_audit
 from bot.leads.claims import change_status
 from bot.leads.erasure import erase_conversation
-from bot.leads.labels import REASONS, ROUTE_NAMES
+from bot.leads.labels import OUTCOMES, REASONS, ROUTE_NAMES
 from bot.leads.models import LEAD_STATUSES, Consent, Counsellor, Lead, RelayMessage
 from bot.leads.relay import TEMPLATES, end_relay, refusal, relay_messages, write_to_person
+from bot.leads.stats import lead_stats
+from bot.working_hours import WorkingHours
 from knowledge.loader import load_knowledge
 from knowledge.schema import months_ago
 
@@ -65,7 +69,12 @@ _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
 )
 _templates.globals.update(
-    STATUS_NAMES=STATUS_NAMES, ROUTE_NAMES=ROUTE_NAMES, REASONS=REASONS, LANGUAGES=LANGUAGES, REPLIES=TEMPLATES
+    STATUS_NAMES=STATUS_NAMES,
+    ROUTE_NAMES=ROUTE_NAMES,
+    REASONS=REASONS,
+    LANGUAGES=LANGUAGES,
+    REPLIES=TEMPLATES,
+    OUTCOMES=OUTCOMES,
 )
 SENT_NOTES = {
     "sent": "Die Nachricht ist unterwegs zur Person.",
@@ -76,6 +85,9 @@ SENT_NOTES = {
     "not_active": "Es läuft gerade kein Gespräch mit der Person.",
 }
 """What the lead page says after writing to the person (``?sent=…``)."""
+OUTCOME_MISSING = "Bitte wähle ein Ergebnis, um die Anfrage abzuschließen."
+STATS_PERIODS = {30: "30 Tage", 90: "90 Tage", 365: "ein Jahr", 0: "alles Gespeicherte"}
+"""The periods the statistics page offers (days; 0: every stored lead)."""
 
 
 def create_inbox(sessions: sessionmaker[Session], cookies: InboxCookies) -> APIRouter:
@@ -285,6 +297,11 @@ def end_conversation(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor,
     return RedirectResponse(f"/inbox/leads/{lead_id}?sent={ended.reason}#relay", status_code=303)
 
 
+def _status_of(sessions: sessionmaker[Session], lead_id: str) -> str | None:
+    with sessions() as db:
+        return db.scalar(select(Lead.status).where(Lead.id == lead_id))
+
+
 @router.post("/leads/{lead_id}/status")
 def save_status(
     lead_id: str,
@@ -292,11 +309,17 @@ def save_status(
     me: CurrentCounsellor,
     status: str = Form(),
     note: str = Form("", max_length=2000),
+    outcome: str = Form("", max_length=32),
     csrf: str = Form(""),
 ) -> Response:
     if not csrf_ok(me.login, csrf):
         return _forbidden()
-    if change_status(sessions, lead_id, me.counsellor, status, note) is None:
+    current = _status_of(sessions, lead_id)
+    if current is None:
+        return _page("error.html", 404, message=GONE)
+    if status == "closed" and current != "closed" and outcome not in OUTCOMES:
+        return _page("error.html", 400, message=OUTCOME_MISSING, me=me.counsellor, csrf=me.login.csrf)
+    if change_status(sessions, lead_id, me.counsellor, status, note, outcome) is None:
         return _page("error.html", 404, message=GONE)
     return RedirectResponse(f"/inbox/leads/{lead_id}", status_code=303)
 
@@ -325,3 +348,29 @@ def export(sessions: SessionsDep, me: CurrentCounsellor) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="lotse-leads.csv"', "Cache-Control": "no-store"},
     )
+
+
+@router.get("/stats", response_class=HTMLResponse)
+def stats(sessions: SessionsDep, settings: SettingsDep, me: CurrentCounsellor, days: int = 90) -> Response:
+    """Time to first human contact and outcomes, per route and per language (``bot.leads.stats``)."""
+    days = days if days in STATS_PERIODS else 90
+    figures = lead_stats(sessions, WorkingHours.from_settings(settings), days or None)
+    _audit(sessions, me.counsellor.username, "stats", days=days)
+    return _page(
+        "stats.html",
+        stats=figures,
+        days=days,
+        periods=STATS_PERIODS,
+        route_name=_route_name,
+        language_name=_language_name,
+        me=me.counsellor,
+        csrf=me.login.csrf,
+    )
+
+
+def _route_name(route: str) -> str:
+    return ROUTE_NAMES.get(route, route or "noch offen")
+
+
+def _language_name(code: str) -> str:
+    return f"{LANGUAGES[code].endonym} ({code})" if code in LANGUAGES else code

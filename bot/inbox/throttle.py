@@ -6,6 +6,11 @@ address — higher, because an office shares one address) within ``WINDOW``, fur
 refused for ``FIRST_LOCKOUT``; every lockout in a row lasts twice as long as the one before, up to
 ``MAX_LOCKOUT``. The account name is the one typed, so an unknown name is throttled exactly like a
 real one and the refusal does not tell which names exist. A successful login resets its account.
+
+The rows hold what was typed as an account name and the client's address — personal data — so
+they are kept no longer than they matter: the hourly retention run (``forget_stale``) deletes a
+row once ``FORGIVE_AFTER`` has passed since its window and its last lockout; such a row would be
+started afresh by the next failure anyway.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, and_, delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,6 +75,17 @@ class LoginThrottler:
         """A successful login resets its account's counter and back-off."""
         with self.sessions.begin() as db:
             db.execute(delete(LoginThrottle).where(LoginThrottle.key == account_key(username)))
+
+    def forget_stale(self) -> int:
+        """Delete the rows that no longer count (quiet for ``FORGIVE_AFTER`` since their window
+        and their last lockout); how many went. The retention run calls it."""
+        cutoff = self.clock() - FORGIVE_AFTER
+        stale = and_(
+            LoginThrottle.window_started_at < cutoff,
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < cutoff),
+        )
+        with self.sessions.begin() as db:
+            return cast(CursorResult[Any], db.execute(delete(LoginThrottle).where(stale))).rowcount or 0
 
     def _count(self, key: str, limit: int) -> None:
         now = self.clock()

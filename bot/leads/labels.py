@@ -23,3 +23,10 @@ REASONS = {
     "urgent": "dringend",
 }
 METHODS = {"telegram": "über den Telegram-Chat", "phone": "Telefon", "email": "E-Mail"}
+OUTCOMES = {
+    "route_started": "Weg begonnen",
+    "referred": "An andere Stelle vermittelt",
+    "not_reachable": "Nicht erreichbar",
+    "not_interested": "Kein Interesse mehr",
+}
+"""How a lead ended (``bot.leads.models.OUTCOMES``), as the close step and the inbox name it."""

@@ -20,7 +20,11 @@ from bot.database import Base, utcnow
 LEAD_STATUSES = ("new", "claimed", "contacted", "closed")
 CONTACT_METHODS = ("telegram", "phone", "email")
 CONSENT_PURPOSES = ("contact", "statistics")
-OUTBOX_STATUSES = ("pending", "sent", "failed")
+OUTBOX_STATUSES = ("pending", "sent", "failed", "cancelled")
+"""``cancelled``: no longer to be sent (a reminder of a lead somebody took meanwhile)."""
+OUTCOMES = ("route_started", "referred", "not_reachable", "not_interested")
+"""How a closed lead ended: the person started a route, was referred to another office, could not
+be reached, or no longer wants counselling."""
 ROLES = ("counsellor", "admin")
 """A counsellor sees and changes leads; an admin also exports them and deletes them."""
 
@@ -104,6 +108,8 @@ class Lead(Base):
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("counsellor.id", ondelete="SET NULL"))
     claimed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    """One of ``OUTCOMES`` once the lead is closed with one (empty for an open lead)."""
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

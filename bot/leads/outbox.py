@@ -51,8 +51,13 @@ class OutboxKind:
 
 LEAD_CARD = "lead_card"
 """The lead's card in the counsellors' chat."""
+LEAD_REMINDER = "lead_reminder"
+"""The lead raised again in the counsellors' chat: nobody has taken it for a while (``bot.leads.reminders``)."""
 REDACT = "redact"
-"""Overwrite a card already in the counsellors' chat (its lead is gone)."""
+"""Overwrite a card (or a reminder) already in the counsellors' chat (its lead is gone)."""
+COUNSELLOR_POSTS = (LEAD_CARD, LEAD_REMINDER)
+"""The kinds that show a lead in the counsellors' chat: they name the person, so erasure overwrites
+them, and a claim or close updates all of them."""
 NOTICE_TELEGRAM = "notice_telegram"
 """The person is told in their own Telegram chat that a counsellor has taken their request."""
 NOTICE_WEB = "notice_web"
@@ -83,6 +88,7 @@ KINDS: dict[str, OutboxKind] = {
     kind.name: kind
     for kind in (
         OutboxKind(LEAD_CARD, Recipient.COUNSELLORS),
+        OutboxKind(LEAD_REMINDER, Recipient.COUNSELLORS),
         OutboxKind(REDACT, Recipient.COUNSELLORS),
         OutboxKind(NOTICE_TELEGRAM, Recipient.PERSON_TELEGRAM, CLAIMED_NOTICE),
         OutboxKind(NOTICE_WEB, Recipient.PERSON_WEB, CLAIMED_NOTICE),
@@ -142,16 +148,16 @@ def queue_card(session: Session, lead: Lead) -> None:
     session.add(OutboxMessage(lead_id=lead.id, kind=LEAD_CARD, dedup_key=card_key(lead.id)))
 
 
-POSTED_ABOUT_THE_PERSON = (LEAD_CARD, RELAY_COUNSELLORS, TOPIC_OPEN)
+POSTED_ABOUT_THE_PERSON = (LEAD_CARD, LEAD_REMINDER, RELAY_COUNSELLORS, TOPIC_OPEN)
 """What Lotse posts in the counsellors' chat that names the person or carries their words: the
-card, the person's relayed answers, a topic's header."""
+card and its reminders, the person's relayed answers, a topic's header."""
 
 
 def redact_sent_cards(session: Session, lead_ids: list[str]) -> int:
     """Queue the overwriting of everything these leads left in the counsellors' chat (same
     transaction as the deletion: it names the person, and the person is gone): Lotse's cards,
-    relayed answers and topic headers are overwritten, the counsellors' own messages to the person
-    deleted, a lead's topic renamed and closed."""
+    reminders, relayed answers and topic headers are overwritten, the counsellors' own messages to
+    the person deleted, a lead's topic renamed and closed."""
     sent = session.execute(
         select(OutboxMessage.id, OutboxMessage.telegram_message_id).where(
             OutboxMessage.lead_id.in_(lead_ids),
@@ -195,6 +201,17 @@ class WebNotice(NamedTuple):
     author: str = ""
     text: str = ""
     first: bool = False
+
+
+def counsellor_posts(sessions: Sessions | None, lead_id: str) -> list[int]:
+    """Telegram's message ids of the lead's card and reminders in the counsellors' chat."""
+    with sessions_or_default(sessions)() as session:
+        posts = session.scalars(
+            select(OutboxMessage.telegram_message_id)
+            .where(OutboxMessage.lead_id == lead_id, OutboxMessage.kind.in_(COUNSELLOR_POSTS))
+            .order_by(OutboxMessage.id)
+        )
+        return [post for post in posts if post is not None]
 
 
 def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[WebNotice]:

@@ -10,14 +10,25 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import LANGUAGES
-from bot.leads.labels import METHODS, REASONS, ROUTE_NAMES
+from bot.leads.labels import METHODS, OUTCOMES, REASONS, ROUTE_NAMES
 from bot.leads.models import Lead
 from bot.leads.relay import TEMPLATES
 
-CLAIM, CLOSE, END = "claim", "close", "end"
+CLAIM, CLOSE, BACK, STOP = "claim", "close", "back", "stop"
+"""Take the lead; ask how it ended (the close step); leave the close step without closing; end the
+conversation with the person (Lotse answers again)."""
+END = "end_"
+"""``end_<outcome>``: close the lead with that outcome (``bot.leads.models.OUTCOMES``)."""
 TEMPLATE_PREFIX = "t_"
 """``t_<template>``: a ready-made reply (``bot.leads.relay.TEMPLATES``)."""
-ACTIONS = (CLAIM, CLOSE, END, *(TEMPLATE_PREFIX + key for key in TEMPLATES))
+ACTIONS = (
+    CLAIM,
+    CLOSE,
+    BACK,
+    STOP,
+    *(END + outcome for outcome in OUTCOMES),
+    *(TEMPLATE_PREFIX + key for key in TEMPLATES),
+)
 REDACTED = "Anfrage gelöscht: Die Person hat ihre Daten löschen lassen, oder die Aufbewahrungsfrist ist abgelaufen."
 REDACTED_TOPIC = "Anfrage gelöscht"
 """A gone lead's topic is renamed to this (its name had the person's first name)."""
@@ -34,6 +45,16 @@ def parse_callback(data: str | None) -> tuple[str, str] | None:
     if len(parts) != 3 or parts[0] != "lead" or parts[1] not in ACTIONS or len(parts[2]) > 36:
         return None
     return parts[1], parts[2]
+
+
+def outcome_of(action: str) -> str | None:
+    """The outcome an ``end_<outcome>`` button closes with, else ``None``."""
+    return action.removeprefix(END) if action.startswith(END) else None
+
+
+def closed_state(counsellor: str, outcome: str | None) -> str:
+    """The card's last line once the lead is closed: who, and how it ended."""
+    return f"✅ Erledigt – {counsellor}" + (f" · {OUTCOMES[outcome]}" if outcome in OUTCOMES else "")
 
 
 def card_text(lead: Lead, inbox_url: str, shows_contact: bool = False, state: str = "") -> str:
@@ -79,5 +100,22 @@ def card_keyboard(lead_id: str, claimed: bool = False, closed: bool = False) -> 
             for t in TEMPLATES.values()
         ]
         rows += [replies[i : i + 2] for i in range(0, len(replies), 2)]
-        rows.append([InlineKeyboardButton(text="⏹ Gespräch beenden", callback_data=callback_data(END, lead_id))])
+        rows.append([InlineKeyboardButton(text="⏹ Gespräch beenden", callback_data=callback_data(STOP, lead_id))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def outcome_keyboard(lead_id: str) -> InlineKeyboardMarkup:
+    """The close step: how did it end? One button per outcome, and "Zurück" (nothing closed)."""
+    rows = [
+        [InlineKeyboardButton(text=name, callback_data=callback_data(END + outcome, lead_id))]
+        for outcome, name in OUTCOMES.items()
+    ]
+    rows.append([InlineKeyboardButton(text="Zurück", callback_data=callback_data(BACK, lead_id))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def reminder_text(lead: Lead, inbox_url: str, shows_contact: bool, waited_hours: int) -> str:
+    """A lead nobody has taken, raised again: how long it has waited (in working hours), then its card."""
+    return f"⏰ Noch nicht übernommen – wartet seit {waited_hours} Arbeitsstunden.\n" + card_text(
+        lead, inbox_url, shows_contact
+    )

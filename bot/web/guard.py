@@ -46,6 +46,13 @@ def content_security_policy(frame_ancestors: str) -> str:
     )
 
 
+def route_template(request: Request) -> str:
+    """The matched route's template ("/inbox/leads/{lead_id}"), never the path itself: a path can
+    carry a lead id or a plan's token, which do not belong in a log."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", None) or "unmatched")
+
+
 class Guard(BaseHTTPMiddleware):
     """Refuses a body over ``MAX_BODY_BYTES`` before it is read; puts the security headers and the
     content security policy on every answer, its own refusals and errors included (only the
@@ -68,7 +75,7 @@ class Guard(BaseHTTPMiddleware):
             try:
                 response = await call_next(request)
             except Exception:  # a bug in a route (logged): still a 500 with the security headers
-                logger.exception("gateway.unhandled", path=request.url.path)
+                logger.exception("gateway.unhandled", route=route_template(request))
                 response = PlainTextResponse("Internal Server Error", status_code=500)
         return self._secure(request, response)
 

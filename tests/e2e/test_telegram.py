@@ -246,7 +246,7 @@ async def test_a_telegram_user_shares_the_number_with_one_tap(wired, telegram, s
     time = await person.write("egal")
     language = await person.tap(time, "Egal") if not any("Sprache" in m["text"] for m in time) else time
     done = await person.tap(language, "Deutsch")
-    assert any("innerhalb von zwei Werktagen" in m["text"] for m in done)
+    assert any("in der Regel innerhalb von 1 Werktag" in m["text"] for m in done)
     engine = make_engine(stack.settings.effective_database_url)
     with make_sessions(engine)() as session:
         lead = session.scalar(select(Lead).where(Lead.conversation_id == f"tg:{person.chat_id}"))

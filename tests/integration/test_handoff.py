@@ -66,7 +66,7 @@ def test_consent_first_then_contact_details_then_one_lead(client: TestClient, db
     with db() as session:  # asking is not consenting
         assert session.scalar(select(Consent).where(Consent.conversation_id == chat.sender)) is None
     done = _give_details(chat)
-    assert "Olena" in Chat.texts(done) and "innerhalb von zwei Werktagen" in Chat.texts(done)
+    assert "Olena" in Chat.texts(done) and "in der Regel innerhalb von 1 Werktag" in Chat.texts(done)
     assert "+4917612345678" in Chat.texts(done)
     with db() as session:
         lead = session.scalar(select(Lead).where(Lead.conversation_id == chat.sender))

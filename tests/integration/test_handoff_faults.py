@@ -75,7 +75,7 @@ def test_the_database_failing_while_saving_is_told_honestly_and_nothing_is_half_
     with db() as session:
         assert session.scalar(select(Lead).where(Lead.conversation_id == chat.sender)) is None
     retried = chat.press("/request_counsellor")
-    assert "innerhalb von zwei Werktagen" in Chat.texts(retried)
+    assert "in der Regel innerhalb von 1 Werktag" in Chat.texts(retried)
     with db() as session:
         assert session.scalar(select(Lead).where(Lead.conversation_id == chat.sender)).email == "olena@example.org"
     engine.dispose()
@@ -95,8 +95,8 @@ def test_action_server_down_is_told_honestly_and_the_lead_is_not_lost(
         assert session.scalar(select(Lead).where(Lead.conversation_id == chat.sender)) is None
     # the person tries again: the answers they gave are still there, the lead is saved
     again = chat.press('/inform{"contact_language": "de"}')
-    if "innerhalb von zwei Werktagen" not in Chat.texts(again):
+    if "in der Regel innerhalb von 1 Werktag" not in Chat.texts(again):
         again = chat.say("ich möchte eine beratung")
-    assert "innerhalb von zwei Werktagen" in Chat.texts(again)
+    assert "in der Regel innerhalb von 1 Werktag" in Chat.texts(again)
     with db() as session:
         assert session.scalar(select(Lead).where(Lead.conversation_id == chat.sender)) is not None

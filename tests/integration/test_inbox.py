@@ -203,6 +203,26 @@ def test_failures_outside_the_window_do_not_add_up(sessions: sessionmaker) -> No
     assert not throttle.locked("anna", "10.0.0.9")
 
 
+def test_retention_forgets_throttle_rows_once_they_no_longer_count(sessions: sessionmaker) -> None:
+    """The rows hold typed names and client addresses: kept only while they can still lock."""
+    now = [datetime(2026, 12, 7, 9, 0, tzinfo=UTC)]
+    throttle = LoginThrottler(sessions, clock=lambda: now[0])
+    for _ in range(ACCOUNT_FAILURES):
+        throttle.failed("anna", "10.0.0.1")  # locked out until 09:01
+    now[0] += timedelta(hours=12)
+    throttle.failed("ben", "10.0.0.2")  # recent: must stay
+    assert throttle.forget_stale() == 0  # anna's lockout ended 12 h ago: still within FORGIVE_AFTER
+    now[0] += timedelta(hours=12, minutes=2)
+    assert throttle.forget_stale() == 2  # anna's account and address rows
+    with sessions() as db:
+        assert db.get(LoginThrottle, account_key("anna")) is None
+        assert db.get(LoginThrottle, address_key("10.0.0.1")) is None
+        assert db.get(LoginThrottle, account_key("ben")) is not None
+    now[0] += timedelta(days=1, minutes=1)
+    assert throttle.forget_stale() == 2
+    assert not throttle.locked("anna", "10.0.0.1")
+
+
 def test_every_login_makes_a_new_cookie(client: TestClient) -> None:
     _login(client)
     first = client.cookies.get("lotse_inbox")

@@ -110,3 +110,42 @@ def test_the_sentence_encoder_loads_offline_and_puts_one_meaning_close_across_la
     de, uk, en, hello, huge = found["sim"]
     assert min(de, en) > hello + 0.05 and uk > 0.99
     assert -1.0 <= huge <= 1.0  # a 50,000-character message is cut, not a crash
+
+
+def test_the_embedding_vote_hears_the_nearest_examples_of_an_intent_with_many_meanings() -> None:
+    """MeaningVote in the engine's environment: a regression that leans to ``ask_costs`` is
+    outvoted by training examples of ``out_of_scope`` that lie right next to the message (an
+    intent of many small meanings, which a linear boundary serves badly); both opinions sum to 1."""
+    script = (
+        "import json\n"
+        "import numpy as np\n"
+        "from nlu.components import MeaningVote\n"
+        "config = {**MeaningVote.get_default_config(), 'knn_k': 3}\n"
+        "unit = lambda v: np.asarray(v, dtype=np.float32) / np.linalg.norm(v)\n"
+        "examples = np.stack([unit([1, 0, 0]), unit([0.9, 0.1, 0]), unit([0, 1, 0]), unit([0, 0, 1])])\n"
+        "weights = np.asarray([[0.0, 0, 0], [2.0, 0, 0], [0.0, 0, 0]], dtype=np.float32)\n"
+        "vote = MeaningVote(config, None, None, weights, np.zeros(3, dtype=np.float32),\n"
+        "                   ['out_of_scope', 'ask_costs', 'greet'], examples, np.asarray([0, 0, 1, 2]))\n"
+        "query = unit([1, 0.05, 0])\n"
+        "old = MeaningVote(config, None, None, vote.weights, vote.bias, vote.intents)\n"
+        "print(json.dumps({'regression': dict(zip(vote.intents, vote.regression(query).tolist())),\n"
+        "                  'nearest': dict(zip(vote.intents, vote.nearest(query).tolist())),\n"
+        "                  'both': vote.probabilities(query), 'old': old.probabilities(query)}))\n"
+    )
+    result = subprocess.run(
+        [str(ENGINE_VENV / "bin" / "python"), "-c", script],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    import json
+
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["regression"]["ask_costs"] > found["regression"]["out_of_scope"]
+    assert found["nearest"]["out_of_scope"] > 0.9
+    assert found["both"]["out_of_scope"] > found["both"]["ask_costs"]
+    assert abs(sum(found["both"].values()) - 1) < 1e-6
+    assert found["old"] == found["regression"]  # a model trained before the examples were kept

@@ -183,10 +183,12 @@ async def test_a_counsellor_claims_a_card_once_and_others_cannot(sessions, bot, 
     edits = telegram.called("editMessageText")
     assert "Übernommen von Anna Berg" in edits[0].params["text"]
     assert [b["text"] for b in edits[0].params["reply_markup"]["inline_keyboard"][0]] == ["Erledigt"]
-    await press(501, "close")
+    await press(501, "close")  # the close step: how did it end?
+    await press(501, "end_route_started")
     with sessions() as session:
         stored = session.get(Lead, lead.id)
         assert stored.status == "closed" and stored.claimed_by.username == "anna"
+        assert stored.outcome == "route_started"
         actions = [a.action for a in session.scalars(select(AuditEvent).where(AuditEvent.lead_id == lead.id))]
     assert "claim" in actions and "close" in actions
 

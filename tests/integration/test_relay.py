@@ -462,7 +462,10 @@ async def test_erledigt_on_the_card_ends_the_conversation_and_the_person_is_told
     await _deliver_all(notifier)
     card = _card_id(sessions, lead.id)
     await dispatcher.feed_update(bot, _in_counsellors_chat(ANNA, "Hello, this is Anna from the team.", card))
-    await dispatcher.feed_update(bot, _press(ANNA, f"lead:close:{lead.id}", card))
+    await dispatcher.feed_update(bot, _press(ANNA, f"lead:close:{lead.id}", card))  # the close step
+    with sessions() as session:
+        assert session.get(Lead, lead.id).relay_since is not None, "the close step alone ends nothing"
+    await dispatcher.feed_update(bot, _press(ANNA, f"lead:end_route_started:{lead.id}", card))
     await _deliver_all(notifier)
     assert _sent_to(telegram, 777070)[-1]["text"] == translate("en", RELAY_ENDED)
     await dispatcher.feed_update(bot, _in_counsellors_chat(ANNA, "One more thing", card))

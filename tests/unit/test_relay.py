@@ -20,7 +20,7 @@ from bot.leads.relay import (
     split_values,
     writes_german_to_another_language,
 )
-from bot.telegram.cards import ACTIONS, callback_data, card_keyboard, parse_callback
+from bot.telegram.cards import ACTIONS, callback_data, card_keyboard, outcome_keyboard, parse_callback
 
 TODAY = date(2026, 12, 7)
 
@@ -98,7 +98,12 @@ def test_card_buttons_carry_the_lead_and_fit_telegrams_64_bytes() -> None:
     assert claimed is not None
     data = [b.callback_data for row in claimed.inline_keyboard for b in row]
     assert all(d is not None and len(d.encode()) <= 64 for d in data)
-    assert {parse_callback(d) for d in data if d} == {(a, lead_id) for a in ACTIONS if a != "claim"}
+    on_a_claimed_card = {a for a in ACTIONS if a not in ("claim", "back") and not a.startswith("end_")}
+    assert {parse_callback(d) for d in data if d} == {(a, lead_id) for a in on_a_claimed_card}
+    outcomes = outcome_keyboard(lead_id).inline_keyboard
+    assert {parse_callback(b.callback_data) for row in outcomes for b in row} == {
+        (a, lead_id) for a in ACTIONS if a == "back" or a.startswith("end_")
+    }, "the close step: the outcomes and Zurück"
     assert parse_callback(callback_data("t_unknown", lead_id)) is None
     unclaimed = card_keyboard(lead_id)
     assert unclaimed is not None and [b.text for b in unclaimed.inline_keyboard[0]] == ["Übernehmen", "Erledigt"]

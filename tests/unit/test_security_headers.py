@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+import structlog
 from fastapi.testclient import TestClient
 from httpx import Response
 
@@ -27,7 +28,11 @@ def _client(tmp_path, public_url: str) -> TestClient:
     async def broken() -> None:
         raise RuntimeError("a bug in a route")
 
+    async def broken_lead(lead_id: str) -> None:
+        raise RuntimeError("a bug in a route with a lead id")
+
     app.add_api_route("/broken", broken, methods=["GET"])
+    app.add_api_route("/broken/{lead_id}", broken_lead, methods=["GET"])
     return TestClient(app, raise_server_exceptions=False)
 
 
@@ -72,6 +77,15 @@ def test_a_bug_is_a_plain_500_without_its_details(https_client: TestClient) -> N
     response = https_client.get("/broken")
     assert response.status_code == 500
     assert "a bug in a route" not in response.text
+
+
+def test_a_bug_is_logged_with_its_route_template_not_the_path(https_client: TestClient) -> None:
+    """A path can carry a lead id or a plan's token: the log names the route, never the path."""
+    with structlog.testing.capture_logs() as logs:
+        assert https_client.get("/broken/lead-4711-secret").status_code == 500
+    failure = next(entry for entry in logs if entry["event"] == "gateway.unhandled")
+    assert failure["route"] == "/broken/{lead_id}"
+    assert "lead-4711-secret" not in repr(logs)
 
 
 def test_no_hsts_when_the_bot_is_served_over_plain_http(tmp_path) -> None:

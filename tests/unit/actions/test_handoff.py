@@ -3,13 +3,18 @@ button), the contact form's questions and checks, and the lead that is written."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
+from actions.handoff.contact import when_to_expect_contact
 from bot.leads.models import Consent, Lead, NoticeShown, OutboxMessage
+from bot.settings import Settings
+from bot.working_hours import WorkingHours
 from tests.unit.actions.conftest import Turn, run, tracker
 
 OFFER = "action_offer_counsellor"
@@ -362,13 +367,17 @@ def submit(language: str = "de", sender: str = "web:unit", **changes: Any) -> Tu
 
 def test_the_lead_and_its_card_are_written_and_the_person_is_told_what_happens_next(db: sessionmaker) -> None:
     consent()
+    before = datetime.now(UTC)
     turn = submit()
+    after = datetime.now(UTC)
     assert turn.events == []
-    assert turn.texts == [
+    saved = (
         "Danke, Olena! Eine Beraterin oder ein Berater von dem Lotse-Team (Jobcenter, Agentur "
-        "für Arbeit und Kammern in Westmecklenburg) meldet sich innerhalb von zwei Werktagen bei "
-        "dir – per Telefon unter +4917612345678. Das Gespräch ist auf Deutsch oder mit Dolmetscher."
-    ]
+        "für Arbeit und Kammern in Westmecklenburg) meldet sich bei dir – per Telefon unter "
+        "+4917612345678. Das Gespräch ist auf Deutsch oder mit Dolmetscher."
+    )
+    office = WorkingHours.from_settings(Settings())
+    assert turn.texts[0] in {f"{saved}\n\n{when_to_expect_contact('de', at, office, 1)}" for at in (before, after)}
     assert turn.payloads == ["/show_my_data", "/delete_my_data"]
     with db() as session:
         lead = session.scalar(select(Lead))
@@ -430,3 +439,43 @@ def test_the_database_failing_while_saving_is_told_honestly(broken_db: None) -> 
     turn = submit()
     assert turn.texts[0].startswith("Entschuldigung, ich konnte deine Angaben gerade nicht speichern.")
     assert turn.payloads == ["/request_counsellor"] and turn.events == []
+
+
+# --- when a human answers ----------------------------------------------------------------------
+
+BERLIN = ZoneInfo("Europe/Berlin")
+OFFICE = WorkingHours(frozenset(range(5)), time(8), time(16), BERLIN, "DE-MV")
+
+
+def test_in_office_hours_the_person_hears_when_a_human_answers_and_the_office_hours() -> None:
+    tuesday_morning = datetime(2026, 12, 8, 10, 0, tzinfo=BERLIN)
+    assert when_to_expect_contact("de", tuesday_morning, OFFICE, 1) == (
+        "Ein Mensch meldet sich in der Regel innerhalb von 1 Werktag. Sprechzeiten: Mo.–Fr. 08:00–16:00 Uhr."
+    )
+    assert "innerhalb von 3 Werktagen" in when_to_expect_contact("de", tuesday_morning, OFFICE, 3)
+    english = when_to_expect_contact("en", tuesday_morning, OFFICE, 2)
+    assert english.startswith("A person usually gets back to you within 2 working days. Office hours: Mon–Fri")
+
+
+def test_outside_office_hours_lotse_says_so_and_when_somebody_is_there_again() -> None:
+    saturday = datetime(2026, 12, 5, 11, 0, tzinfo=BERLIN)
+    german = when_to_expect_contact("de", saturday, OFFICE, 1)
+    assert german.endswith(
+        "Gerade ist das Büro nicht besetzt. Deine Anfrage ist gespeichert. Ab Mo., 7. Dezember, 08:00 ist wieder "
+        "jemand da."
+    )
+    simple = when_to_expect_contact("de_simple", saturday, OFFICE, 1)
+    assert "Im Moment ist niemand im Büro." in simple and "7. Dezember" in simple
+    frauentag_eve = datetime(2027, 3, 5, 17, 0, tzinfo=BERLIN)  # Friday evening, Monday is Frauentag
+    assert "грудня" not in (ukrainian := when_to_expect_contact("uk", frauentag_eve, OFFICE, 1))
+    assert "9 березня" in ukrainian and "Зараз офіс зачинено" in ukrainian
+
+
+@pytest.mark.parametrize("language", ["ar", "fa", "pl", "ro", "ru", "tr", "uk", "vi", "en", "de_simple"])
+def test_the_expectation_is_in_the_persons_language(language: str) -> None:
+    sunday, monday = datetime(2026, 12, 6, 11, 0, tzinfo=BERLIN), datetime(2026, 12, 7, 11, 0, tzinfo=BERLIN)
+    closed, opened = (when_to_expect_contact(language, at, OFFICE, 1) for at in (sunday, monday))
+    assert opened != when_to_expect_contact("de", monday, OFFICE, 1), "translated"
+    assert closed != when_to_expect_contact("de", sunday, OFFICE, 1), "translated"
+    assert opened in closed and len(closed) > len(opened), "outside office hours something is added"
+    assert "16" in opened, "the office hours are named"

@@ -79,6 +79,18 @@ def test_a_story_in_the_message_fills_the_check_in_the_persons_language() -> Non
     assert turn.texts[0].startswith("Ich habe verstanden: 31 Jahre alt")
 
 
+def test_a_story_with_a_profession_without_training_keeps_its_name_and_no_training_years() -> None:
+    """A teacher is no Ausbildungsberuf: the occupation slot keeps "Lehrer/Lehrerin" as text (as the
+    form keeps an occupation it does not know), and no training duration is taken from anywhere."""
+    turn = run(
+        SLOT_MAPPINGS,
+        tracker("Ich bin 41 und war 18 Jahre Lehrerin in Charkiw", "inform", slots={"training_years": 3.0}),
+    )
+    assert turn.slots["occupation"] == "Lehrer/Lehrerin" and turn.slots["training_years"] is None
+    assert (turn.slots["age"], turn.slots["experience_years"]) == (41, 18)
+    assert "Lehrer/Lehrerin" in turn.texts[0]
+
+
 def test_a_pressed_language_button_switches_and_tells_the_gateway() -> None:
     turn = run(
         CHANGE,

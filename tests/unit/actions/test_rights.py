@@ -213,3 +213,17 @@ def test_the_database_failing_while_erasing_is_told_with_a_retry(broken_db: None
     turn = delete(True)
     assert turn.texts[0].startswith("Entschuldigung, ich konnte deine Angaben gerade nicht speichern.")
     assert turn.payloads == [CONFIRMED] and turn.custom == [] and turn.events == []
+
+
+def test_how_the_counselling_ended_is_shown_once_a_counsellor_closed_the_lead(db: sessionmaker) -> None:
+    lead_for()
+    with db.begin() as session:
+        lead = session.scalar(select(Lead).where(Lead.conversation_id == "web:unit"))
+        lead.status, lead.outcome = "closed", "referred"
+    lines = show().texts[0].split("\n")
+    assert lines[6:8] == [
+        "• Stand deiner Anfrage: abgeschlossen",
+        "• Wie deine Beratung ausgegangen ist: du wurdest an eine andere Stelle vermittelt",
+    ]
+    ukrainian = strip_marks(show("uk").texts[0])
+    assert "Wie deine" not in ukrainian and "вас направили" in ukrainian

@@ -1,7 +1,7 @@
 """messages between a counsellor and the person (the relay), a lead's forum topic
 
-Revision ID: 0009_relay
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07 06:00:00
 
 ``relay_message`` holds what a counsellor and the person wrote to each other through Lotse; it goes
@@ -17,8 +17,8 @@ from alembic import op
 
 import bot.database
 
-revision = '0009_relay'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

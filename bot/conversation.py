@@ -13,6 +13,10 @@ pressed button to :meth:`Conversations.press`, and shows the :class:`Outcome`. T
 - The engine learns which it was (``metadata.input``: ``text``, ``button``, ``command``), so an
   action can insist on a pressed button (consent, ``actions/handoff/consent.py``).
 
+While a counsellor holds the conversation (``bot.leads.relay``), typed text goes to the
+counsellor instead, and Lotse stays silent (``Outcome.relayed``); commands and Lotse's own buttons
+still reach Lotse.
+
 Besides passing the message to the engine this
 
 - answers bad input kindly in the user's language instead of sending it (``bot.inbound``);
@@ -52,6 +56,7 @@ from bot.langid import (
     judge,
 )
 from bot.leads.erasure import erase_conversation
+from bot.leads.relay import take_from_person
 from bot.metrics import observe_language_suggestion, observe_turn
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
@@ -134,6 +139,8 @@ class Outcome:
     """Over the rate limit: seconds until the next message is taken."""
     quiet: bool = False
     """The user was already told this (a flood): channels that push messages stay silent."""
+    relayed: bool = False
+    """The message went to the counsellor who holds the conversation; Lotse says nothing."""
 
     @property
     def direction(self) -> str:
@@ -174,12 +181,14 @@ class Conversations:
         limiter: RateLimiter | None = None,
         offered: OfferedButtons | None = None,
         public_url: str = "http://localhost:8080",
+        relay_quiet_minutes: int = 60,
     ) -> None:
         self.engine = engine
         self._limiter = limiter
         self._offered_buttons = offered or MemoryOfferedButtons(remembered)
         self._public_url = public_url.rstrip("/")
         self._sessions = sessions
+        self._relay_quiet_minutes = relay_quiet_minutes
         self._default = default_language
         self._max_chars = max_chars
         self._languages: LRUCache[str, tuple[str, str]] = LRUCache(maxsize=remembered)
@@ -200,6 +209,7 @@ class Conversations:
             limiter=limiter,
             offered=offered,
             public_url=settings.public_url,
+            relay_quiet_minutes=settings.relay_quiet_minutes,
         )
 
     def _rejected(self, rejection: Rejection, language: str, status: int) -> Outcome:
@@ -292,9 +302,23 @@ class Conversations:
         if rejection is not None:
             logger.info("chat.rejected", reason=rejection.name, length=len(text), channel=channel)
             return self._rejected(rejection, language, 400)
+        if not shaped and await self._relayed(sender, text, channel):
+            return Outcome([], self._remembered(sender, language) or language, relayed=True)
         # a payload's words ("request counsellor") say nothing about the person's language
         detection = Detection(None) if shaped else detect(text)
         return await self._turn(sender, text, language, channel, source, "text", detection)
+
+    async def _relayed(self, sender: str, text: str, channel: str) -> bool:
+        """Pass typed text to the counsellor who holds the conversation, if one does."""
+        if self._sessions is None:
+            return False
+        try:
+            return await asyncio.to_thread(
+                take_from_person, self._sessions, sender, text, channel, self._relay_quiet_minutes
+            )
+        except SQLAlchemyError as error:  # Lotse answers rather than nobody
+            logger.error("relay.failed", error=type(error).__name__)
+            return False
 
     async def press(
         self, sender: str, payload: str, channel_language: str | None, channel: str, source: str | None = None

@@ -24,6 +24,13 @@ Rows of kind ``redact`` overwrite a card (or reminder) that is already in the ch
 ("delete my data") or purged: the card named the person, so it must not outlive their data. A
 lead erased while its card is on the way gets the card overwritten right after it arrives.
 
+Relayed messages (``bot.leads.relay``) go the same way: a counsellor's message to the person's
+Telegram chat with the "Anna vom Beratungsteam schreibt:" line in the person's language; the
+person's answer into the lead's thread — its forum topic when the counsellors' chat is a forum
+(opened with the lead's claim, ``topic_open``), else as a reply to its card. After an erasure the
+topic is renamed and closed (``topic_close``), the counsellors' own messages to the person are
+deleted (``unpost``), and Lotse's messages about the person overwritten (``redact``).
+
 A worker killed mid-delivery leaves a claimed row whose lease runs out; the next worker sends
 it then. The row's unique ``dedup_key`` means one card per lead, however often it is submitted.
 Telegram has no idempotency key: if a process dies in the milliseconds between Telegram
@@ -54,19 +61,24 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.database import utcnow
 from bot.i18n import translate
-from bot.leads.models import Lead, OutboxMessage
+from bot.leads.models import Lead, OutboxMessage, RelayMessage
 from bot.leads.outbox import (
-    COUNSELLOR_POSTS,
     LEAD_REMINDER,
+    POSTED_ABOUT_THE_PERSON,
     REDACT,
+    RELAY_COUNSELLORS,
+    TOPIC_CLOSE,
+    TOPIC_OPEN,
+    UNPOST,
     Recipient,
     card_key,
     kinds_for,
     notice_text,
     recipient_of,
 )
+from bot.leads.relay import card_message_id, counsellor_text, person_text
 from bot.settings import Settings
-from bot.telegram.cards import REDACTED, card_keyboard, card_text, reminder_text
+from bot.telegram.cards import REDACTED, REDACTED_TOPIC, card_keyboard, card_text, reminder_text, topic_name
 from bot.working_hours import WorkingHours
 
 logger = structlog.get_logger(__name__)
@@ -76,6 +88,20 @@ PERMANENT_AFTER = 5
 """Attempts after which a permanent refusal marks the message ``failed``."""
 DELIVERS_TO = (Recipient.COUNSELLORS, Recipient.PERSON_TELEGRAM)
 """Whose outbox messages the notifier sends (a web chat's are taken by its event stream)."""
+NOTHING_TO_SEND = 0
+"""What ``_deliver`` returns for a row that is done without a message (a topic in a chat that is
+no forum)."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An outbox row with what its delivery needs, read in one session."""
+
+    message: OutboxMessage
+    lead: Lead | None
+    relay: RelayMessage | None = None
+    thread_reply_to: int | None = None
+    """The lead's card in the counsellors' chat (a relayed answer replies to it)."""
 
 
 class NoLongerNeeded(Exception):
@@ -115,6 +141,7 @@ class Notifier:
         self.batch = batch
         self.backoff = backoff_seconds
         self.wakeup = asyncio.Event()
+        self._forum: bool | None = None
         self.office = office or WorkingHours.from_settings(Settings())
         """The office's working hours: a reminder says how many the lead has waited."""
 
@@ -150,13 +177,79 @@ class Notifier:
     def _backoff(self, attempts: int) -> float:
         return min(MAX_BACKOFF_SECONDS, self.backoff * 2 ** (attempts - 1))
 
-    def _load(self, message_id: int) -> tuple[OutboxMessage, Lead | None] | None:
+    def _load(self, message_id: int) -> Loaded | None:
         with self.sessions() as session:
             message = session.get(OutboxMessage, message_id)
             if message is None:
                 return None
             lead = session.get(Lead, message.lead_id) if message.lead_id is not None else None
-            return message, lead
+            relay = session.get(RelayMessage, message.relay_message_id) if message.relay_message_id else None
+            reply_to = (
+                card_message_id(session, lead.id) if lead is not None and message.kind == RELAY_COUNSELLORS else None
+            )
+            return Loaded(message, lead, relay, reply_to)
+
+    def _set_topic(self, lead_id: str, topic_id: int) -> None:
+        with self.sessions.begin() as session:
+            session.execute(update(Lead).where(Lead.id == lead_id).values(topic_id=topic_id))
+
+    async def _is_forum(self) -> bool:
+        """Whether the counsellors' chat is a forum supergroup (asked once)."""
+        if self._forum is None:
+            self._forum = bool((await self.bot.get_chat(self.chat_id)).is_forum)
+        return self._forum
+
+    async def _open_topic(self, lead: Lead) -> int:
+        """The lead's topic with its header (the card and the ready-made replies); the header's id."""
+        if not await self._is_forum():
+            return NOTHING_TO_SEND
+        topic_id = lead.topic_id
+        if topic_id is None:  # (a retry after the header failed finds the topic already open)
+            topic = await self.bot.create_forum_topic(self.chat_id, topic_name(lead))
+            topic_id = topic.message_thread_id
+            await asyncio.to_thread(self._set_topic, lead.id, topic_id)
+        header = await self.bot.send_message(
+            self.chat_id,
+            card_text(lead, self.inbox_url, self.shows_contact, "Schreib hier, um der Person zu antworten."),
+            message_thread_id=topic_id,
+            reply_markup=card_keyboard(lead.id, claimed=True),
+        )
+        return header.message_id
+
+    async def _close_topic(self, topic_id: int) -> None:
+        """Rename a gone lead's topic (its name named the person) and close it."""
+        steps = (
+            lambda: self.bot.edit_forum_topic(self.chat_id, topic_id, name=REDACTED_TOPIC),
+            lambda: self.bot.close_forum_topic(self.chat_id, topic_id),
+        )
+        for step in steps:
+            try:
+                await step()
+            except TelegramBadRequest as error:
+                if "NOT_MODIFIED" not in error.message.upper() and "not found" not in error.message:
+                    raise
+
+    async def _unpost(self, telegram_message_id: int) -> None:
+        """Delete a counsellor's message to a person who is gone; one that is gone already is fine."""
+        try:
+            await self.bot.delete_message(self.chat_id, telegram_message_id)
+        except TelegramBadRequest as error:
+            if "not found" not in error.message and "can't be deleted" not in error.message:
+                raise
+
+    async def _to_thread(self, loaded: Loaded, lead: Lead) -> int:
+        """The person's answer into the lead's topic, or as a reply to its card."""
+        text = counsellor_text(lead, loaded.relay.text if loaded.relay is not None else "")
+        if lead.topic_id is not None:
+            sent = await self.bot.send_message(self.chat_id, text, message_thread_id=lead.topic_id)
+        else:
+            reply = (
+                ReplyParameters(message_id=loaded.thread_reply_to, allow_sending_without_reply=True)
+                if loaded.thread_reply_to is not None
+                else None
+            )
+            sent = await self.bot.send_message(self.chat_id, text, reply_parameters=reply)
+        return sent.message_id
 
     def _finish(self, message_id: int, **values: object) -> int:
         with self.sessions.begin() as session:
@@ -197,19 +290,32 @@ class Notifier:
             if "not modified" not in error.message and "not found" not in error.message:
                 raise
 
-    async def _deliver(self, message: OutboxMessage, lead: Lead | None) -> int | None:
-        """Send a card or overwrite one; Telegram's message id, or ``None`` if there is nothing to do."""
-        if message.kind == REDACT:
-            if message.telegram_message_id is not None:
-                await self._redact(message.telegram_message_id)
+    async def _deliver(self, loaded: Loaded) -> int | None:
+        """Send or overwrite one message; Telegram's message id (``NOTHING_TO_SEND`` when done
+        without one), or ``None`` if there is nothing to do."""
+        message, lead = loaded.message, loaded.lead
+        if message.kind in (REDACT, UNPOST, TOPIC_CLOSE):
+            if message.telegram_message_id is None:
+                return NOTHING_TO_SEND
+            cleanup = {REDACT: self._redact, UNPOST: self._unpost, TOPIC_CLOSE: self._close_topic}[message.kind]
+            await cleanup(message.telegram_message_id)
             return message.telegram_message_id
         if lead is None:
             return None  # erased meanwhile (delete my data): nothing to send
+        if message.kind == TOPIC_OPEN:
+            return await self._open_topic(lead)
+        if message.kind == RELAY_COUNSELLORS:
+            return await self._to_thread(loaded, lead)
         if message.kind == LEAD_REMINDER:
             return await self._remind(lead)
         if recipient_of(message.kind) is Recipient.PERSON_TELEGRAM:
             person = int(lead.conversation_id.removeprefix("tg:"))
-            told = await self.bot.send_message(person, translate(lead.language, notice_text(message.kind)))
+            if loaded.relay is not None:
+                first = loaded.relay.created_at == lead.relay_since
+                text = person_text(lead.language, loaded.relay.author, loaded.relay.text, first)
+            else:
+                text = translate(lead.language, notice_text(message.kind))
+            told = await self.bot.send_message(person, text)
             return told.message_id
         sent = await self.bot.send_message(
             self.chat_id,
@@ -222,10 +328,10 @@ class Notifier:
         loaded = await asyncio.to_thread(self._load, message_id)
         if loaded is None:
             return  # erased meanwhile (delete my data): nothing to send
-        message, lead = loaded
+        message = loaded.message
         attempts = message.attempts + 1
         try:
-            telegram_message_id = await self._deliver(message, lead)
+            telegram_message_id = await self._deliver(loaded)
         except NoLongerNeeded:
             logger.info("notifier.cancelled", outbox=message_id, kind=message.kind)
             await asyncio.to_thread(self._finish, message_id, status="cancelled", attempts=attempts)
@@ -268,17 +374,17 @@ class Notifier:
             return
         if telegram_message_id is None:
             return
-        delivery.sent += 1
+        delivery.sent += telegram_message_id != NOTHING_TO_SEND
         recorded = await asyncio.to_thread(
             self._finish,
             message_id,
             attempts=attempts,
             status="sent",
             sent_at=utcnow(),
-            telegram_message_id=telegram_message_id,
+            telegram_message_id=telegram_message_id or None,
             last_error=None,
         )
-        if not recorded and message.kind in COUNSELLOR_POSTS:
+        if not recorded and message.kind in POSTED_ABOUT_THE_PERSON and telegram_message_id:
             # the lead was erased while its card was on the way: the card must not stay
             logger.info("notifier.erased_in_flight", outbox=message_id)
             await self._redact(telegram_message_id)

@@ -83,6 +83,13 @@ class Settings(BaseSettings):
         default=30, ge=1, description="Days of inactivity after which a conversation is deleted."
     )
 
+    relay_quiet_minutes: int = Field(
+        default=60,
+        ge=1,
+        description="Minutes without a message either way after which a counsellor's conversation with a "
+        "person ends and Lotse answers again (the person is told).",
+    )
+
     redis_url: str | None = Field(
         default=None,
         description="Redis for state shared by several gateways (e.g. redis://127.0.0.1:6379/0); unset: in memory.",

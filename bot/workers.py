@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.conversation import Conversations
 from bot.inbox.throttle import LoginThrottler
 from bot.leads.erasure import purge_expired
+from bot.leads.relay import end_quiet_relays
 from bot.leads.reminders import queue_reminders
 from bot.settings import Settings
 from bot.telegram.updates import SeenUpdates
@@ -28,6 +29,7 @@ from bot.working_hours import WorkingHours
 logger = structlog.get_logger(__name__)
 
 RETENTION_INTERVAL_SECONDS = 3600
+RELAY_QUIET_INTERVAL_SECONDS = 30
 REMINDER_INTERVAL_SECONDS = 60
 
 
@@ -47,6 +49,19 @@ async def run_retention(
             # the type only: database errors carry the statement's parameters (personal data)
             logger.error("retention.failed", error=type(error).__name__)
         await asyncio.sleep(interval)
+
+
+async def run_relay_quiet(
+    sessions: sessionmaker, settings: Settings, interval: float = RELAY_QUIET_INTERVAL_SECONDS
+) -> None:
+    """Hand people back to Lotse whose conversation with a counsellor has been quiet for
+    ``LOTSE_RELAY_QUIET_MINUTES`` (they are told), every half minute."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await asyncio.to_thread(end_quiet_relays, sessions, settings.relay_quiet_minutes)
+        except Exception as error:  # noqa: BLE001 - try again next round; the database may be back
+            logger.error("relay.quiet_failed", error=type(error).__name__)
 
 
 async def run_reminders(

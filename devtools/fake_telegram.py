@@ -4,6 +4,9 @@ The real aiogram ``Bot`` is pointed at it (``LOTSE_TELEGRAM_API_BASE``), so test
 real client, serialisation and error handling. It records every call, answers like Telegram
 (``{"ok": true, "result": …}``), hands out queued updates through ``getUpdates``, and can be told
 to fail: HTTP 500, 429 with ``retry_after``, or to hang (a timeout on the client's side).
+A chat in ``forums`` is a forum supergroup: ``getChat`` says so and ``createForumTopic`` opens
+topics in it (numbered thread ids); other methods (``deleteMessage``, ``closeForumTopic`` …)
+answer ``true``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    result: Any = None
+    """What the fake answered (a sent message's ``message_id`` …)."""
 
 
 @dataclass
@@ -63,6 +68,9 @@ class FakeTelegram:
         self.updates: deque[dict[str, Any]] = deque()
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(100)
+        self._topic_ids = itertools.count(7000)
+        self.forums: set[int] = set()
+        """Chat ids that are forum supergroups."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -130,12 +138,36 @@ class FakeTelegram:
         if method == "getMe":
             return {"id": 4242, "is_bot": True, "first_name": "Lotse", "username": "lotse_test_bot"}
         if method in ("sendMessage", "editMessageText"):
-            return {
+            sent: dict[str, Any] = {
                 "message_id": int(params.get("message_id") or next(self._message_ids)),
                 "date": int(time.time()),
                 "chat": chat,
                 "text": params.get("text", ""),
             }
+            if params.get("message_thread_id"):
+                sent["message_thread_id"] = int(params["message_thread_id"])
+                sent["is_topic_message"] = True
+            return sent
+        if method == "getChat":
+            forum = chat["id"] in self.forums
+            return {
+                "id": chat["id"],
+                "type": "supergroup" if forum or chat["id"] < 0 else "private",
+                "is_forum": forum or None,
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": {
+                    "unlimited_gifts": False,
+                    "limited_gifts": False,
+                    "unique_gifts": False,
+                    "premium_subscription": False,
+                    "gifts_from_channels": False,
+                },
+            }
+        if method == "createForumTopic":
+            if chat["id"] not in self.forums:
+                return None  # (answered as Telegram's 400 below)
+            return {"message_thread_id": next(self._topic_ids), "name": params.get("name", ""), "icon_color": 7322096}
         if method == "getUpdates":
             updates = list(self.updates)
             self.updates.clear()
@@ -176,7 +208,10 @@ class FakeTelegram:
             await asyncio.sleep(min(float(params.get("timeout") or 0), 0.2))
         with self._lock:
             result = self._result(method, params)
-            self.calls.append(Call(method, params))
+            if result is None:
+                description = "Bad Request: the chat is not a forum"
+                return web.json_response({"ok": False, "error_code": 400, "description": description}, status=400)
+            self.calls.append(Call(method, params, result=result))
         return web.json_response({"ok": True, "result": result})
 
     def start(self) -> FakeTelegram:

@@ -35,8 +35,9 @@ logger = structlog.get_logger(__name__)
 CONSENT_ENTITY = "consent"
 CONSENT_QUESTION = N_(
     "Gern! Eine Beraterin oder ein Berater von {team} kann sich bei dir melden.\n"
-    "Dafür speichere ich: deinen Vornamen, wie und wann wir dich erreichen, deine Sprache und "
-    "deine Antworten aus dem Check. Nur das Lotse-Team sieht das. Wir löschen es {lead_days} "
+    "Dafür speichere ich: deinen Vornamen, wie und wann wir dich erreichen, deine Sprache, "
+    "deine Antworten aus dem Check und die Nachrichten, die du hier mit der Beratung schreibst. "
+    "Nur das Lotse-Team sieht das. Wir löschen es {lead_days} "
     "nach der Beratung – oder sofort, wenn du „Meine Daten löschen“ schreibst.\n"
     "Mehr dazu: {privacy_url}\n"
     "Bist du einverstanden?"

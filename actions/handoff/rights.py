@@ -61,6 +61,9 @@ DATA_ANSWERS = N_("Deine Antworten aus dem Check: {value}")
 DATA_CONSENT = N_("Einwilligung „Beratung“ seit {date} (Hinweis-Version {version})")
 DATA_STATISTICS = N_("Einwilligung „anonyme Statistik“ seit {date}")
 DATA_STATUS = N_("Stand deiner Anfrage: {value}")
+DATA_RELAY = N_("Nachrichten mit dem Beratungsteam:")
+DATA_RELAY_LINE = N_("{who} am {date}: {text}")
+DATA_RELAY_YOU = N_("du")
 DATA_OUTCOME = N_("Wie deine Beratung ausgegangen ist: {value}")
 OUTCOMES = {
     "route_started": N_("du hast deinen Weg begonnen"),
@@ -121,6 +124,15 @@ def stored_lines(language: str, stored: StoredData, answers: str) -> list[str]:
         )
     if "statistics" in consents:
         lines.append(translate(language, DATA_STATISTICS, date=consents["statistics"].given_at.date().isoformat()))
+    if stored.relay:
+        lines.append(translate(language, DATA_RELAY))
+        for message in stored.relay:
+            who = message.author if message.direction == "to_person" else translate(language, DATA_RELAY_YOU)
+            lines.append(
+                translate(
+                    language, DATA_RELAY_LINE, who=who, date=message.created_at.date().isoformat(), text=message.text
+                )
+            )
     return lines
 
 

@@ -1,6 +1,7 @@
-"""The counsellor inbox: login, lead list with filters, lead detail (consents, transcript), status,
-outcome and notes, CSV export, deletion, and the statistics page (time to first human contact,
-outcomes per route and language). Every view, export and deletion is written to the audit table.
+"""The counsellor inbox: login, lead list with filters, lead detail (consents, transcript, the
+messages with the person), status, outcome and notes, writing to the person (``bot.leads.relay``),
+CSV export, deletion, and the statistics page (time to first human contact, outcomes per route and
+language). Every view, export and deletion is written to the audit table.
 
 The routes are module-level functions on ``router``; what they work on (database, cookie store,
 the logged-in counsellor) reaches them as FastAPI dependencies (``bot.inbox.dependencies``).
@@ -45,7 +46,8 @@ from bot.leads.audit import record_audit
 from bot.leads.claims import change_status
 from bot.leads.erasure import erase_conversation
 from bot.leads.labels import OUTCOMES, REASONS, ROUTE_NAMES
-from bot.leads.models import LEAD_STATUSES, Consent, Counsellor, Lead
+from bot.leads.models import LEAD_STATUSES, Consent, Counsellor, Lead, RelayMessage
+from bot.leads.relay import TEMPLATES, end_relay, refusal, relay_messages, write_to_person
 from bot.leads.stats import lead_stats
 from bot.working_hours import WorkingHours
 from knowledge.loader import load_knowledge
@@ -67,8 +69,22 @@ _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
 )
 _templates.globals.update(
-    STATUS_NAMES=STATUS_NAMES, ROUTE_NAMES=ROUTE_NAMES, REASONS=REASONS, LANGUAGES=LANGUAGES, OUTCOMES=OUTCOMES
+    STATUS_NAMES=STATUS_NAMES,
+    ROUTE_NAMES=ROUTE_NAMES,
+    REASONS=REASONS,
+    LANGUAGES=LANGUAGES,
+    REPLIES=TEMPLATES,
+    OUTCOMES=OUTCOMES,
 )
+SENT_NOTES = {
+    "sent": "Die Nachricht ist unterwegs zur Person.",
+    "hint": "Die Nachricht ist unterwegs. Hinweis: Sie sieht nach Deutsch aus, die Person hat aber eine andere "
+    "Sprache gewählt; sie ist so weitergeleitet, wie du sie geschrieben hast. Vorlagen kommen in der Sprache der "
+    "Person an.",
+    "ended": "Gespräch beendet: Lotse antwortet der Person wieder. Sie hat eine Nachricht dazu bekommen.",
+    "not_active": "Es läuft gerade kein Gespräch mit der Person.",
+}
+"""What the lead page says after writing to the person (``?sent=…``)."""
 OUTCOME_MISSING = "Bitte wähle ein Ergebnis, um die Anfrage abzuschließen."
 STATS_PERIODS = {30: "30 Tage", 90: "90 Tage", 365: "ein Jahr", 0: "alles Gespeicherte"}
 """The periods the statistics page offers (days; 0: every stored lead)."""
@@ -220,23 +236,65 @@ def _lead_with_consents(sessions: sessionmaker[Session], lead_id: str) -> LeadDe
 
 
 @router.get("/leads/{lead_id}", response_class=HTMLResponse)
-async def lead_detail(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, engine: EngineDep) -> Response:
+async def lead_detail(
+    lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, engine: EngineDep, sent: str = ""
+) -> Response:
     found = await asyncio.to_thread(_lead_with_consents, sessions, lead_id)
     if found is None:
         return _page("error.html", 404, message=GONE)
     lead, consents, claimed_by = found
     transcript = await engine.transcript(lead.conversation_id)
+    relay: list[RelayMessage] = await asyncio.to_thread(relay_messages, sessions, lead_id)
     await asyncio.to_thread(_audit, sessions, me.counsellor.username, "view", lead_id)
+    holds = lead.claimed_by_id == me.counsellor.id or (me.counsellor.is_admin and lead.claimed_by_id is not None)
     return _page(
         "lead.html",
         lead=lead,
         consents=consents,
         transcript=transcript,
+        relay=relay,
+        may_write=holds and lead.status != "closed",
+        relay_note=SENT_NOTES.get(sent, ""),
         claimed_by=claimed_by,
         me=me.counsellor,
         csrf=me.login.csrf,
         statuses=LEAD_STATUSES,
     )
+
+
+@router.post("/leads/{lead_id}/message")
+def write_message(
+    lead_id: str,
+    sessions: SessionsDep,
+    me: CurrentCounsellor,
+    text: str = Form("", max_length=4000),
+    template: str = Form("", max_length=32),
+    values: str = Form("", max_length=2000),
+    csrf: str = Form(""),
+) -> Response:
+    """A message to the person, free text or a ready-made reply (only who holds the lead, or an admin)."""
+    if not csrf_ok(me.login, csrf):
+        return _forbidden()
+    written = write_to_person(
+        sessions, lead_id, me.counsellor.id, text, template=template or None, values=values, via="inbox"
+    )
+    if not written.ok:
+        status = 404 if written.reason == "unknown_lead" else 403 if written.reason == "not_holder" else 400
+        return _page("error.html", status, message=refusal(written), me=me.counsellor, csrf=me.login.csrf)
+    sent = "hint" if written.german_hint else "sent"
+    return RedirectResponse(f"/inbox/leads/{lead_id}?sent={sent}#relay", status_code=303)
+
+
+@router.post("/leads/{lead_id}/relay-end")
+def end_conversation(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, csrf: str = Form("")) -> Response:
+    """Hand the person back to Lotse (they are told)."""
+    if not csrf_ok(me.login, csrf):
+        return _forbidden()
+    ended = end_relay(sessions, lead_id, me.counsellor.id)
+    if not ended.ok:
+        status = 404 if ended.reason == "unknown_lead" else 403
+        return _page("error.html", status, message=refusal(ended), me=me.counsellor, csrf=me.login.csrf)
+    return RedirectResponse(f"/inbox/leads/{lead_id}?sent={ended.reason}#relay", status_code=303)
 
 
 def _status_of(sessions: sessionmaker[Session], lead_id: str) -> str | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from bot.leads.consent import active_consents
-from bot.leads.models import Consent, Lead
+from bot.leads.models import Consent, Lead, RelayMessage
 from bot.leads.store import Sessions, sessions_or_default
 
 
@@ -21,10 +21,17 @@ class StoredData:
 
     lead: Lead | None = None
     consents: dict[str, Consent] = field(default_factory=dict)
+    relay: list[RelayMessage] = field(default_factory=list)
+    """The messages between the person and their counsellor, oldest first."""
 
 
 def stored_data(sessions: Sessions | None, conversation_id: str) -> StoredData:
     """What is stored about the conversation, besides its tracker (the action has that)."""
     with sessions_or_default(sessions)() as session:
         lead = session.scalar(select(Lead).where(Lead.conversation_id == conversation_id))
-        return StoredData(lead, active_consents(session, conversation_id))
+        relay = (
+            list(session.scalars(select(RelayMessage).where(RelayMessage.lead_id == lead.id).order_by(RelayMessage.id)))
+            if lead is not None
+            else []
+        )
+        return StoredData(lead, active_consents(session, conversation_id), relay)

@@ -18,6 +18,7 @@ from bot.database import utcnow
 from bot.leads.audit import record_audit
 from bot.leads.models import LEAD_STATUSES, OUTCOMES, Counsellor, Lead, OutboxMessage
 from bot.leads.outbox import CLAIMED_NOTICE, person_kind
+from bot.leads.relay import end_relay_in, queue_topic
 
 
 def _tell_person_claimed(session: Session, lead: Lead) -> None:
@@ -30,16 +31,19 @@ def _tell_person_claimed(session: Session, lead: Lead) -> None:
 
 
 def mark_taken(session: Session, lead: Lead, counsellor: Counsellor) -> None:
-    """A counsellor starts on a new lead (Telegram card or inbox): who and when, and the person
-    is told."""
+    """A counsellor starts on a new lead (Telegram card or inbox): who and when, the person is
+    told, and the lead gets its topic if the counsellors' chat is a forum."""
     if lead.claimed_by_id is None:
         lead.claimed_by_id, lead.claimed_at = counsellor.id, utcnow()
     _tell_person_claimed(session, lead)
+    queue_topic(session, lead)
 
 
-def _mark_closed(lead: Lead, counsellor: Counsellor, outcome: str | None) -> None:
+def _mark_closed(session: Session, lead: Lead, counsellor: Counsellor, outcome: str | None) -> None:
     """The lead is done: when, how it ended (``None``: not said), and who did it if nobody had
-    taken it (the person is not told)."""
+    taken it (the person is not told, unless a counsellor was writing with them: then they hear
+    that Lotse answers again)."""
+    end_relay_in(session, lead)
     lead.status, lead.closed_at, lead.outcome = "closed", utcnow(), outcome
     if lead.claimed_by_id is None:
         lead.claimed_by_id, lead.claimed_at = counsellor.id, utcnow()
@@ -116,7 +120,7 @@ def close_lead(sessions: sessionmaker[Session], lead_id: str, telegram_user_id: 
         if lead is None:
             return Claim(False, "unknown_lead")
         if lead.status != "closed":
-            _mark_closed(lead, counsellor, outcome)
+            _mark_closed(session, lead, counsellor, outcome)
             record_audit(session, counsellor.username, "close", lead_id, outcome=outcome)
         return Claim(True, "closed", counsellor.display_name, lead)
 
@@ -126,7 +130,7 @@ def _set_status(session: Session, lead: Lead, counsellor: Counsellor, status: st
     with its outcome; back to new: only the status (who had it stays on record). A lead that is
     opened again has no outcome any more."""
     if status == "closed":
-        _mark_closed(lead, counsellor, outcome)
+        _mark_closed(session, lead, counsellor, outcome)
         return
     lead.status, lead.outcome = status, None
     if status in ("claimed", "contacted"):

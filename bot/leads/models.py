@@ -114,7 +114,18 @@ class Lead(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    relay_since: Mapped[datetime | None]
+    """When the current conversation between a counsellor and the person began (``None``: Lotse
+    answers the person); see ``bot.leads.relay``."""
+    relay_last_at: Mapped[datetime | None]
+    """The last relayed message of that conversation, either way (the quiet time counts from it)."""
+    topic_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The lead's topic in the counsellors' chat, when that chat is a forum (``message_thread_id``)."""
+
     claimed_by: Mapped[Counsellor | None] = relationship()
+    relay: Mapped[list[RelayMessage]] = relationship(
+        back_populates="lead", cascade="all, delete-orphan", passive_deletes=True, order_by="RelayMessage.id"
+    )
     outbox: Mapped[list[OutboxMessage]] = relationship(
         back_populates="lead", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -179,6 +190,40 @@ class Consent(Base):
         return self.withdrawn_at is None
 
 
+RELAY_DIRECTIONS = ("to_person", "from_person")
+
+
+class RelayMessage(Base):
+    """One message between the counsellor who holds a lead and its person, either way.
+
+    Personal data: it goes with its lead (erasure, retention). ``text`` is what the person got
+    (without the "Anna from the advice team writes:" line, which is added in their language on
+    the way) or what they wrote.
+    """
+
+    __tablename__ = "relay_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(16))
+    """One of ``RELAY_DIRECTIONS``."""
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("counsellor.id", ondelete="SET NULL"))
+    author: Mapped[str] = mapped_column(String(80), default="")
+    """The counsellor's first name as the person sees it; empty for the person's own messages."""
+    text: Mapped[str] = mapped_column(Text)
+    template: Mapped[str | None] = mapped_column(String(32))
+    """The ready-made reply it was made from (``bot.leads.relay.TEMPLATES``), if any."""
+    language: Mapped[str] = mapped_column(String(16))
+    """The person's language when it was written."""
+    via: Mapped[str] = mapped_column(String(16))
+    """``telegram`` (the counsellors' chat), ``inbox``, or the person's channel (``telegram``, ``web``)."""
+    chat_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The counsellor's own message in the counsellors' chat (deleted when the lead is erased)."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lead: Mapped[Lead] = relationship(back_populates="relay")
+
+
 class OutboxMessage(Base):
     """A message to the counsellors' Telegram chat, written in the same transaction as its lead.
 
@@ -200,6 +245,8 @@ class OutboxMessage(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    relay_message_id: Mapped[int | None] = mapped_column(ForeignKey("relay_message.id", ondelete="CASCADE"), index=True)
+    """For a relayed message: which one it carries."""
 
     lead: Mapped[Lead | None] = relationship(back_populates="outbox")
 

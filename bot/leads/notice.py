@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from knowledge.text import N_
 
-NOTICE_VERSION = "2026-11-28"
+NOTICE_VERSION = "2026-12-07"
 
 TITLE = N_("Datenschutz bei Lotse")
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -44,6 +44,15 @@ SECTIONS: tuple[tuple[str, str], ...] = (
             "Kammern in Westmecklenburg), mit eigenem Login. Über Telegram bekommen sie nur eine kurze "
             "Nachricht mit deinem Vornamen, deiner Sprache und deinem Weg – ohne Telefonnummer und "
             "E-Mail. Jeder Zugriff wird protokolliert."
+        ),
+    ),
+    (
+        N_("Nachrichten mit dem Beratungsteam"),
+        N_(
+            "Hat eine Beraterin oder ein Berater deine Anfrage übernommen, kann sie oder er dir hier im "
+            "Chat schreiben, und du kannst antworten. Diese Nachrichten speichern wir bei deiner Anfrage "
+            "und löschen sie mit ihr. Deine Antworten sieht das Lotse-Team auch in seinem Telegram-Chat. "
+            "Solange ihr schreibt, antwortet Lotse nicht."
         ),
     ),
     (N_("Wie lange?"), N_("Deine Anfrage löschen wir {lead_days}, nachdem die Beratung abgeschlossen ist.")),

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.database import utcnow
-from bot.leads.models import Lead, OutboxMessage
+from bot.leads.models import Lead, OutboxMessage, RelayMessage
 from bot.leads.store import Sessions, sessions_or_default
 from knowledge.text import N_
 
@@ -64,6 +65,24 @@ NOTICE_WEB = "notice_web"
 CLAIMED_NOTICE = N_(
     "Gute Nachricht: Eine Beraterin oder ein Berater hat deine Anfrage übernommen und meldet sich bald bei dir."
 )
+RELAY_TELEGRAM = "relay_telegram"
+"""A counsellor's message (``relay_message``) to the person's Telegram chat."""
+RELAY_WEB = "relay_web"
+"""A counsellor's message to the person's web chat (live, or on their next visit)."""
+RELAY_COUNSELLORS = "relay_counsellors"
+"""The person's answer, into the lead's thread in the counsellors' chat (its topic, or a reply to its card)."""
+TOPIC_OPEN = "topic_open"
+"""Open the lead's topic when the counsellors' chat is a forum (and post its header there)."""
+TOPIC_CLOSE = "topic_close"
+"""Rename and close the topic of a lead that is gone (``telegram_message_id``: the topic's thread id)."""
+UNPOST = "unpost"
+"""Delete a counsellor's own message from the counsellors' chat (its lead is gone)."""
+RELAY_END_TELEGRAM = "relay_end_telegram"
+RELAY_END_WEB = "relay_end_web"
+RELAY_ENDED = N_(
+    "Das Gespräch mit dem Beratungsteam ist jetzt beendet. Ab jetzt antwortet dir wieder Lotse, der Chatbot."
+)
+"""The person is told when a counsellor ends the conversation, or it ends after the quiet time."""
 
 KINDS: dict[str, OutboxKind] = {
     kind.name: kind
@@ -73,6 +92,14 @@ KINDS: dict[str, OutboxKind] = {
         OutboxKind(REDACT, Recipient.COUNSELLORS),
         OutboxKind(NOTICE_TELEGRAM, Recipient.PERSON_TELEGRAM, CLAIMED_NOTICE),
         OutboxKind(NOTICE_WEB, Recipient.PERSON_WEB, CLAIMED_NOTICE),
+        OutboxKind(RELAY_TELEGRAM, Recipient.PERSON_TELEGRAM),
+        OutboxKind(RELAY_WEB, Recipient.PERSON_WEB),
+        OutboxKind(RELAY_COUNSELLORS, Recipient.COUNSELLORS),
+        OutboxKind(TOPIC_OPEN, Recipient.COUNSELLORS),
+        OutboxKind(TOPIC_CLOSE, Recipient.COUNSELLORS),
+        OutboxKind(UNPOST, Recipient.COUNSELLORS),
+        OutboxKind(RELAY_END_TELEGRAM, Recipient.PERSON_TELEGRAM, RELAY_ENDED),
+        OutboxKind(RELAY_END_WEB, Recipient.PERSON_WEB, RELAY_ENDED),
     )
 }
 
@@ -85,6 +112,15 @@ def kinds_for(*recipients: Recipient) -> list[str]:
 def recipient_of(kind: str) -> Recipient:
     """Who the messages of this kind are for."""
     return KINDS[kind].recipient
+
+
+RELAY_KINDS = {Recipient.PERSON_TELEGRAM: RELAY_TELEGRAM, Recipient.PERSON_WEB: RELAY_WEB}
+"""The kind that brings a counsellor's message to the person, by their channel."""
+
+
+def person_recipient(conversation_id: str) -> Recipient | None:
+    """Whose channel a message to the person of ``conversation_id`` goes to."""
+    return PERSON_CHANNELS.get(conversation_id.split(":", 1)[0])
 
 
 def person_kind(notice: str, conversation_id: str) -> str | None:
@@ -112,13 +148,20 @@ def queue_card(session: Session, lead: Lead) -> None:
     session.add(OutboxMessage(lead_id=lead.id, kind=LEAD_CARD, dedup_key=card_key(lead.id)))
 
 
+POSTED_ABOUT_THE_PERSON = (LEAD_CARD, LEAD_REMINDER, RELAY_COUNSELLORS, TOPIC_OPEN)
+"""What Lotse posts in the counsellors' chat that names the person or carries their words: the
+card and its reminders, the person's relayed answers, a topic's header."""
+
+
 def redact_sent_cards(session: Session, lead_ids: list[str]) -> int:
-    """Queue the overwriting of every card and reminder of these leads that reached Telegram (same
-    transaction as the deletion: their text names the person, and the person is gone)."""
+    """Queue the overwriting of everything these leads left in the counsellors' chat (same
+    transaction as the deletion: it names the person, and the person is gone): Lotse's cards,
+    reminders, relayed answers and topic headers are overwritten, the counsellors' own messages to
+    the person deleted, a lead's topic renamed and closed."""
     sent = session.execute(
         select(OutboxMessage.id, OutboxMessage.telegram_message_id).where(
             OutboxMessage.lead_id.in_(lead_ids),
-            OutboxMessage.kind.in_(COUNSELLOR_POSTS),
+            OutboxMessage.kind.in_(POSTED_ABOUT_THE_PERSON),
             OutboxMessage.telegram_message_id.is_not(None),
         )
     ).all()
@@ -128,7 +171,36 @@ def redact_sent_cards(session: Session, lead_ids: list[str]) -> int:
                 lead_id=None, kind=REDACT, dedup_key=f"redact:{outbox_id}", telegram_message_id=telegram_message_id
             )
         )
+    written = session.execute(
+        select(RelayMessage.id, RelayMessage.chat_message_id).where(
+            RelayMessage.lead_id.in_(lead_ids), RelayMessage.chat_message_id.is_not(None)
+        )
+    ).all()
+    for relay_id, chat_message_id in written:
+        session.add(
+            OutboxMessage(
+                lead_id=None, kind=UNPOST, dedup_key=f"unpost:{relay_id}", telegram_message_id=chat_message_id
+            )
+        )
+    topics = session.execute(select(Lead.id, Lead.topic_id).where(Lead.id.in_(lead_ids), Lead.topic_id.is_not(None)))
+    for lead_id, topic_id in topics.all():
+        session.add(
+            OutboxMessage(
+                lead_id=None, kind=TOPIC_CLOSE, dedup_key=f"topic-close:{lead_id}", telegram_message_id=topic_id
+            )
+        )
     return len(sent)
+
+
+class WebNotice(NamedTuple):
+    """A message for a web chat: a fixed notice (``msgid``), or a counsellor's message (``text``
+    by ``author``; ``first`` of the conversation)."""
+
+    language: str
+    msgid: str | None
+    author: str = ""
+    text: str = ""
+    first: bool = False
 
 
 def counsellor_posts(sessions: Sessions | None, lead_id: str) -> list[int]:
@@ -142,12 +214,21 @@ def counsellor_posts(sessions: Sessions | None, lead_id: str) -> list[int]:
         return [post for post in posts if post is not None]
 
 
-def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[tuple[str, str]]:
-    """The pending messages for a web chat as (language, German msgid), marked as sent."""
+def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[WebNotice]:
+    """The pending messages for a web chat, oldest first, marked as sent."""
     with sessions_or_default(sessions).begin() as session:
         rows = session.execute(
-            select(OutboxMessage.id, OutboxMessage.kind, Lead.language)
+            select(
+                OutboxMessage.id,
+                OutboxMessage.kind,
+                Lead.language,
+                Lead.relay_since,
+                RelayMessage.author,
+                RelayMessage.text,
+                RelayMessage.created_at,
+            )
             .join(Lead, OutboxMessage.lead_id == Lead.id)
+            .outerjoin(RelayMessage, OutboxMessage.relay_message_id == RelayMessage.id)
             .where(
                 Lead.conversation_id == conversation_id,
                 OutboxMessage.kind.in_(kinds_for(Recipient.PERSON_WEB)),
@@ -161,4 +242,9 @@ def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[tu
                 .where(OutboxMessage.id.in_([row.id for row in rows]))
                 .values(status="sent", sent_at=utcnow(), attempts=1)
             )
-    return [(row.language, notice_text(row.kind)) for row in rows]
+    return [
+        WebNotice(row.language, None, row.author, row.text, row.created_at == row.relay_since)
+        if row.kind == RELAY_WEB
+        else WebNotice(row.language, notice_text(row.kind))
+        for row in rows
+    ]

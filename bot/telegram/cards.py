@@ -12,13 +12,26 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import LANGUAGES
 from bot.leads.labels import METHODS, OUTCOMES, REASONS, ROUTE_NAMES
 from bot.leads.models import Lead
+from bot.leads.relay import TEMPLATES
 
-CLAIM, CLOSE, BACK = "claim", "close", "back"
-"""Take the lead; ask how it ended (the close step); leave the close step without closing."""
+CLAIM, CLOSE, BACK, STOP = "claim", "close", "back", "stop"
+"""Take the lead; ask how it ended (the close step); leave the close step without closing; end the
+conversation with the person (Lotse answers again)."""
 END = "end_"
 """``end_<outcome>``: close the lead with that outcome (``bot.leads.models.OUTCOMES``)."""
-ACTIONS = (CLAIM, CLOSE, BACK, *(END + outcome for outcome in OUTCOMES))
+TEMPLATE_PREFIX = "t_"
+"""``t_<template>``: a ready-made reply (``bot.leads.relay.TEMPLATES``)."""
+ACTIONS = (
+    CLAIM,
+    CLOSE,
+    BACK,
+    STOP,
+    *(END + outcome for outcome in OUTCOMES),
+    *(TEMPLATE_PREFIX + key for key in TEMPLATES),
+)
 REDACTED = "Anfrage gelöscht: Die Person hat ihre Daten löschen lassen, oder die Aufbewahrungsfrist ist abgelaufen."
+REDACTED_TOPIC = "Anfrage gelöscht"
+"""A gone lead's topic is renamed to this (its name had the person's first name)."""
 
 
 def callback_data(action: str, lead_id: str) -> str:
@@ -67,13 +80,28 @@ def card_text(lead: Lead, inbox_url: str, shows_contact: bool = False, state: st
     return "\n".join(lines)
 
 
+def topic_name(lead: Lead) -> str:
+    """The lead's forum topic: first name, first route, language (Telegram allows 128 characters)."""
+    route = ROUTE_NAMES.get(lead.routes[0], lead.routes[0]) if lead.routes else "Weg offen"
+    return f"{lead.first_name} · {route} · {lead.language}"[:128]
+
+
 def card_keyboard(lead_id: str, claimed: bool = False, closed: bool = False) -> InlineKeyboardMarkup | None:
-    """ "Übernehmen" / "Erledigt" — what is still possible."""
+    """ "Übernehmen" / "Erledigt" — what is still possible; once claimed, also the ready-made
+    replies and "Gespräch beenden" (the person is handed back to Lotse)."""
     if closed:
         return None
     row = [] if claimed else [InlineKeyboardButton(text="Übernehmen", callback_data=callback_data(CLAIM, lead_id))]
     row.append(InlineKeyboardButton(text="Erledigt", callback_data=callback_data(CLOSE, lead_id)))
-    return InlineKeyboardMarkup(inline_keyboard=[row])
+    rows = [row]
+    if claimed:
+        replies = [
+            InlineKeyboardButton(text=t.label, callback_data=callback_data(TEMPLATE_PREFIX + t.key, lead_id))
+            for t in TEMPLATES.values()
+        ]
+        rows += [replies[i : i + 2] for i in range(0, len(replies), 2)]
+        rows.append([InlineKeyboardButton(text="⏹ Gespräch beenden", callback_data=callback_data(STOP, lead_id))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def outcome_keyboard(lead_id: str) -> InlineKeyboardMarkup:

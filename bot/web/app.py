@@ -36,7 +36,7 @@ from bot.web import chat, pages, webhook
 from bot.web.dependencies import EngineDep, SessionsDep, SettingsDep
 from bot.web.guard import EXCEPTION_HANDLERS, Guard
 from bot.web.pages import WEB_DIR, Pages
-from bot.workers import run_retention, start_telegram
+from bot.workers import run_relay_quiet, run_retention, start_telegram
 
 logger = structlog.get_logger(__name__)
 
@@ -62,6 +62,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(_announce_when_ready(app.state.engine, settings)),
         asyncio.create_task(run_retention(sessions, settings)),
+        asyncio.create_task(run_relay_quiet(sessions, settings)),
     ]
     telegram = start_telegram(settings, sessions, app.state.conversations)
     app.state.telegram = telegram

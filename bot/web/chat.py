@@ -19,16 +19,19 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from bot.conversation import Outcome
 from bot.i18n import translate
 from bot.inbound import Rejection
-from bot.leads.outbox import take_web_notices
+from bot.leads.outbox import WebNotice, take_web_notices
+from bot.leads.relay import FIRST_HINT, header
 from bot.web.dependencies import ConversationsDep, SessionsDep
 from bot.web.language import request_language
 from bot.web.limits import MAX_BODY_BYTES, SOURCE_SHAPE
-from bot.web.replies import json_error, reply_body
+from bot.web.replies import ChatMessage, json_error, reply_body
 
 logger = structlog.get_logger(__name__)
 
-EVENTS_POLL_SECONDS = 3.0
-"""How often an open web chat's event stream looks for news (a counsellor took the request)."""
+EVENTS_POLL_SECONDS = 1.0
+"""How often an open web chat's event stream looks for news (a counsellor took the request, or
+wrote to the person): a counsellor's message should be on the person's screen within about a
+second (one indexed query per open chat and second)."""
 EVENTS_HEARTBEAT_SECONDS = 25.0
 """How often a keep-alive comment (``: ping``) goes out on an open stream."""
 EVENTS_RETRY_MS = 5000
@@ -57,6 +60,8 @@ def _answer(outcome: Outcome) -> JSONResponse:
         body["error"] = outcome.rejection.name.lower()
     if outcome.erased:
         body["erased"] = True
+    if outcome.relayed:
+        body["relayed"] = True
     headers = {}
     if outcome.retry_after is not None:
         body["retry_after"] = outcome.retry_after
@@ -82,8 +87,19 @@ async def chat(request: Request, message: ChatRequest, conversations: Conversati
     return _answer(outcome)
 
 
-async def _notices(sessions: sessionmaker, sender: str) -> list[tuple[str, str]]:
-    """News for ``sender`` (language, msgid), each taken once; none while the database fails."""
+def _shown(notice: WebNotice) -> ChatMessage:
+    """One piece of news as the chat shows it: a notice of Lotse's, or a counsellor's message
+    (its own look, and "Anna vom Beratungsteam schreibt:" in the person's language)."""
+    if notice.msgid is not None:
+        return {"text": translate(notice.language, notice.msgid), "buttons": []}
+    text = notice.text
+    if notice.first:
+        text += "\n\n" + translate(notice.language, FIRST_HINT)
+    return {"text": text, "buttons": [], "kind": "counsellor", "author": header(notice.language, notice.author)}
+
+
+async def _notices(sessions: sessionmaker, sender: str) -> list[WebNotice]:
+    """News for ``sender``, each taken once; none while the database fails."""
     try:
         return await asyncio.to_thread(take_web_notices, sessions, sender)
     except SQLAlchemyError as error:  # the type only: errors carry parameters
@@ -95,8 +111,8 @@ async def _news(sessions: sessionmaker, sender: str) -> AsyncIterator[ServerSent
     """The retry hint, then each notice for ``sender`` as one event, looked for every few seconds."""
     yield ServerSentEvent(retry=EVENTS_RETRY_MS, sep=EVENTS_SEPARATOR)
     while True:
-        for language, msgid in await _notices(sessions, sender):
-            body = reply_body([{"text": translate(language, msgid), "buttons": []}], language)
+        for notice in await _notices(sessions, sender):
+            body = reply_body([_shown(notice)], notice.language)
             yield ServerSentEvent(json.dumps(body, ensure_ascii=False), sep=EVENTS_SEPARATOR)
         await asyncio.sleep(EVENTS_POLL_SECONDS)
 

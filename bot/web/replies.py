@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from fastapi.responses import JSONResponse
 
@@ -16,6 +16,10 @@ class ChatMessage(TypedDict):
 
     text: str
     buttons: list[Button]
+    kind: NotRequired[str]
+    """``counsellor`` for a message a person of the advice team wrote (shown apart from Lotse's)."""
+    author: NotRequired[str]
+    """For a counsellor's message: "Anna vom Beratungsteam schreibt:" in the chat's language."""
 
 
 def reply_body(messages: list[ChatMessage], language: str) -> dict[str, Any]:

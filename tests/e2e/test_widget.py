@@ -371,3 +371,81 @@ def test_the_person_sees_when_a_counsellor_takes_the_request(
     expect(person.locator(".msg--bot")).to_have_count(2)
     assert _bot_texts(person)[1] == strip_marks(translate("ar", CLAIMED_NOTICE))
     screenshot(person, "chat-ar-counsellor-took-it")
+
+
+def _inbox_login(desk: BrowserContext, gateway: Gateway, username: str, password: str) -> Page:
+    inbox = desk.new_page()
+    inbox.goto(f"{gateway.url}/inbox/login")
+    inbox.get_by_label("Benutzername").fill(username)
+    inbox.get_by_label("Passwort").fill(password)
+    inbox.get_by_role("button", name="Anmelden").click()
+    return inbox
+
+
+def test_a_counsellor_message_arrives_in_the_open_chat_as_from_a_person_and_waits_for_the_next_visit(
+    browser, context: BrowserContext, gateway: Gateway, stack: Stack
+) -> None:
+    from bot.leads.relay import HEADER
+
+    person = context.new_page()
+    _open(person, gateway, "ar")
+    session = person.evaluate("localStorage.getItem('lotse.session')")
+    database = make_engine(stack.settings.effective_database_url)
+    try:
+        sessions = make_sessions(database)
+        give_consent(sessions, f"web:{session}", "contact", "2026-12", "web")
+        lead = submit_lead(sessions, submission(f"web:{session}", language="ar", first_name="Amal"))
+        username = f"dana{uuid.uuid4().hex[:6]}"
+        add_counsellor(sessions, username, "Dana Roth", "a-long-password-5")
+    finally:
+        database.dispose()
+
+    desk = browser.new_context()  # the counsellor, on another computer
+    try:
+        inbox = _inbox_login(desk, gateway, username, "a-long-password-5")
+        inbox.goto(f"{gateway.url}/inbox/leads/{lead.id}")
+        inbox.get_by_label("Status").select_option("claimed")
+        inbox.get_by_role("button", name="Speichern").click()
+        inbox.get_by_label("Nachricht an Amal").fill("مرحبا أمل، أنا دانا. سأتصل بك غدًا الساعة العاشرة.")
+        inbox.get_by_role("button", name="Nachricht senden").click()
+        expect(inbox.locator(".relay--to_person")).to_have_count(1)
+
+        from_person = person.locator(".msg--counsellor")
+        expect(from_person).to_have_count(1)
+        header = strip_marks(translate("ar", HEADER, name="Dana"))
+        assert strip_marks(from_person.locator(".msg__from").inner_text()) == header
+        assert "سأتصل بك غدًا" in from_person.locator(".msg__text").inner_text()
+        # read out as from a person: the header is in the live log's text, no hidden "Lotse:" label
+        assert strip_marks(from_person.inner_text()).startswith(header)
+        assert from_person.locator(".visually-hidden").count() == 0
+        assert person.locator("#log").get_attribute("role") == "log"
+        assert person.locator("#log").get_attribute("aria-live") == "polite"
+        colours = from_person.evaluate("e => getComputedStyle(e).backgroundColor")
+        assert colours != person.locator(".msg--bot").first.evaluate("e => getComputedStyle(e).backgroundColor")
+        results = Axe().run(person, context=".msg--counsellor")
+        assert results.violations_count == 0, results.generate_report()
+        screenshot(person, "chat-ar-counsellor-writes")
+
+        # the person answers; it shows in the inbox, and Lotse says nothing
+        bot_before = person.locator(".msg--bot").count()
+        _write(person, "ar", "شكرا! أنا متاحة غدًا.")
+        expect(person.locator(".msg--user").last).to_contain_text("شكرا! أنا متاحة غدًا.")
+        expect(person.locator(".msg--pending")).to_have_count(0)  # the gateway took it
+        inbox.reload()
+        expect(inbox.locator(".relay--from_person")).to_contain_text("شكرا! أنا متاحة غدًا.")
+        assert person.locator(".msg--bot").count() == bot_before
+
+        person.reload()  # the chat shows what it showed, the person's message still looks like one
+        expect(person.locator(".msg--counsellor")).to_have_count(1)
+
+        person.close()  # the chat is closed: the next message waits for the next visit
+        inbox.get_by_label("Nachricht an Amal").fill("أمل، أرسلت لك العنوان.")
+        inbox.get_by_role("button", name="Nachricht senden").click()
+        expect(inbox.locator(".relay--to_person")).to_have_count(2)
+    finally:
+        desk.close()
+
+    again = context.new_page()
+    again.goto(f"{gateway.url}/chat?lang=ar")
+    expect(again.locator(".msg--counsellor")).to_contain_text("أرسلت لك العنوان")
+    screenshot(again, "chat-ar-counsellor-next-visit")

@@ -24,11 +24,12 @@ def _anna(sessions: sessionmaker) -> Counsellor:
 
 
 def _notices(sessions: sessionmaker) -> list[tuple[str, str]]:
-    """The messages queued for the person (not the counsellors' card), as (kind, dedup key)."""
+    """The messages queued for the person (not the counsellors' card or the lead's topic), as
+    (kind, dedup key)."""
     with sessions() as session:
         rows = session.execute(
             select(OutboxMessage.kind, OutboxMessage.dedup_key)
-            .where(OutboxMessage.kind != "lead_card")
+            .where(OutboxMessage.kind.not_in(["lead_card", "topic_open"]))
             .order_by(OutboxMessage.id)
         )
         return [(kind, key) for kind, key in rows]

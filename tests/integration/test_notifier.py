@@ -19,7 +19,7 @@ from bot.i18n import translate
 from bot.leads.claims import claim_lead
 from bot.leads.erasure import erase_conversation, purge_expired
 from bot.leads.models import AuditEvent, Lead, OutboxMessage
-from bot.leads.outbox import CLAIMED_NOTICE, take_web_notices
+from bot.leads.outbox import CLAIMED_NOTICE, WebNotice, take_web_notices
 from bot.leads.submission import submit_lead
 from bot.notifier import Notifier
 from bot.settings import Settings
@@ -275,7 +275,7 @@ async def test_a_web_chat_gets_the_news_once_and_the_notifier_leaves_it_alone(se
     notifier = _notifier(sessions, bot)
     await notifier.deliver_due()
     assert [c.params["chat_id"] for c in telegram.called("sendMessage")] == [str(CHAT)], "only the card"
-    assert take_web_notices(sessions, "web:news") == [("vi", CLAIMED_NOTICE)]
+    assert take_web_notices(sessions, "web:news") == [WebNotice("vi", CLAIMED_NOTICE)]
     assert take_web_notices(sessions, "web:news") == []
     assert take_web_notices(sessions, "web:other") == []
 
@@ -284,7 +284,7 @@ async def test_delete_my_data_also_takes_the_pending_news_for_the_person(session
     lead = _lead(sessions, "web:leaving", language="fa")
     add_counsellor(sessions, "cleo", "Cleo Rat", "a-long-password-4", telegram_user_id=503)
     claim_lead(sessions, lead.id, 503)
-    assert [row.kind for row in _outbox(sessions)] == ["lead_card", "notice_web"]
+    assert [row.kind for row in _outbox(sessions)] == ["lead_card", "notice_web", "topic_open"]
     erase_conversation(sessions, "web:leaving")
     assert _outbox(sessions) == [], "a card never sent needs no redaction; the news goes with the lead"
     assert take_web_notices(sessions, "web:leaving") == []

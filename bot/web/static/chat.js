@@ -2,7 +2,8 @@
 //
 // Protocol: POST /api/chat {session, text, language, source} → {messages, language, dir, error?,
 // erased?, retry_after?}: the answers to one message. GET /api/events?session=… (server-sent
-// events): what Lotse says unasked, e.g. that a counsellor took the request (README: "The web chat").
+// events): what Lotse says unasked, e.g. that a counsellor took the request, and what a counsellor
+// writes ({kind: "counsellor", author: "Anna vom Beratungsteam schreibt:"}) (README: "The web chat").
 // `session` is the chat's id (a UUID this page keeps, the `chatId()` below).
 // Bot and user texts are inserted as text, never as HTML; only links to allowlisted hosts
 // become links. Nothing is loaded from anywhere but this origin.
@@ -159,20 +160,30 @@
   function scrollDown(element) {
     if (element.scrollIntoView) element.scrollIntoView({ block: "end" });
   }
-  function addMessage(kind, text) {
+  function addMessage(kind, text, author) {
     var li = document.createElement("div");
     li.className = "msg msg--" + kind;
-    // who said it, for screen readers (sighted people see it from the side and the colour)
-    var who = document.createElement("span");
-    who.className = "visually-hidden";
-    who.textContent = kind === "user" ? texts.you + " " : "Lotse: ";
-    li.appendChild(who);
+    if (kind === "counsellor") {
+      // a person of the advice team wrote this: said in words, seen and heard ("Anna … schreibt:")
+      var from = document.createElement("p");
+      from.className = "msg__from";
+      from.setAttribute("dir", "auto");
+      from.textContent = author || "";
+      li.appendChild(from);
+    } else {
+      // who said it, for screen readers (sighted people see it from the side and the colour)
+      var who = document.createElement("span");
+      who.className = "visually-hidden";
+      who.textContent = kind === "user" ? texts.you + " " : "Lotse: ";
+      li.appendChild(who);
+    }
     var body = document.createElement("p");
     body.className = "msg__text";
     body.setAttribute("dir", "auto");
     fillText(body, text);
     li.appendChild(body);
     if (kind === "bot") addSpeaker(li, text);
+    if (kind === "counsellor") addSpeaker(li, (author ? author + " " : "") + text);
     log.appendChild(li);
     scrollDown(li);
     return li;
@@ -384,8 +395,9 @@
       var data = parseJson(event.data, null);
       if (!data || !data.messages) return;
       data.messages.forEach(function (m) {
-        addMessage("bot", m.text);
-        remember({ kind: "bot", text: m.text, buttons: [] });
+        var kind = m.kind === "counsellor" ? "counsellor" : "bot";
+        addMessage(kind, m.text, m.author);
+        remember({ kind: kind, text: m.text, author: m.author || "", buttons: [] });
       });
     };
   }
@@ -399,7 +411,9 @@
     history = parseJson(written.get(KEYS.history), []);
     if (!Array.isArray(history)) history = [];
     history.forEach(function (entry) {
-      if (entry && typeof entry.text === "string") addMessage(entry.kind === "user" ? "user" : entry.kind === "notice" ? "notice" : "bot", entry.text);
+      if (!entry || typeof entry.text !== "string") return;
+      var kind = ["user", "notice", "counsellor"].indexOf(entry.kind) >= 0 ? entry.kind : "bot";
+      addMessage(kind, entry.text, typeof entry.author === "string" ? entry.author : "");
     });
     var last = history[history.length - 1];
     if (last && last.buttons) addButtons(last.buttons);

@@ -10,6 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.bidi import strip_marks
 from bot.leads.models import AuditEvent, Consent, Lead, NoticeShown, OutboxMessage, Plan
+from bot.leads.notice import NOTICE_VERSION
 from tests.unit.actions.conftest import Turn, run, tracker
 
 SHOW = "action_show_my_data"
@@ -97,9 +98,32 @@ def test_with_a_lead_everything_stored_is_listed(db: sessionmaker) -> None:
         "• Stand deiner Anfrage: neu",
     ]
     assert lines[7] == "• Deine Antworten aus dem Check: age=29"
-    assert lines[8].startswith("• Einwilligung „Beratung“ seit 20") and "(Hinweis-Version 2026-11-28)" in lines[8]
+    assert (
+        lines[8].startswith("• Einwilligung „Beratung“ seit 20") and f"(Hinweis-Version {NOTICE_VERSION})" in lines[8]
+    )
     assert lines[9].startswith("• Einwilligung „anonyme Statistik“ seit 20")
     assert turn.payloads == [CONFIRMED, "/delete_my_data"], "withdraw, or delete after asking"
+
+
+def test_the_messages_with_the_counsellor_are_listed(db: sessionmaker) -> None:
+    from bot.counsellors import add_counsellor
+    from bot.leads.claims import claim_lead
+    from bot.leads.relay import take_from_person, write_to_person
+
+    lead_for(contact_language="uk")
+    with db() as session:
+        lead_id = session.scalar(select(Lead.id).where(Lead.conversation_id == "web:unit"))
+    anna = add_counsellor(db, "anna", "Anna Berg", "a-long-password-1", telegram_user_id=501)
+    claim_lead(db, lead_id, 501)
+    assert write_to_person(db, lead_id, anna.id, template="address", values="Am Margaretenhof 14, Schwerin").ok
+    assert take_from_person(db, "web:unit", "Danke, ich komme am Montag.", "web", 60)
+    lines = show().texts[0].split("\n")
+    assert "• Nachrichten mit dem Beratungsteam:" in lines
+    relay = lines[lines.index("• Nachrichten mit dem Beratungsteam:") + 1 :]
+    assert relay[0].startswith("• Anna am 20") and relay[0].endswith(
+        ": Hier findest du uns: Am Margaretenhof 14, Schwerin"
+    )
+    assert relay[1].startswith("• du am 20") and relay[1].endswith(": Danke, ich komme am Montag.")
 
 
 def test_someone_elses_lead_is_never_shown(db: sessionmaker) -> None:

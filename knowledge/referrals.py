@@ -8,11 +8,11 @@ script, are data (``data/referral_words/<lang>.yml``), compared like the questio
 (``knowledge.questions``): folded, whole words, ``*`` = any ending. People mix languages, so every
 language's words are looked for in every message.
 
-Residence, studies and pension insurance tied to one of Lotse's routes are Lotse's own field ("Brauche ich ein Visum
-für die Ausbildung?" is ``ask_residence``; "Studium oder Ausbildung?" compares; the Rentenversicherung may pay an Umschulung): a message
-that names a route is not referred for them. The other topics stay someone else's field whatever
-route is named ("Wohngeld als Azubi?" → the Wohngeldstelle; "Umschulung in Berlin?" → the offices
-where the person lives).
+Residence, studies and pensions tied to one of Lotse's routes are Lotse's own field ("Brauche ich
+ein Visum für die Ausbildung?" is ``ask_residence``; "Studium oder Ausbildung?" compares routes; the
+Rentenversicherung may pay an Umschulung): a message that names a route is not referred for them.
+The other topics stay someone else's field whatever route is named ("Wohngeld als Azubi?" → the
+Wohngeldstelle; "Umschulung in Berlin?" → the offices where the person lives).
 """
 
 from __future__ import annotations

@@ -32,6 +32,9 @@ TOPIC_IDS = ("residence", "studies", "pension", "citizenship", "housing", "other
 LOTSE_WITH_A_ROUTE = ("residence", "studies", "pension")
 """Topics that are Lotse's own field when the message names a route: residence for a training,
 a university next to a training, the Rentenversicherung paying an Umschulung."""
+OUTRANKS = {"citizenship": "residence"}
+"""A topic that wins over another wherever it stands: asking about Einbürgerung, people tell the
+residence permit they hold ("Ich habe eine Aufenthaltserlaubnis nach § 25b … Einbürgerung?")."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,8 @@ class ReferralIndex:
 
     def topic(self, text: str) -> str | None:
         """The out-of-scope topic ``text`` asks about (the one named first), or ``None`` when it
-        names none. Residence, studies and pension do not count when the text names a route."""
+        names none. Residence, studies and pension do not count when the text names a route;
+        citizenship outranks residence."""
         folded = fold(text)
         found = sorted(
             (match.start(), topic)
@@ -90,4 +94,6 @@ class ReferralIndex:
         )
         if found and self._questions.routes(text):
             found = [(start, topic) for start, topic in found if topic not in LOTSE_WITH_A_ROUTE]
-        return found[0][1] if found else None
+        named = [topic for _start, topic in found]
+        named = [topic for topic in named if not any(OUTRANKS.get(other) == topic for other in named)]
+        return named[0] if named else None

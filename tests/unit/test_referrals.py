@@ -124,6 +124,9 @@ def test_in_scope_questions_and_unknown_topics_are_not_referred(text: str) -> No
     assert INDEX.topic(text) is None
 
 
-def test_the_topic_named_first_wins() -> None:
-    assert INDEX.topic("Einbürgerung oder erst die Aufenthaltserlaubnis verlängern?") == "citizenship"
-    assert INDEX.topic("Aufenthaltserlaubnis verlängern oder gleich Einbürgerung?") == "residence"
+def test_the_topic_named_first_wins_but_citizenship_outranks_residence() -> None:
+    assert INDEX.topic("Rente oder erst die Aufenthaltserlaubnis verlängern?") == "pension"
+    assert INDEX.topic("Aufenthaltserlaubnis verlängern und dann Rente?") == "residence"
+    assert INDEX.topic("Ich habe eine Aufenthaltserlaubnis nach § 25b, darf ich die Einbürgerung beantragen?") == (
+        "citizenship"
+    )

@@ -4,7 +4,8 @@
   intent is below its threshold, or the two best are close): "Meinst du …?" with the two or three
   most likely answers as buttons, plus "talk to a person" — unless the message asks what a German
   term means, which the glossary answers, or its words name exactly one route, which is answered
-  (with the aspect the words ask about).
+  (with the aspect the words ask about), or its best guess is ``out_of_scope`` and its words name
+  a topic another office answers, which is named (``actions/referral.py``).
 - What changes or deletes something — ``start_over``, ``change_language``, ``delete_my_data``,
   starting the contact form — runs only from a button, a command, or a message understood with
   high confidence (``is_sure``); otherwise the same ask-back, with that action as one of the
@@ -22,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import compose_answer, question_index, term_answer
+from actions.referral import refer
 from actions.tracker import input_kind, language_of
 from bot.i18n import N_, translate
 from knowledge.loader import load_knowledge
@@ -140,6 +142,10 @@ class ActionAskBack(Action):
             text, buttons, route_id = explained
             dispatcher.utter_message(text=text, buttons=buttons)
             return [SlotSet("current_route", route_id)] if route_id else []
+        best = max(_ranking(tracker), key=lambda ranked: ranked[1], default=("", 0.0))[0]
+        if best == "out_of_scope" and refer(dispatcher, tracker):
+            # most likely not Lotse's field, and the words say whose it is ("Vizemi nasıl alabilirim?")
+            return []
         ask_back(dispatcher, tracker)
         return []
 

@@ -50,7 +50,7 @@ def read_question_words(folder: Path) -> dict[str, QuestionWords]:
     return found
 
 
-def _pattern(entries: list[str]) -> re.Pattern[str] | None:
+def word_pattern(entries: list[str]) -> re.Pattern[str] | None:
     """One regex for entries (folded): whole words, ``*`` = any ending."""
     parts: list[str] = []
     for entry in sorted({fold(e).strip() for e in entries if e.strip()}, key=len, reverse=True):
@@ -88,14 +88,14 @@ class QuestionIndex:
             compiled = {}
             for value in ids:
                 entries = [w for lang in words.values() for w in getattr(lang, kind).get(value, ())]
-                pattern = _pattern(entries)
+                pattern = word_pattern(entries)
                 if pattern is not None:
                     compiled[value] = pattern
             return compiled
 
         self._routes = merged("routes", ROUTE_IDS)
         self._aspects = merged("aspects", ASPECT_IDS)
-        self._what_is = _pattern([w for lang in words.values() for w in lang.what_is])
+        self._what_is = word_pattern([w for lang in words.values() for w in lang.what_is])
         self._terms: list[tuple[re.Pattern[str], GlossaryTerm]] = []
         for term in glossary:
             names = [n.strip() for n in term.term.split("/") if n.strip()]
@@ -103,7 +103,7 @@ class QuestionIndex:
             entries = [n + ("*" if len(n) >= 6 else "") for n in names]
             if term.route is not None:
                 entries += [w for lang in words.values() for w in lang.routes.get(term.route, ())]
-            pattern = _pattern(entries)
+            pattern = word_pattern(entries)
             if pattern is not None:
                 self._terms.append((pattern, term))
 

@@ -10,10 +10,12 @@ from fastapi.testclient import TestClient
 
 from actions.nlg import render
 from actions.understanding import ASK_BACK
+from bot.bidi import strip_marks
 from bot.i18n import gettext_for, translate
 from bot.settings import Settings
 from bot.starter import Stack
 from bot.web.app import create_app
+from knowledge.loader import load_knowledge
 from tests.support.chat import Chat
 from tests.unit.test_story import STORIES
 
@@ -106,6 +108,26 @@ def test_out_of_scope_is_answered_honestly_with_a_way_to_a_person(stack: Stack) 
     assert answer["text"] == render("utter_out_of_scope", "de")["text"]
     assert "Studium, Visum, Rente" in answer["text"]
     assert {"title": "Mit einem Menschen sprechen", "payload": "/request_counsellor"} in answer["buttons"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "office"),
+    [
+        ("einbürgerung nach wie vielen jahren möglich", "de", "einbuergerung_schwerin"),
+        ("як отримати німецьке громадянство через 5 років", "uk", "einbuergerung_schwerin"),
+        ("الجنسية الالمانية بعد كم سنة", "ar", "einbuergerung_schwerin"),
+        ("wohngeld antrag wo stellen", "de", "wohngeld_schwerin"),
+    ],
+)
+def test_out_of_scope_names_who_can_answer_in_the_persons_language(
+    stack: Stack, text: str, language: str, office: str
+) -> None:
+    answers = stack.say(f"web:referral-{language}-{office}", text, language)
+    said = strip_marks("\n".join(a.get("text") or "" for a in answers))
+    known = next(o for o in load_knowledge().offices if o.id == office)
+    assert strip_marks(translate(language, known.responsible_for.text)) in said
+    assert str(known.website) in said
+    assert answers[-1]["buttons"][0]["payload"] == "/request_counsellor"
 
 
 def test_not_understood_asks_back_with_a_person_to_talk_to(stack: Stack) -> None:

@@ -1,0 +1,108 @@
+"""Out of Lotse's field: ``action_refer_elsewhere`` names who can answer it, in the person's language."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.nlg import render
+from bot.bidi import strip_marks
+from bot.i18n import translate
+from knowledge.loader import load_knowledge
+from tests.unit.actions.conftest import run, tracker
+
+REFER = "action_refer_elsewhere"
+NOT_MINE = "Das kann ich dir leider nicht beantworten. Dafür ist eine andere Stelle zuständig:"
+
+
+def _what_it_does(office_id: str, language: str) -> str:
+    office = next(o for o in load_knowledge().offices if o.id == office_id)
+    return strip_marks(translate(language, office.responsible_for.text))
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "office", "script"),
+    [
+        ("كيف أحصل على الجنسية الألمانية؟", "ar", "einbuergerung_schwerin", ("\u0600", "\u06ff")),
+        ("هل أحتاج تأشيرة لزيارة أختي في فرنسا؟", "ar", "auslaenderbehoerde_schwerin", ("\u0600", "\u06ff")),
+        ("Як отримати візу для мами?", "uk", "auslaenderbehoerde_schwerin", ("\u0400", "\u04ff")),
+        ("Українці в Німеччині: чи можна отримати громадянство?", "uk", "einbuergerung_schwerin", ("\u0400", "\u04ff")),
+        ("Коли я можу піти на пенсію?", "uk", "rentenversicherung", ("\u0400", "\u04ff")),
+    ],
+)
+def test_the_office_line_comes_in_the_persons_language(
+    text: str, language: str, office: str, script: tuple[str, str]
+) -> None:
+    turn = run(REFER, tracker(text, "out_of_scope", 0.95, language=language))
+    assert turn.responses == [] and turn.events == []
+    said = strip_marks(turn.text)
+    assert strip_marks(translate(language, NOT_MINE)) in said and NOT_MINE not in said
+    assert _what_it_does(office, language) in said and _what_it_does(office, "de") not in said
+    name = next(o.name for o in load_knowledge().offices if o.id == office)
+    assert name in said, "the office's own (German) name, to find it"
+    assert sum(script[0] <= ch <= script[1] for ch in said) > 50
+    assert turn.payloads == ["/request_counsellor", "/help"]
+    assert all(any(script[0] <= ch <= script[1] for ch in title) for title in turn.titles)
+
+
+@pytest.mark.parametrize(
+    ("text", "offices"),
+    [
+        ("Habe ich Anspruch auf Wohngeld als Azubi?", ["wohngeld_schwerin"]),
+        ("Kann ich in Deutschland studieren, mein Abitur ist aus Syrien?", ["studienberatung"]),
+        ("Ich wohne in Leipzig, wer hilft mir?", ["agentur_wohnort", "anerkennung_in_deutschland"]),
+        ("Wo beantrage ich meine Aufenthaltserlaubnis?", ["auslaenderbehoerde_schwerin", "auslaenderbehoerde_nwm"]),
+    ],
+)
+def test_each_topic_names_its_offices_with_their_page(text: str, offices: list[str]) -> None:
+    turn = run(REFER, tracker(text, "out_of_scope", 0.9))
+    known = {o.id: o for o in load_knowledge().offices}
+    for office in offices:
+        assert _what_it_does(office, "de") in turn.text
+        assert str(known[office].website) in turn.text
+    assert "Mit einem Menschen sprechen" in turn.titles
+
+
+@pytest.mark.parametrize(
+    "text", ["erzähl mir einen Witz", "Wie wird das Wetter morgen?", "", "<script>alert(1)</script>"]
+)
+def test_an_unknown_topic_keeps_the_general_honest_text(text: str) -> None:
+    turn = run(REFER, tracker(text, "out_of_scope", 0.9))
+    assert turn.responses == ["utter_out_of_scope"] and turn.texts == []
+    assert "Beraterin" in render("utter_out_of_scope", "de")["text"]
+
+
+def test_unsure_but_most_likely_out_of_scope_with_a_topic_is_referred_not_asked_back() -> None:
+    turn = run(
+        "action_ask_back",
+        tracker(
+            "Vizemi nasıl alabilirim?",
+            "nlu_fallback",
+            0.5,
+            language="tr",
+            ranking=[("nlu_fallback", 0.5), ("out_of_scope", 0.45), ("ask_residence", 0.4)],
+        ),
+    )
+    assert _what_it_does("auslaenderbehoerde_schwerin", "tr") in turn.text
+    assert turn.payloads == ["/request_counsellor", "/help"]
+
+
+def test_unsure_with_residence_first_is_asked_back_not_referred() -> None:
+    turn = run(
+        "action_ask_back",
+        tracker(
+            "Visum verlängern?",
+            "nlu_fallback",
+            0.5,
+            ranking=[("nlu_fallback", 0.5), ("ask_residence", 0.45), ("out_of_scope", 0.4)],
+        ),
+    )
+    assert NOT_MINE not in turn.text
+    assert turn.payloads[0] == "/ask_residence"
+
+
+def test_unsure_out_of_scope_without_a_topic_is_asked_back() -> None:
+    turn = run(
+        "action_ask_back",
+        tracker("was kostet brot", "nlu_fallback", 0.5, ranking=[("out_of_scope", 0.45), ("ask_costs", 0.4)]),
+    )
+    assert NOT_MINE not in turn.text and turn.payloads[-1] == "/request_counsellor"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 
@@ -83,3 +84,31 @@ def test_the_real_phrasing_set_is_never_trained_on_and_names_its_sources() -> No
     for example in real:
         assert {example.intent, *example.accept} <= INTENTS, example.text
         assert example.source.startswith("http"), example.text
+
+
+def _trigrams(text: str) -> set[str]:
+    folded = " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+    return {folded[i : i + 3] for i in range(len(folded) - 2)}
+
+
+def test_no_training_example_is_a_near_copy_of_a_real_phrasing_question() -> None:
+    """Not even lightly edited: a training line sharing ≥ 80 % of its character trigrams with a
+    real question (Jaccard) would let the evaluation measure memory, not understanding."""
+    from bot.evaluation import load_real_examples
+
+    texts = sorted({text for language in LANGUAGES for found in _examples(NLU / language).values() for text in found})
+    grams = [_trigrams(text) for text in texts]
+    index: dict[str, list[int]] = defaultdict(list)
+    for number, found in enumerate(grams):
+        for gram in found:
+            index[gram].append(number)
+    near: list[tuple[str, str]] = []
+    for example in load_real_examples():
+        own = _trigrams(example.text)
+        if len(own) < 12:  # "Was kostet das?" may well be said twice
+            continue
+        # A text with Jaccard ≥ 0.8 shares at least one of own's rarest len − ⌈0.8·len⌉ + 1 trigrams.
+        rarest = sorted(own, key=lambda gram: len(index.get(gram, ())))
+        candidates = {n for gram in rarest[: len(own) - math.ceil(0.8 * len(own)) + 1] for n in index.get(gram, ())}
+        near += [(example.text, texts[n]) for n in candidates if len(own & grams[n]) / len(own | grams[n]) >= 0.8]
+    assert not near, near[:5]

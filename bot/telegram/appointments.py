@@ -5,8 +5,9 @@ The callback data (``appt:<token>:yes|other``, ``bot.leads.appointment_texts``) 
 a private chat, and counts only if the appointment belongs to the lead of that very chat; anything
 else gets "this proposal is no longer valid" and changes nothing. What follows the answer — the
 calendar file, "the counsellor will propose another", the answer in the counsellors' thread — goes
-through the outbox (the notifier's retries). The pressed message loses its buttons (also when the
-proposal was void: they would not work again).
+through the outbox (the notifier's retries). The pressed message of that person's proposal loses
+its buttons (also when the proposal was void: they would not work again); forged data touches no
+message.
 """
 
 from __future__ import annotations
@@ -59,6 +60,6 @@ async def on_answer(query: CallbackQuery, sessions: sessionmaker, settings: Sett
         await query.answer(translate(language, ALREADY_ANSWERED if answered.reason == "answered" else NO_LONGER_VALID))
     else:
         await query.answer("✓")
-    if isinstance(message, Message):  # (not a message too old to edit): answered or void, no more buttons
+    if answered.reason != "unknown" and isinstance(message, Message):  # (not one too old to edit)
         with contextlib.suppress(TelegramAPIError):  # the buttons only: the answer is stored
             await message.edit_reply_markup(reply_markup=None)

@@ -31,6 +31,14 @@ person's answer into the lead's thread — its forum topic when the counsellors'
 topic is renamed and closed (``topic_close``), the counsellors' own messages to the person are
 deleted (``unpost``), and Lotse's messages about the person overwritten (``redact``).
 
+Appointments (``bot.leads.appointments``) go the same way: a proposal is a counsellor's message
+with the buttons "Passt" / "Anderer Termin" in the person's language (while it is still proposed);
+the person's answer goes into the lead's thread in German (``appointment_confirmed`` /
+``appointment_declined``); "Passt" brings the calendar file as a document (``sendDocument``),
+"Anderer Termin" a word that another one will come; the reminder the day before is sent only while
+the appointment is confirmed and ahead (else ``cancelled``), and its delivery is recorded on the
+appointment (``reminder_sent_at``).
+
 A worker killed mid-delivery leaves a claimed row whose lease runs out; the next worker sends
 it then. The row's unique ``dedup_key`` means one card per lead, however often it is submitted.
 Telegram has no idempotency key: if a process dies in the milliseconds between Telegram
@@ -378,7 +386,9 @@ class Notifier:
             return await self._open_topic(lead)
         if message.kind == RELAY_COUNSELLORS:
             return await self._to_thread(loaded, lead, counsellor_text(lead, loaded.relay.text if loaded.relay else ""))
-        if message.kind in (APPOINTMENT_CONFIRMED, APPOINTMENT_DECLINED) and loaded.appointment is not None:
+        if message.kind in (APPOINTMENT_CONFIRMED, APPOINTMENT_DECLINED):
+            if loaded.appointment is None:
+                raise NoLongerNeeded  # (an appointment goes only with its lead: not reached)
             answered = confirmed_text if message.kind == APPOINTMENT_CONFIRMED else declined_text
             return await self._to_thread(loaded, lead, answered(lead, loaded.appointment))
         if message.kind == LEAD_REMINDER:

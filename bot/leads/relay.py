@@ -11,7 +11,8 @@ told either way.
 Ready-made replies (``TEMPLATES``) are German msgids with placeholders the counsellor fills; they
 reach the person in their language from the catalogs (dates and times formatted for it). Free text
 passes as written; the counsellor gets a hint when it looks German and the person chose another
-language.
+language. "📅 Termin vorschlagen" also stores the appointment it proposes, which the person answers
+with buttons (``bot.leads.appointments``).
 
 Every message is a ``relay_message`` row (personal data: it goes with its lead) and an outbox row
 for whoever delivers it (``bot.leads.outbox``); every counsellor message is audited, without its

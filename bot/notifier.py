@@ -31,6 +31,14 @@ person's answer into the lead's thread — its forum topic when the counsellors'
 topic is renamed and closed (``topic_close``), the counsellors' own messages to the person are
 deleted (``unpost``), and Lotse's messages about the person overwritten (``redact``).
 
+Appointments (``bot.leads.appointments``) go the same way: a proposal is a counsellor's message
+with the buttons "Passt" / "Anderer Termin" in the person's language (while it is still proposed);
+the person's answer goes into the lead's thread in German (``appointment_confirmed`` /
+``appointment_declined``); "Passt" brings the calendar file as a document (``sendDocument``),
+"Anderer Termin" a word that another one will come; the reminder the day before is sent only while
+the appointment is confirmed and ahead (else ``cancelled``), and its delivery is recorded on the
+appointment (``reminder_sent_at``).
+
 A worker killed mid-delivery leaves a claimed row whose lease runs out; the next worker sends
 it then. The row's unique ``dedup_key`` means one card per lead, however often it is submitted.
 Telegram has no idempotency key: if a process dies in the milliseconds between Telegram
@@ -55,24 +63,45 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
-from aiogram.types import ReplyParameters
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import selectinload, sessionmaker
 
 from bot.database import utcnow
 from bot.i18n import translate
-from bot.leads.models import Lead, OutboxMessage, RelayMessage
+from bot.leads.appointment_texts import (
+    CALENDAR_FILENAME,
+    CANCELLED,
+    CONFIRMED,
+    OTHER_TIME,
+    REMINDER,
+    answer_buttons,
+    calendar_file,
+    confirmed_text,
+    declined_text,
+    said,
+)
+from bot.leads.appointments import counsellor_first_name
+from bot.leads.models import Appointment, Lead, OutboxMessage, RelayMessage
 from bot.leads.outbox import (
+    APPOINTMENT_CANCELLED_TELEGRAM,
+    APPOINTMENT_CONFIRMED,
+    APPOINTMENT_DECLINED,
+    APPOINTMENT_ICS_TELEGRAM,
+    APPOINTMENT_OTHER_TELEGRAM,
+    APPOINTMENT_REMINDER_TELEGRAM,
     LEAD_REMINDER,
     POSTED_ABOUT_THE_PERSON,
     REDACT,
     RELAY_COUNSELLORS,
+    THREAD_POSTS,
     TOPIC_CLOSE,
     TOPIC_OPEN,
     UNPOST,
     Recipient,
     card_key,
     kinds_for,
+    mark_reminded,
     notice_text,
     recipient_of,
 )
@@ -102,6 +131,23 @@ class Loaded:
     relay: RelayMessage | None = None
     thread_reply_to: int | None = None
     """The lead's card in the counsellors' chat (a relayed answer replies to it)."""
+    appointment: Appointment | None = None
+    """The appointment the row is about (with who proposed it)."""
+
+
+APPOINTMENT_TEXTS = {
+    APPOINTMENT_ICS_TELEGRAM: CONFIRMED,
+    APPOINTMENT_OTHER_TELEGRAM: OTHER_TIME,
+    APPOINTMENT_REMINDER_TELEGRAM: REMINDER,
+    APPOINTMENT_CANCELLED_TELEGRAM: CANCELLED,
+}
+"""What the person's Telegram chat gets about an appointment, by kind (German msgids)."""
+
+
+def _answer_keyboard(token: str, language: str) -> InlineKeyboardMarkup:
+    """ "Passt" / "Anderer Termin" under a proposed appointment, in the person's language."""
+    buttons = [InlineKeyboardButton(text=b.title, callback_data=b.data) for b in answer_buttons(token, language)]
+    return InlineKeyboardMarkup(inline_keyboard=[buttons])
 
 
 class NoLongerNeeded(Exception):
@@ -184,10 +230,13 @@ class Notifier:
                 return None
             lead = session.get(Lead, message.lead_id) if message.lead_id is not None else None
             relay = session.get(RelayMessage, message.relay_message_id) if message.relay_message_id else None
-            reply_to = (
-                card_message_id(session, lead.id) if lead is not None and message.kind == RELAY_COUNSELLORS else None
+            reply_to = card_message_id(session, lead.id) if lead is not None and message.kind in THREAD_POSTS else None
+            appointment = (
+                session.get(Appointment, message.appointment_id, options=[selectinload(Appointment.counsellor)])
+                if message.appointment_id is not None
+                else None
             )
-            return Loaded(message, lead, relay, reply_to)
+            return Loaded(message, lead, relay, reply_to, appointment)
 
     def _set_topic(self, lead_id: str, topic_id: int) -> None:
         with self.sessions.begin() as session:
@@ -237,9 +286,8 @@ class Notifier:
             if "not found" not in error.message and "can't be deleted" not in error.message:
                 raise
 
-    async def _to_thread(self, loaded: Loaded, lead: Lead) -> int:
+    async def _to_thread(self, loaded: Loaded, lead: Lead, text: str) -> int:
         """The person's answer into the lead's topic, or as a reply to its card."""
-        text = counsellor_text(lead, loaded.relay.text if loaded.relay is not None else "")
         if lead.topic_id is not None:
             sent = await self.bot.send_message(self.chat_id, text, message_thread_id=lead.topic_id)
         else:
@@ -251,14 +299,18 @@ class Notifier:
             sent = await self.bot.send_message(self.chat_id, text, reply_parameters=reply)
         return sent.message_id
 
-    def _finish(self, message_id: int, **values: object) -> int:
+    def _finish(self, message_id: int, reminded: int | None = None, **values: object) -> int:
+        """Record a delivery's outcome; ``reminded``: the appointment whose reminder this was (sent)."""
         with self.sessions.begin() as session:
-            return (
+            recorded = (
                 session.execute(
                     update(OutboxMessage).where(OutboxMessage.id == message_id).values(claimed_until=None, **values)
                 ).rowcount
                 or 0
             )
+            if reminded is not None and recorded:
+                mark_reminded(session, reminded)
+            return recorded
 
     def _card_message_id(self, lead_id: str) -> int | None:
         with self.sessions() as session:
@@ -279,6 +331,34 @@ class Notifier:
             reply_parameters=ReplyParameters(message_id=card, allow_sending_without_reply=True) if card else None,
         )
         return sent.message_id
+
+    async def _to_person(self, loaded: Loaded, lead: Lead) -> int:
+        """A message to the person's own Telegram chat, in their language: a counsellor's message
+        (with "Passt" / "Anderer Termin" under a proposed appointment), a notice, or about an
+        appointment (its calendar file as a document, its reminder)."""
+        person, kind, language = int(lead.conversation_id.removeprefix("tg:")), loaded.message.kind, lead.language
+        appointment = loaded.appointment
+        markup = None
+        if loaded.relay is not None:
+            first = loaded.relay.created_at == lead.relay_since
+            text = person_text(language, loaded.relay.author, loaded.relay.text, first)
+            if appointment is not None and appointment.status == "proposed":
+                markup = _answer_keyboard(appointment.token, language)
+        elif kind in APPOINTMENT_TEXTS:
+            if appointment is None:
+                raise NoLongerNeeded  # (an appointment goes only with its lead: not reached)
+            if kind == APPOINTMENT_REMINDER_TELEGRAM and not appointment.worth_reminding(utcnow()):
+                raise NoLongerNeeded  # called off, or past, before the reminder went out
+            text = said(APPOINTMENT_TEXTS[kind], appointment, language)
+            if kind == APPOINTMENT_ICS_TELEGRAM:
+                ics = calendar_file(appointment, language, counsellor_first_name(appointment))
+                document = BufferedInputFile(ics, filename=CALENDAR_FILENAME)
+                sent = await self.bot.send_document(person, document, caption=text)
+                return sent.message_id
+        else:
+            text = translate(language, notice_text(kind))
+        told = await self.bot.send_message(person, text, reply_markup=markup)
+        return told.message_id
 
     async def _redact(self, telegram_message_id: int) -> None:
         """Overwrite a card in the chat; a card that is gone or already overwritten is fine."""
@@ -305,18 +385,16 @@ class Notifier:
         if message.kind == TOPIC_OPEN:
             return await self._open_topic(lead)
         if message.kind == RELAY_COUNSELLORS:
-            return await self._to_thread(loaded, lead)
+            return await self._to_thread(loaded, lead, counsellor_text(lead, loaded.relay.text if loaded.relay else ""))
+        if message.kind in (APPOINTMENT_CONFIRMED, APPOINTMENT_DECLINED):
+            if loaded.appointment is None:
+                raise NoLongerNeeded  # (an appointment goes only with its lead: not reached)
+            answered = confirmed_text if message.kind == APPOINTMENT_CONFIRMED else declined_text
+            return await self._to_thread(loaded, lead, answered(lead, loaded.appointment))
         if message.kind == LEAD_REMINDER:
             return await self._remind(lead)
         if recipient_of(message.kind) is Recipient.PERSON_TELEGRAM:
-            person = int(lead.conversation_id.removeprefix("tg:"))
-            if loaded.relay is not None:
-                first = loaded.relay.created_at == lead.relay_since
-                text = person_text(lead.language, loaded.relay.author, loaded.relay.text, first)
-            else:
-                text = translate(lead.language, notice_text(message.kind))
-            told = await self.bot.send_message(person, text)
-            return told.message_id
+            return await self._to_person(loaded, lead)
         sent = await self.bot.send_message(
             self.chat_id,
             card_text(lead, self.inbox_url, self.shows_contact),
@@ -378,6 +456,7 @@ class Notifier:
         recorded = await asyncio.to_thread(
             self._finish,
             message_id,
+            loaded.appointment.id if message.kind == APPOINTMENT_REMINDER_TELEGRAM and loaded.appointment else None,
             attempts=attempts,
             status="sent",
             sent_at=utcnow(),

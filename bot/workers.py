@@ -1,9 +1,10 @@
 """Background work of the bot process: Telegram (polling, the notifier and the reminders of leads
-nobody has taken) and retention.
+nobody has taken), the reminders of appointments, the end of quiet relays, and retention.
 
 Telegram runs only when ``LOTSE_TELEGRAM_TOKEN`` is set; the notifier and the reminders only when
 ``LOTSE_COUNSELLOR_CHAT_ID`` is set too. ``make demo`` without a token runs neither — leads then
-wait in the outbox and are worked in the inbox.
+wait in the outbox and are worked in the inbox. Appointment reminders are queued either way (a web
+chat takes its own; Telegram's wait for the notifier).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.conversation import Conversations
 from bot.inbox.throttle import LoginThrottler
+from bot.leads.appointments import queue_reminders as queue_appointment_reminders
 from bot.leads.erasure import purge_expired
 from bot.leads.relay import end_quiet_relays
 from bot.leads.reminders import queue_reminders
@@ -31,6 +33,7 @@ logger = structlog.get_logger(__name__)
 RETENTION_INTERVAL_SECONDS = 3600
 RELAY_QUIET_INTERVAL_SECONDS = 30
 REMINDER_INTERVAL_SECONDS = 60
+APPOINTMENT_REMINDER_INTERVAL_SECONDS = 60
 
 
 async def run_retention(
@@ -85,6 +88,24 @@ async def run_reminders(
         await asyncio.sleep(interval)
 
 
+async def run_appointment_reminders(
+    sessions: sessionmaker,
+    wakeup: asyncio.Event | None = None,
+    interval: float = APPOINTMENT_REMINDER_INTERVAL_SECONDS,
+) -> None:
+    """Queue the reminders of confirmed appointments the day before (``bot.leads.appointments``),
+    looked at once a minute; wakes the notifier (``wakeup``) when it queued some."""
+    while True:
+        try:
+            queued = await asyncio.to_thread(queue_appointment_reminders, sessions)
+            if queued and wakeup is not None:
+                wakeup.set()
+        except Exception as error:  # noqa: BLE001 - try again next round; the database may be back
+            # the type only: database errors carry the statement's parameters (personal data)
+            logger.error("appointments.reminders_failed", error=type(error).__name__)
+        await asyncio.sleep(interval)
+
+
 @dataclass
 class Telegram:
     """The running Telegram tasks, and in webhook mode the dispatcher the webhook route feeds."""
@@ -93,6 +114,8 @@ class Telegram:
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     dispatcher: Dispatcher | None = None
     seen: SeenUpdates = field(default_factory=SeenUpdates)
+    wakeup: asyncio.Event | None = None
+    """Wakes the notifier early (it runs when the counsellors' chat is configured)."""
 
     async def close(self) -> None:
         if self.bot is not None:
@@ -146,6 +169,7 @@ def start_telegram(settings: Settings, sessions: sessionmaker, conversations: Co
             shows_contact=settings.card_shows_contact,
             office=WorkingHours.from_settings(settings),
         )
+        running.wakeup = notifier.wakeup
         running.tasks.append(asyncio.create_task(notifier.run()))
         running.tasks.append(asyncio.create_task(run_reminders(sessions, settings, notifier.wakeup)))
     else:

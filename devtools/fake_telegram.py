@@ -6,7 +6,8 @@ real client, serialisation and error handling. It records every call, answers li
 to fail: HTTP 500, 429 with ``retry_after``, or to hang (a timeout on the client's side).
 A chat in ``forums`` is a forum supergroup: ``getChat`` says so and ``createForumTopic`` opens
 topics in it (numbered thread ids); other methods (``deleteMessage``, ``closeForumTopic`` …)
-answer ``true``.
+answer ``true``. A file uploaded with a call (``sendDocument``: multipart, ``attach://<key>``)
+is recorded in its parameter as ``{"filename": …, "content": <bytes>}``.
 """
 
 from __future__ import annotations
@@ -148,6 +149,18 @@ class FakeTelegram:
                 sent["message_thread_id"] = int(params["message_thread_id"])
                 sent["is_topic_message"] = True
             return sent
+        if method == "sendDocument":
+            document = params.get("document")
+            name = document["filename"] if isinstance(document, dict) else "file"
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": chat,
+                "caption": params.get("caption", ""),
+                "document": {"file_id": f"doc{self.port}", "file_unique_id": "doc", "file_name": name},
+            }
+        if method == "editMessageReplyMarkup":
+            return {"message_id": int(params.get("message_id") or 0), "date": int(time.time()), "chat": chat}
         if method == "getChat":
             forum = chat["id"] in self.forums
             return {
@@ -188,7 +201,12 @@ class FakeTelegram:
                 self.in_flight -= 1
 
     async def _answer(self, request: web.Request, method: str) -> web.Response:
-        params: dict[str, Any] = {k: _decode(v) for k, v in (await request.post()).items() if isinstance(v, str)}
+        form = await request.post()
+        params: dict[str, Any] = {k: _decode(v) for k, v in form.items() if isinstance(v, str)}
+        for key, value in params.items():  # uploaded files: what the call attached
+            upload = form.get(value.removeprefix("attach://")) if isinstance(value, str) else None
+            if isinstance(value, str) and value.startswith("attach://") and isinstance(upload, web.FileField):
+                params[key] = {"filename": upload.filename, "content": upload.file.read()}
         with self._lock:
             queue = self.faults.get(method)
             fault = queue.popleft() if queue else None

@@ -27,6 +27,7 @@ from actions.triage import SLOTS as TRIAGE_SLOTS
 from actions.understanding import ask_back, is_sure
 from bot.i18n import LANGUAGES, N_, directed, translate
 from bot.leads.access import StoredData, stored_data
+from bot.leads.appointment_texts import when
 from bot.leads.erasure import erase_conversation
 from bot.leads.models import Lead
 from bot.leads.store import DatabaseUnavailable
@@ -64,6 +65,17 @@ DATA_STATUS = N_("Stand deiner Anfrage: {value}")
 DATA_RELAY = N_("Nachrichten mit dem Beratungsteam:")
 DATA_RELAY_LINE = N_("{who} am {date}: {text}")
 DATA_RELAY_YOU = N_("du")
+DATA_APPOINTMENTS = N_("Termine mit dem Beratungsteam:")
+DATA_APPOINTMENT_LINE = N_("{date} um {time} Uhr, {place}: {status}")
+APPOINTMENT_STATUSES = {
+    # TRANSLATORS: the state of an appointment (this and the next three), after "{date} um {time} Uhr,
+    # {place}:" in "what do you know about me".
+    "proposed": N_("vorgeschlagen"),
+    "confirmed": N_("bestätigt"),
+    "declined": N_("du wolltest einen anderen Termin"),
+    "cancelled": N_("abgesagt"),
+}
+"""An appointment's status (``bot.leads.models.APPOINTMENT_STATUSES``), as the person reads it."""
 DATA_OUTCOME = N_("Wie deine Beratung ausgegangen ist: {value}")
 OUTCOMES = {
     "route_started": N_("du hast deinen Weg begonnen"),
@@ -108,7 +120,8 @@ def lead_lines(language: str, lead: Lead) -> list[str]:
 
 
 def stored_lines(language: str, stored: StoredData, answers: str) -> list[str]:
-    """Everything stored, one line each: the lead, the triage answers, the consents."""
+    """Everything stored, one line each: the lead, the triage answers, the consents, the messages
+    with the advice team and the appointments."""
     lines = lead_lines(language, stored.lead) if stored.lead is not None else []
     if answers:
         lines.append(translate(language, DATA_ANSWERS, value=answers))
@@ -131,6 +144,19 @@ def stored_lines(language: str, stored: StoredData, answers: str) -> list[str]:
             lines.append(
                 translate(
                     language, DATA_RELAY_LINE, who=who, date=message.created_at.date().isoformat(), text=message.text
+                )
+            )
+    if stored.appointments:
+        lines.append(translate(language, DATA_APPOINTMENTS))
+        for appointment in stored.appointments:
+            status = translate(language, APPOINTMENT_STATUSES.get(appointment.status, APPOINTMENT_STATUSES["proposed"]))
+            lines.append(
+                translate(
+                    language,
+                    DATA_APPOINTMENT_LINE,
+                    place=appointment.place,
+                    status=status,
+                    **when(appointment, language),
                 )
             )
     return lines

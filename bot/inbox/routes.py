@@ -1,7 +1,8 @@
 """The counsellor inbox: login, lead list with filters, lead detail (consents, transcript, the
-messages with the person), status, outcome and notes, writing to the person (``bot.leads.relay``),
-CSV export, deletion, and the statistics page (time to first human contact, outcomes per route and
-language). Every view, export and deletion is written to the audit table.
+messages with the person, the appointments), status, outcome and notes, writing to the person
+(``bot.leads.relay``), calling an appointment off, the upcoming appointments (a counsellor's own; an
+admin's: all), CSV export, deletion, and the statistics page (time to first human contact, outcomes
+per route and language). Every view, export and deletion is written to the audit table.
 
 The routes are module-level functions on ``router``; what they work on (database, cookie store,
 the logged-in counsellor) reaches them as FastAPI dependencies (``bot.inbox.dependencies``).
@@ -25,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.counsellors import authenticate, second_factor_ok
+from bot.database import utcnow
 from bot.i18n import LANGUAGES
 from bot.inbox.auth import COOKIE, InboxCookies, csrf_ok
 from bot.inbox.dependencies import (
@@ -42,10 +44,12 @@ from bot.inbox.dependencies import (
 )
 from bot.inbox.export import leads_csv
 from bot.inbox.throttle import LoginThrottler
+from bot.leads.appointment_texts import german_when
+from bot.leads.appointments import CANCEL_REFUSALS, appointments_of, cancel_appointment, upcoming_appointments
 from bot.leads.audit import record_audit
 from bot.leads.claims import change_status
 from bot.leads.erasure import erase_conversation
-from bot.leads.labels import OUTCOMES, REASONS, ROUTE_NAMES
+from bot.leads.labels import APPOINTMENT_STATUS_NAMES, OUTCOMES, REASONS, ROUTE_NAMES
 from bot.leads.models import LEAD_STATUSES, Consent, Counsellor, Lead, RelayMessage
 from bot.leads.relay import TEMPLATES, end_relay, refusal, relay_messages, write_to_person
 from bot.leads.stats import lead_stats
@@ -75,6 +79,8 @@ _templates.globals.update(
     LANGUAGES=LANGUAGES,
     REPLIES=TEMPLATES,
     OUTCOMES=OUTCOMES,
+    APPOINTMENT_STATUS_NAMES=APPOINTMENT_STATUS_NAMES,
+    german_when=german_when,
 )
 SENT_NOTES = {
     "sent": "Die Nachricht ist unterwegs zur Person.",
@@ -83,6 +89,7 @@ SENT_NOTES = {
     "Person an.",
     "ended": "Gespräch beendet: Lotse antwortet der Person wieder. Sie hat eine Nachricht dazu bekommen.",
     "not_active": "Es läuft gerade kein Gespräch mit der Person.",
+    "cancelled": "Der Termin ist abgesagt. Die Person hat eine Nachricht dazu bekommen.",
 }
 """What the lead page says after writing to the person (``?sent=…``)."""
 OUTCOME_MISSING = "Bitte wähle ein Ergebnis, um die Anfrage abzuschließen."
@@ -245,6 +252,7 @@ async def lead_detail(
     lead, consents, claimed_by = found
     transcript = await engine.transcript(lead.conversation_id)
     relay: list[RelayMessage] = await asyncio.to_thread(relay_messages, sessions, lead_id)
+    appointments = await asyncio.to_thread(appointments_of, sessions, lead_id)
     await asyncio.to_thread(_audit, sessions, me.counsellor.username, "view", lead_id)
     holds = lead.claimed_by_id == me.counsellor.id or (me.counsellor.is_admin and lead.claimed_by_id is not None)
     return _page(
@@ -253,6 +261,8 @@ async def lead_detail(
         consents=consents,
         transcript=transcript,
         relay=relay,
+        appointments=appointments,
+        now=utcnow(),
         may_write=holds and lead.status != "closed",
         relay_note=SENT_NOTES.get(sent, ""),
         claimed_by=claimed_by,
@@ -266,6 +276,7 @@ async def lead_detail(
 def write_message(
     lead_id: str,
     sessions: SessionsDep,
+    settings: SettingsDep,
     me: CurrentCounsellor,
     text: str = Form("", max_length=4000),
     template: str = Form("", max_length=32),
@@ -276,7 +287,14 @@ def write_message(
     if not csrf_ok(me.login, csrf):
         return _forbidden()
     written = write_to_person(
-        sessions, lead_id, me.counsellor.id, text, template=template or None, values=values, via="inbox"
+        sessions,
+        lead_id,
+        me.counsellor.id,
+        text,
+        template=template or None,
+        values=values,
+        via="inbox",
+        timezone=settings.office_timezone,
     )
     if not written.ok:
         status = 404 if written.reason == "unknown_lead" else 403 if written.reason == "not_holder" else 400
@@ -295,6 +313,29 @@ def end_conversation(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor,
         status = 404 if ended.reason == "unknown_lead" else 403
         return _page("error.html", status, message=refusal(ended), me=me.counsellor, csrf=me.login.csrf)
     return RedirectResponse(f"/inbox/leads/{lead_id}?sent={ended.reason}#relay", status_code=303)
+
+
+@router.post("/appointments/{appointment_id}/cancel")
+def cancel(appointment_id: int, sessions: SessionsDep, me: CurrentCounsellor, csrf: str = Form("")) -> Response:
+    """Call an appointment off (who holds the lead, or an admin); the person is told."""
+    if not csrf_ok(me.login, csrf):
+        return _forbidden()
+    cancelled = cancel_appointment(sessions, appointment_id, me.counsellor.id)
+    if not cancelled.ok:
+        status = {"unknown": 404, "not_upcoming": 400}.get(cancelled.reason, 403)
+        message = CANCEL_REFUSALS.get(cancelled.reason, "Nicht abgesagt.")
+        return _page("error.html", status, message=message, me=me.counsellor, csrf=me.login.csrf)
+    return RedirectResponse(f"/inbox/leads/{cancelled.lead_id}?sent=cancelled#appointments", status_code=303)
+
+
+@router.get("/appointments", response_class=HTMLResponse)
+def appointments(sessions: SessionsDep, me: CurrentCounsellor) -> Response:
+    """The upcoming appointments, soonest first: a counsellor's own (proposed by them, or of leads
+    they hold), an admin's: all."""
+    mine = None if me.counsellor.is_admin else me.counsellor
+    rows = upcoming_appointments(sessions, mine)
+    _audit(sessions, me.counsellor.username, "appointments", count=len(rows))
+    return _page("appointments.html", appointments=rows, everyone=mine is None, me=me.counsellor, csrf=me.login.csrf)
 
 
 def _status_of(sessions: sessionmaker[Session], lead_id: str) -> str | None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.database import utcnow
 from bot.leads.audit import record_audit
-from bot.leads.models import Consent, Lead, NoticeShown, OutboxMessage, Plan
+from bot.leads.models import Appointment, Consent, Lead, NoticeShown, OutboxMessage, Plan
 from bot.leads.outbox import redact_sent_cards
 from bot.leads.store import Sessions, sessions_or_default
 from bot.leads.tracker_events import delete_tracker_events, inactive_senders
@@ -41,11 +41,12 @@ class Erased:
     outbox: int = 0
     tracker_events: int = 0
     plans: int = 0
+    appointments: int = 0
 
 
 def erase_conversation(sessions: Sessions | None, conversation_id: str, actor: str = "user") -> Erased:
-    """Delete everything about one conversation: tracker events, lead, consents, pending outbox,
-    the plan ("Mein Plan": its link shows nothing from then on).
+    """Delete everything about one conversation: tracker events, lead (with its relay messages and
+    appointments), consents, pending outbox, the plan ("Mein Plan": its link shows nothing from then on).
 
     Art. 17 GDPR ("delete my data", withdrawal of consent). One transaction. The audit keeps
     only that an erasure happened (and the lead id), no personal data.
@@ -54,6 +55,7 @@ def erase_conversation(sessions: Sessions | None, conversation_id: str, actor: s
         lead_ids = list(session.scalars(select(Lead.id).where(Lead.conversation_id == conversation_id)))
         redact_sent_cards(session, lead_ids)
         outbox = _delete(session, delete(OutboxMessage).where(OutboxMessage.lead_id.in_(lead_ids)))
+        appointments = _delete(session, delete(Appointment).where(Appointment.lead_id.in_(lead_ids)))
         leads = _delete(session, delete(Lead).where(Lead.id.in_(lead_ids)))
         consents = _delete(session, delete(Consent).where(Consent.conversation_id == conversation_id))
         session.execute(delete(NoticeShown).where(NoticeShown.conversation_id == conversation_id))
@@ -62,8 +64,16 @@ def erase_conversation(sessions: Sessions | None, conversation_id: str, actor: s
         erased: list[str | None] = [*lead_ids] or [None]
         for lead_id in erased:
             record_audit(session, actor, "erase", lead_id)
-    logger.info("conversation.erased", leads=leads, consents=consents, outbox=outbox, events=events, plans=plans)
-    return Erased(leads, consents, outbox, events, plans)
+    logger.info(
+        "conversation.erased",
+        leads=leads,
+        consents=consents,
+        outbox=outbox,
+        events=events,
+        plans=plans,
+        appointments=appointments,
+    )
+    return Erased(leads, consents, outbox, events, plans, appointments)
 
 
 @dataclass(frozen=True)
@@ -75,10 +85,12 @@ class Purged:
 
 
 def _purge_closed_leads(session: Session, cutoff: datetime) -> tuple[list[str], int]:
-    """Delete the leads closed before ``cutoff`` (and their outbox); their ids and how many went."""
+    """Delete the leads closed before ``cutoff`` (and their outbox, relay messages and
+    appointments); their ids and how many went."""
     old = list(session.scalars(select(Lead.id).where(Lead.status == "closed", Lead.closed_at < cutoff)))
     redact_sent_cards(session, old)
     session.execute(delete(OutboxMessage).where(OutboxMessage.lead_id.in_(old)))
+    session.execute(delete(Appointment).where(Appointment.lead_id.in_(old)))
     return old, _delete(session, delete(Lead).where(Lead.id.in_(old)))
 
 

@@ -30,3 +30,10 @@ OUTCOMES = {
     "not_interested": "Kein Interesse mehr",
 }
 """How a lead ended (``bot.leads.models.OUTCOMES``), as the close step and the inbox name it."""
+APPOINTMENT_STATUS_NAMES = {
+    "proposed": "vorgeschlagen, wartet auf Antwort",
+    "confirmed": "bestätigt",
+    "declined": "abgelehnt: möchte einen anderen Termin",
+    "cancelled": "abgesagt",
+}
+"""An appointment's state (``bot.leads.models.APPOINTMENT_STATUSES``), as the inbox names it."""

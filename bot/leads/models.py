@@ -1,13 +1,15 @@
 """Tables for leads, consent, the counsellors' outbox, counsellors, the audit trail, and the
 person's plan ("Mein Plan").
 
-Personal data lives only in ``lead`` (first name, phone, e-mail, triage answers) and in Rasa's
-tracker events; everything else refers to a conversation or a lead by id. ``audit_event`` keeps
-ids and actions, never personal data, so it may outlive the lead it describes.
+Personal data lives in ``lead`` (first name, phone, e-mail, triage answers), in what goes with a
+lead (``relay_message``, ``appointment``) and in Rasa's tracker events; everything else refers to a
+conversation or a lead by id. ``audit_event`` keeps ids and actions, never personal data, so it may
+outlive the lead it describes.
 """
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import datetime
 from typing import Any
@@ -129,6 +131,9 @@ class Lead(Base):
     outbox: Mapped[list[OutboxMessage]] = relationship(
         back_populates="lead", cascade="all, delete-orphan", passive_deletes=True
     )
+    appointments: Mapped[list[Appointment]] = relationship(
+        back_populates="lead", cascade="all, delete-orphan", passive_deletes=True, order_by="Appointment.starts_at"
+    )
 
     __table_args__ = (Index("ix_lead_status_warmth", "status", "warmth"),)
 
@@ -224,6 +229,55 @@ class RelayMessage(Base):
     lead: Mapped[Lead] = relationship(back_populates="relay")
 
 
+APPOINTMENT_STATUSES = ("proposed", "confirmed", "declined", "cancelled")
+"""An appointment a counsellor proposed; the person took it ("Passt") or asked for another
+("Anderer Termin"); or a counsellor called it off."""
+
+
+def new_token() -> str:
+    """An unguessable token (192 random bits, URL-safe): what the person's buttons and the web
+    chat's calendar download name an appointment by."""
+    return secrets.token_urlsafe(24)
+
+
+class Appointment(Base):
+    """An appointment a counsellor proposed to the person of a lead (the ready-made reply "📅 Termin
+    vorschlagen"), and what became of it.
+
+    Personal data: it goes with its lead (erasure, retention). ``starts_at`` is an instant (stored
+    in UTC); ``timezone`` is the office's zone it was proposed in, in which the person reads it and
+    its calendar file states it.
+    """
+
+    __tablename__ = "appointment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
+    relay_message_id: Mapped[int | None] = mapped_column(ForeignKey("relay_message.id", ondelete="SET NULL"))
+    """The counsellor's message that proposed it."""
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("counsellor.id", ondelete="SET NULL"))
+    """Who proposed it."""
+    starts_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(64))
+    place: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    """One of ``APPOINTMENT_STATUSES``."""
+    answered_at: Mapped[datetime | None]
+    reminder_sent_at: Mapped[datetime | None]
+    """When the reminder the day before reached the person (Telegram) or their web chat."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lead: Mapped[Lead] = relationship(back_populates="appointments")
+    counsellor: Mapped[Counsellor | None] = relationship()
+
+    __table_args__ = (Index("ix_appointment_status_starts_at", "status", "starts_at"),)
+
+    def worth_reminding(self, now: datetime) -> bool:
+        """Whether its reminder is still worth sending at ``now``: confirmed, and not started."""
+        return self.status == "confirmed" and self.starts_at > now
+
+
 class OutboxMessage(Base):
     """A message to the counsellors' Telegram chat, written in the same transaction as its lead.
 
@@ -247,6 +301,8 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     relay_message_id: Mapped[int | None] = mapped_column(ForeignKey("relay_message.id", ondelete="CASCADE"), index=True)
     """For a relayed message: which one it carries."""
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id", ondelete="CASCADE"), index=True)
+    """For a message about an appointment (its calendar file, reminder, the person's answer): which one."""
 
     lead: Mapped[Lead | None] = relationship(back_populates="outbox")
 

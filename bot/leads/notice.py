@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from knowledge.text import N_
 
-NOTICE_VERSION = "2026-12-07"
+NOTICE_VERSION = "2026-12-07.2"
+"""The day of the change (``.2``: the second change that day — appointments)."""
 
 TITLE = N_("Datenschutz bei Lotse")
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -53,6 +54,16 @@ SECTIONS: tuple[tuple[str, str], ...] = (
             "Chat schreiben, und du kannst antworten. Diese Nachrichten speichern wir bei deiner Anfrage "
             "und löschen sie mit ihr. Deine Antworten sieht das Lotse-Team auch in seinem Telegram-Chat. "
             "Solange ihr schreibt, antwortet Lotse nicht."
+        ),
+    ),
+    (
+        N_("Termine"),
+        # TRANSLATORS: quote the two buttons as your catalog translates "Passt" and "Anderer Termin".
+        N_(
+            "Schlägt dir die Beratung einen Termin vor, speichern wir ihn bei deiner Anfrage: Tag, Uhrzeit, "
+            "Ort und deine Antwort („Passt“ oder „Anderer Termin“). Sagst du „Passt“, bekommst du eine "
+            "Kalenderdatei und am Tag vorher eine Erinnerung hier im Chat. Wir löschen deine Termine mit "
+            "deiner Anfrage."
         ),
     ),
     (N_("Wie lange?"), N_("Deine Anfrage löschen wir {lead_days}, nachdem die Beratung abgeschlossen ist.")),

@@ -10,14 +10,16 @@ never changes (the claimed notice keeps its first names, ``notice_telegram`` and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.database import utcnow
-from bot.leads.models import Lead, OutboxMessage, RelayMessage
+from bot.leads.appointment_texts import CANCELLED, REMINDER, said
+from bot.leads.models import Appointment, Lead, OutboxMessage, RelayMessage
 from bot.leads.store import Sessions, sessions_or_default
 from knowledge.text import N_
 
@@ -83,6 +85,21 @@ RELAY_ENDED = N_(
     "Das Gespräch mit dem Beratungsteam ist jetzt beendet. Ab jetzt antwortet dir wieder Lotse, der Chatbot."
 )
 """The person is told when a counsellor ends the conversation, or it ends after the quiet time."""
+APPOINTMENT_CONFIRMED = "appointment_confirmed"
+APPOINTMENT_DECLINED = "appointment_declined"
+"""The person's answer to a proposed appointment ("Passt" / "Anderer Termin"), into the lead's
+thread in the counsellors' chat (German), like a relayed answer."""
+APPOINTMENT_ICS_TELEGRAM = "appointment_ics_telegram"
+"""A confirmed appointment's calendar file (.ics), sent to the person's Telegram chat as a document.
+(The web chat offers it as a download in the answer to the person's "Passt".)"""
+APPOINTMENT_OTHER_TELEGRAM = "appointment_other_telegram"
+"""The person asked for another appointment: they are told the counsellor will propose one."""
+APPOINTMENT_REMINDER_TELEGRAM = "appointment_reminder_telegram"
+APPOINTMENT_REMINDER_WEB = "appointment_reminder_web"
+"""The reminder of a confirmed appointment, the day before (``bot.leads.appointments``)."""
+APPOINTMENT_CANCELLED_TELEGRAM = "appointment_cancelled_telegram"
+APPOINTMENT_CANCELLED_WEB = "appointment_cancelled_web"
+"""A counsellor called an appointment off (in the inbox): the person is told."""
 
 KINDS: dict[str, OutboxKind] = {
     kind.name: kind
@@ -100,6 +117,14 @@ KINDS: dict[str, OutboxKind] = {
         OutboxKind(UNPOST, Recipient.COUNSELLORS),
         OutboxKind(RELAY_END_TELEGRAM, Recipient.PERSON_TELEGRAM, RELAY_ENDED),
         OutboxKind(RELAY_END_WEB, Recipient.PERSON_WEB, RELAY_ENDED),
+        OutboxKind(APPOINTMENT_CONFIRMED, Recipient.COUNSELLORS),
+        OutboxKind(APPOINTMENT_DECLINED, Recipient.COUNSELLORS),
+        OutboxKind(APPOINTMENT_ICS_TELEGRAM, Recipient.PERSON_TELEGRAM),
+        OutboxKind(APPOINTMENT_OTHER_TELEGRAM, Recipient.PERSON_TELEGRAM),
+        OutboxKind(APPOINTMENT_REMINDER_TELEGRAM, Recipient.PERSON_TELEGRAM),
+        OutboxKind(APPOINTMENT_REMINDER_WEB, Recipient.PERSON_WEB),
+        OutboxKind(APPOINTMENT_CANCELLED_TELEGRAM, Recipient.PERSON_TELEGRAM),
+        OutboxKind(APPOINTMENT_CANCELLED_WEB, Recipient.PERSON_WEB),
     )
 }
 
@@ -148,9 +173,18 @@ def queue_card(session: Session, lead: Lead) -> None:
     session.add(OutboxMessage(lead_id=lead.id, kind=LEAD_CARD, dedup_key=card_key(lead.id)))
 
 
-POSTED_ABOUT_THE_PERSON = (LEAD_CARD, LEAD_REMINDER, RELAY_COUNSELLORS, TOPIC_OPEN)
+POSTED_ABOUT_THE_PERSON = (
+    LEAD_CARD,
+    LEAD_REMINDER,
+    RELAY_COUNSELLORS,
+    TOPIC_OPEN,
+    APPOINTMENT_CONFIRMED,
+    APPOINTMENT_DECLINED,
+)
 """What Lotse posts in the counsellors' chat that names the person or carries their words: the
-card and its reminders, the person's relayed answers, a topic's header."""
+card and its reminders, the person's relayed answers and appointment answers, a topic's header."""
+THREAD_POSTS = (RELAY_COUNSELLORS, APPOINTMENT_CONFIRMED, APPOINTMENT_DECLINED)
+"""What goes into a lead's thread (its topic, or as a reply to its card)."""
 
 
 def redact_sent_cards(session: Session, lead_ids: list[str]) -> int:
@@ -193,14 +227,27 @@ def redact_sent_cards(session: Session, lead_ids: list[str]) -> int:
 
 
 class WebNotice(NamedTuple):
-    """A message for a web chat: a fixed notice (``msgid``), or a counsellor's message (``text``
-    by ``author``; ``first`` of the conversation)."""
+    """A message for a web chat: a fixed notice (``msgid``), a counsellor's message (``text``
+    by ``author``; ``first`` of the conversation; ``offer``: the token of the appointment it
+    proposes, whose answer buttons go under it), or a message of Lotse's about an appointment,
+    already in the person's language (``said``)."""
 
     language: str
     msgid: str | None
     author: str = ""
     text: str = ""
     first: bool = False
+    offer: str = ""
+    said: str = ""
+
+
+def mark_reminded(session: Session, appointment_id: int, now: datetime | None = None) -> None:
+    """Record that an appointment's reminder reached the person (in the delivery's unit of work)."""
+    session.execute(
+        update(Appointment)
+        .where(Appointment.id == appointment_id, Appointment.reminder_sent_at.is_(None))
+        .values(reminder_sent_at=now or utcnow())
+    )
 
 
 def counsellor_posts(sessions: Sessions | None, lead_id: str) -> list[int]:
@@ -214,8 +261,27 @@ def counsellor_posts(sessions: Sessions | None, lead_id: str) -> list[int]:
         return [post for post in posts if post is not None]
 
 
+def _web_notice(row: Any, now: datetime) -> WebNotice | None:
+    """One pending row (of ``take_web_notices``' query) as its web chat shows it; ``None`` for a
+    reminder no longer worth showing."""
+    appointment: Appointment | None = row.Appointment
+    if row.kind == RELAY_WEB:
+        offer = appointment.token if appointment is not None and appointment.status == "proposed" else ""
+        return WebNotice(row.language, None, row.author, row.text, row.created_at == row.relay_since, offer)
+    if row.kind == APPOINTMENT_REMINDER_WEB:
+        if appointment is None or not appointment.worth_reminding(now):
+            return None
+        return WebNotice(row.language, None, said=said(REMINDER, appointment, row.language))
+    if row.kind == APPOINTMENT_CANCELLED_WEB and appointment is not None:
+        return WebNotice(row.language, None, said=said(CANCELLED, appointment, row.language))
+    return WebNotice(row.language, notice_text(row.kind))
+
+
 def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[WebNotice]:
-    """The pending messages for a web chat, oldest first, marked as sent."""
+    """The pending messages for a web chat, oldest first, marked as sent (a reminder of an
+    appointment called off or past meanwhile as ``cancelled``, not shown)."""
+    now = utcnow()
+    notices: list[WebNotice] = []
     with sessions_or_default(sessions).begin() as session:
         rows = session.execute(
             select(
@@ -226,9 +292,11 @@ def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[We
                 RelayMessage.author,
                 RelayMessage.text,
                 RelayMessage.created_at,
+                Appointment,
             )
             .join(Lead, OutboxMessage.lead_id == Lead.id)
             .outerjoin(RelayMessage, OutboxMessage.relay_message_id == RelayMessage.id)
+            .outerjoin(Appointment, OutboxMessage.appointment_id == Appointment.id)
             .where(
                 Lead.conversation_id == conversation_id,
                 OutboxMessage.kind.in_(kinds_for(Recipient.PERSON_WEB)),
@@ -236,15 +304,20 @@ def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[We
             )
             .order_by(OutboxMessage.id)
         ).all()
-        if rows:
+        dropped = []
+        for row in rows:
+            notice = _web_notice(row, now)
+            if notice is None:
+                dropped.append(row.id)
+                continue
+            notices.append(notice)
+            if row.kind == APPOINTMENT_REMINDER_WEB and row.Appointment is not None:
+                mark_reminded(session, row.Appointment.id, now)
+        shown = [row.id for row in rows if row.id not in dropped]
+        if shown:
             session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_([row.id for row in rows]))
-                .values(status="sent", sent_at=utcnow(), attempts=1)
+                update(OutboxMessage).where(OutboxMessage.id.in_(shown)).values(status="sent", sent_at=now, attempts=1)
             )
-    return [
-        WebNotice(row.language, None, row.author, row.text, row.created_at == row.relay_since)
-        if row.kind == RELAY_WEB
-        else WebNotice(row.language, notice_text(row.kind))
-        for row in rows
-    ]
+        if dropped:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(dropped)).values(status="cancelled"))
+    return notices

@@ -11,7 +11,8 @@ told either way.
 Ready-made replies (``TEMPLATES``) are German msgids with placeholders the counsellor fills; they
 reach the person in their language from the catalogs (dates and times formatted for it). Free text
 passes as written; the counsellor gets a hint when it looks German and the person chose another
-language.
+language. "📅 Termin vorschlagen" also stores the appointment it proposes, which the person answers
+with buttons (``bot.leads.appointments``).
 
 Every message is a ``relay_message`` row (personal data: it goes with its lead) and an outbox row
 for whoever delivers it (``bot.leads.outbox``); every counsellor message is audited, without its
@@ -23,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy import select
@@ -31,6 +33,7 @@ from sqlalchemy.orm import Session
 from bot.database import utcnow
 from bot.i18n import LANGUAGES, N_, babel_locale, translate
 from bot.inbound import clean_text
+from bot.leads.appointments import add_proposal
 from bot.leads.audit import record_audit
 from bot.leads.models import Counsellor, Lead, OutboxMessage, RelayMessage
 from bot.leads.outbox import (
@@ -81,12 +84,15 @@ class Template:
 
 _DATE = Field("date", "Datum (z. B. 12.01.)", "date")
 _TIME = Field("time", "Uhrzeit (z. B. 10:30)", "time")
+MEET = "meet"
+"""The ready-made reply that proposes an appointment (``bot.leads.appointments``): the person
+answers it with buttons."""
 TEMPLATES: dict[str, Template] = {
     template.key: template
     for template in (
         Template("call", "📞 Anruf ankündigen", N_("Ich rufe dich am {date} um {time} Uhr an."), (_DATE, _TIME)),
         Template(
-            "meet",
+            MEET,
             "📅 Termin vorschlagen",
             N_("Ich schlage dir einen Termin vor: am {date} um {time} Uhr, {place}. Passt dir das?"),
             (_DATE, _TIME, Field("place", "Ort oder Telefon (z. B. Jobcenter Schwerin, Raum 2.14)")),
@@ -167,6 +173,15 @@ def split_values(raw: str, template: Template) -> list[str] | None:
     return parts if len(parts) == len(template.fields) else None
 
 
+def appointment_start(values: list[str], zone: str, today: date | None = None) -> datetime | None:
+    """The start of a proposed appointment (date and time, the first two values) in the office's
+    time zone ``zone``; ``None`` if either cannot be read."""
+    day, clock = parse_date(values[0], today), parse_time(values[1])
+    if day is None or clock is None:
+        return None
+    return datetime.combine(day, clock, ZoneInfo(zone))
+
+
 def render_template(template: Template, values: list[str], language: str) -> str:
     """The ready-made reply in ``language``, its placeholders filled."""
     filled = {
@@ -219,6 +234,12 @@ def writes_german_to_another_language(text: str, language: str) -> bool:
     return detection.language == "de" and detection.score >= ASK_SCORE and len(text.split()) >= 2
 
 
+def _office_timezone() -> str:
+    from bot.settings import get_settings
+
+    return get_settings().office_timezone
+
+
 # --- the conversation ---------------------------------------------------------------------------
 
 
@@ -257,7 +278,8 @@ class Written:
     ok: bool
     reason: str
     """``sent``; or why not: ``unknown_lead``, ``not_counsellor``, ``not_claimed``, ``not_holder``,
-    ``closed``, ``empty``, ``missing_values``, ``unknown_template``, ``no_channel``."""
+    ``closed``, ``empty``, ``missing_values``, ``unknown_template``, ``no_channel``; for a proposed
+    appointment ``bad_date`` (date or time unreadable) and ``past``."""
     language: str = ""
     """The person's language (code)."""
     holder: str = ""
@@ -276,6 +298,8 @@ REFUSALS = {
     "missing_values": "Es fehlen Angaben für die Vorlage: bitte eine Angabe pro Zeile.",
     "unknown_template": "Diese Vorlage gibt es nicht.",
     "no_channel": "Die Person ist über keinen Chat erreichbar (Kanal unbekannt).",
+    "bad_date": "Datum oder Uhrzeit des Termins nicht erkannt. Bitte so: 12.01.2027 und 10:30.",
+    "past": "Dieser Termin liegt in der Vergangenheit.",
 }
 """German notes for the counsellor, by ``Written.reason``."""
 
@@ -305,9 +329,16 @@ def write_to_person(
     values: str = "",
     via: str = "telegram",
     chat_message_id: int | None = None,
+    timezone: str | None = None,
 ) -> Written:
     """A counsellor's message to the person of ``lead_id``: free ``text``, or the ready-made reply
-    ``template`` with ``values`` (one a line). Only who holds the lead (or an admin) may write."""
+    ``template`` with ``values`` (one a line). Only who holds the lead (or an admin) may write.
+
+    The ready-made reply ``meet`` proposes an appointment (``bot.leads.appointments``) at its date
+    and time in ``timezone`` (the office's, ``LOTSE_OFFICE_TIMEZONE``, by default): the person gets
+    it with the buttons to answer."""
+    zone = timezone or _office_timezone()
+    now = utcnow()
     with sessions_or_default(sessions).begin() as session:
         lead = session.get(Lead, lead_id)
         counsellor = session.get(Counsellor, counsellor_id)
@@ -324,6 +355,8 @@ def write_to_person(
         if kind is None:
             return Written(False, "no_channel", lead.language, holder)
         hint = False
+        starts_at: datetime | None = None
+        place = ""
         if template is not None:
             chosen = TEMPLATES.get(template)
             if chosen is None:
@@ -331,13 +364,20 @@ def write_to_person(
             filled = split_values(clean_text(values), chosen)
             if filled is None:
                 return Written(False, "missing_values", lead.language, holder)
-            body = render_template(chosen, [v[:300] for v in filled], lead.language)
+            filled = [v[:300] for v in filled]
+            if chosen.key == MEET:
+                starts_at = appointment_start(filled, zone)  # (the day as the sentence shows it)
+                if starts_at is None:
+                    return Written(False, "bad_date", lead.language, holder)
+                if starts_at <= now:
+                    return Written(False, "past", lead.language, holder)
+                place = filled[2]
+            body = render_template(chosen, filled, lead.language)
         else:
             body = clean_text(text)[:MAX_CHARS]
             if not body:
                 return Written(False, "empty", lead.language, holder)
             hint = writes_german_to_another_language(body, lead.language)
-        now = utcnow()
         if lead.relay_since is None:
             lead.relay_since = now
         lead.relay_last_at = now
@@ -357,8 +397,17 @@ def write_to_person(
         )
         session.add(message)
         session.flush()
+        appointment = (
+            add_proposal(session, lead, message, counsellor, starts_at, zone, place) if starts_at is not None else None
+        )
         session.add(
-            OutboxMessage(lead_id=lead.id, kind=kind, dedup_key=f"relay:{message.id}", relay_message_id=message.id)
+            OutboxMessage(
+                lead_id=lead.id,
+                kind=kind,
+                dedup_key=f"relay:{message.id}",
+                relay_message_id=message.id,
+                appointment_id=appointment.id if appointment is not None else None,
+            )
         )
         record_audit(session, counsellor.username, "relay", lead.id, via=via, template=template)
         logger.info("relay.to_person", via=via, template=template, language=lead.language)

@@ -24,14 +24,17 @@ def create_dispatcher(
 ) -> Dispatcher:
     """The dispatcher with every router; dependencies reach handlers as workflow data.
 
-    Without ``conversations`` only the counsellors' card buttons are handled.
+    Without ``conversations`` only the counsellors' card buttons and the people's answers to a
+    proposed appointment are handled.
     """
+    from bot.telegram.appointments import make_router as appointments
     from bot.telegram.chat import Payloads
     from bot.telegram.chat import make_router as chat
     from bot.telegram.counsellors import make_router as counsellors
 
     dispatcher = Dispatcher(settings=settings, sessions=sessions, conversations=conversations, payloads=Payloads())
     dispatcher.include_router(counsellors())
+    dispatcher.include_router(appointments())
     if conversations is not None:
         dispatcher.include_router(chat())
     return dispatcher

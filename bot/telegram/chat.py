@@ -36,6 +36,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from bot.conversation import BUTTON_EXPIRED, Conversations, Outcome
 from bot.engine import Button
 from bot.i18n import N_, resolve_language, translate
+from bot.leads.appointment_texts import ANSWER_PREFIX
 from bot.protocol import SHARE_CONTACT_PAYLOAD, SHARE_NUMBER
 from bot.settings import Settings
 
@@ -247,5 +248,5 @@ def make_router() -> Router:
     router.message.register(on_contact, F.contact)
     router.message.register(on_text, F.text)
     router.message.register(on_other)
-    router.callback_query.register(on_button, ~F.data.startswith("lead:"))
+    router.callback_query.register(on_button, ~F.data.startswith("lead:"), ~F.data.startswith(ANSWER_PREFIX))
     return router

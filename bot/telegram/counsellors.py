@@ -32,6 +32,7 @@ from bot.i18n import LANGUAGES
 from bot.leads.claims import Claim, claim_lead, close_lead, look_up
 from bot.leads.outbox import counsellor_posts
 from bot.leads.relay import (
+    MEET,
     TEMPLATES,
     Written,
     counsellor_of_telegram,
@@ -64,6 +65,11 @@ PROMPT_TAG = re.compile(r"\[Vorlage (?P<template>\w+) · Anfrage (?P<lead>[0-9a-
 DONE_COMMAND = "/done"
 ENDED = "Gespräch beendet: Lotse antwortet der Person wieder. Sie hat eine Nachricht dazu bekommen."
 NOT_ACTIVE = "Es läuft gerade kein Gespräch mit der Person."
+MEET_NOTE = (
+    "Sie antwortet mit „Passt“ (dann bekommt sie eine Kalenderdatei und am Tag vorher eine Erinnerung) "
+    "oder „Anderer Termin“; ihre Antwort kommt hierher.\n\n"
+)
+"""Below the prompt of "📅 Termin vorschlagen": what the person can answer."""
 ONLY_TEXT = "Nur Text wird an die Person weitergeleitet. Fotos, Dateien und Sprachnachrichten bitte anders schicken."
 
 
@@ -221,7 +227,8 @@ async def _relay_button(query: CallbackQuery, bot: Bot, sessions: sessionmaker, 
         f"Vorlage „{template.label}“ an {allowed.holder} ({allowed.language}). Antworte auf diese Nachricht, "
         f"eine Angabe pro Zeile:\n{prompt_text(template)}\n\n"
         f"Die Person bekommt den Satz in ihrer Sprache; auf Deutsch: „{template.msgid}“\n\n"
-        f"[Vorlage {template.key} · Anfrage {lead_id}]"
+        + (MEET_NOTE if template.key == MEET else "")
+        + f"[Vorlage {template.key} · Anfrage {lead_id}]"
     )
     await bot.send_message(
         chat_id,
@@ -281,6 +288,7 @@ async def on_counsellor_message(message: Message, bot: Bot, sessions: sessionmak
         values=text if template else "",
         via="telegram",
         chat_message_id=message.message_id,
+        timezone=settings.office_timezone,
     )
     if not written.ok:
         logger.info("relay.refused", reason=written.reason)

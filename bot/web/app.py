@@ -36,7 +36,7 @@ from bot.web import chat, pages, webhook
 from bot.web.dependencies import EngineDep, SessionsDep, SettingsDep
 from bot.web.guard import EXCEPTION_HANDLERS, Guard
 from bot.web.pages import WEB_DIR, Pages
-from bot.workers import run_relay_quiet, run_retention, start_telegram
+from bot.workers import run_appointment_reminders, run_relay_quiet, run_retention, start_telegram
 
 logger = structlog.get_logger(__name__)
 
@@ -52,7 +52,8 @@ async def _announce_when_ready(engine: Engine, settings: Settings) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """While the app runs: the engine client, the conversations, the Telegram tasks (polling or
-    webhook, notifier), the retention purge and the ready message; all closed at the end."""
+    webhook, notifier), the retention purge, the end of quiet relays, the appointments' reminders
+    and the ready message; all closed at the end."""
     settings: Settings = app.state.settings
     sessions = app.state.sessions
     app.state.engine = app.state.given_engine or Engine(
@@ -67,6 +68,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     telegram = start_telegram(settings, sessions, app.state.conversations)
     app.state.telegram = telegram
     tasks += telegram.tasks
+    tasks.append(asyncio.create_task(run_appointment_reminders(sessions, telegram.wakeup)))
     yield
     for task in tasks:
         task.cancel()

@@ -7,6 +7,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
+from urllib.parse import urlencode
 
 import structlog
 from fastapi import APIRouter, Query, Request
@@ -17,14 +18,27 @@ from sqlalchemy.orm import sessionmaker
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from bot.conversation import Outcome
+from bot.engine import Button
 from bot.i18n import translate
 from bot.inbound import Rejection
+from bot.leads.appointment_texts import (
+    ALREADY_ANSWERED,
+    CALENDAR_FILENAME,
+    CALENDAR_LINK,
+    CONFIRMED,
+    NO_LONGER_VALID,
+    OTHER_TIME,
+    answer_buttons,
+    parse_answer,
+    said,
+)
+from bot.leads.appointments import answer_proposal, calendar_for
 from bot.leads.outbox import WebNotice, take_web_notices
 from bot.leads.relay import FIRST_HINT, header
 from bot.web.dependencies import ConversationsDep, SessionsDep
 from bot.web.language import request_language
 from bot.web.limits import MAX_BODY_BYTES, SOURCE_SHAPE
-from bot.web.replies import ChatMessage, json_error, reply_body
+from bot.web.replies import ChatMessage, Download, json_error, reply_body
 
 logger = structlog.get_logger(__name__)
 
@@ -37,6 +51,9 @@ EVENTS_HEARTBEAT_SECONDS = 25.0
 EVENTS_RETRY_MS = 5000
 """How long a browser waits before it opens a lost stream again (the ``retry:`` hint)."""
 EVENTS_SEPARATOR = "\n"
+
+CALENDAR_PATH = "/api/appointment.ics"
+"""Where the web chat fetches a confirmed appointment's calendar file (``?session=…&appointment=…``)."""
 
 router = APIRouter(prefix="/api")
 
@@ -70,13 +87,21 @@ def _answer(outcome: Outcome) -> JSONResponse:
 
 
 @router.post("/chat")
-async def chat(request: Request, message: ChatRequest, conversations: ConversationsDep) -> JSONResponse:
+async def chat(
+    request: Request, message: ChatRequest, conversations: ConversationsDep, sessions: SessionsDep
+) -> JSONResponse:
     language = request_language(request, message.language)
     try:
         chat_id = uuid.UUID(message.chat_id)
     except ValueError:
         return json_error(Rejection.BAD_REQUEST, language, 400)
     sender = f"web:{chat_id}"
+    answer = parse_answer(message.payload)
+    if answer is not None:  # "Passt" / "Anderer Termin" under a counsellor's proposal
+        throttled = conversations.throttle(sender, language, "web")
+        if throttled is not None:
+            return _answer(throttled)
+        return await _appointment_answer(sessions, chat_id, *answer, language)
     outcome = None
     if message.payload is not None:
         outcome = await conversations.press(sender, message.payload, language, "web", message.source)
@@ -87,15 +112,81 @@ async def chat(request: Request, message: ChatRequest, conversations: Conversati
     return _answer(outcome)
 
 
+async def _appointment_answer(
+    sessions: sessionmaker, chat_id: uuid.UUID, token: str, answer: str, language: str
+) -> JSONResponse:
+    """The person's answer to a proposed appointment, and what they get back: "Passt" — the
+    appointment and its calendar file as a download that only this chat can fetch; "Anderer
+    Termin" — the counsellor will propose another; else why the press changed nothing."""
+    try:
+        answered = await asyncio.to_thread(answer_proposal, sessions, f"web:{chat_id}", token, answer, "web")
+    except SQLAlchemyError as error:  # the type only: errors carry parameters
+        logger.error("appointment.answer_failed", error=type(error).__name__)
+        return json_error(Rejection.NO_ANSWER, language, 503)
+    appointment, shown_in = answered.appointment, answered.language or language
+    reply: ChatMessage
+    if answered.ok and answered.reason == "confirmed" and appointment is not None:
+        download: Download = {
+            "url": f"{CALENDAR_PATH}?{urlencode({'session': str(chat_id), 'appointment': appointment.token})}",
+            "title": translate(shown_in, CALENDAR_LINK),
+        }
+        reply = {"text": said(CONFIRMED, appointment, shown_in), "buttons": [], "download": download}
+    elif answered.ok:
+        reply = {"text": translate(shown_in, OTHER_TIME), "buttons": []}
+    else:
+        refused = ALREADY_ANSWERED if answered.reason == "answered" else NO_LONGER_VALID
+        reply = {"text": translate(shown_in, refused), "buttons": []}
+    return JSONResponse(reply_body([reply], language))
+
+
+@router.get("/appointment.ics")
+async def calendar(
+    request: Request,
+    sessions: SessionsDep,
+    chat_id: str = Query("", alias="session", max_length=64),
+    token: str = Query("", alias="appointment", max_length=64),
+) -> Response:
+    """A confirmed appointment's calendar file, for the web chat it belongs to only: the chat's
+    id (which only that browser knows) and the appointment's unguessable token must both fit;
+    anything else is a 404 that says nothing about which did not."""
+    try:
+        sender = f"web:{uuid.UUID(chat_id)}"
+    except ValueError:
+        return json_error(Rejection.BAD_REQUEST, request_language(request), 404)
+    try:
+        ics = await asyncio.to_thread(calendar_for, sessions, sender, token)
+    except SQLAlchemyError as error:
+        logger.error("appointment.calendar_failed", error=type(error).__name__)
+        return json_error(Rejection.NO_ANSWER, request_language(request), 503)
+    if ics is None:
+        return json_error(Rejection.BAD_REQUEST, request_language(request), 404)
+    return Response(
+        ics,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{CALENDAR_FILENAME}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 def _shown(notice: WebNotice) -> ChatMessage:
     """One piece of news as the chat shows it: a notice of Lotse's, or a counsellor's message
-    (its own look, and "Anna vom Beratungsteam schreibt:" in the person's language)."""
+    (its own look, and "Anna vom Beratungsteam schreibt:" in the person's language; under a
+    proposed appointment the buttons "Passt" / "Anderer Termin")."""
     if notice.msgid is not None:
         return {"text": translate(notice.language, notice.msgid), "buttons": []}
+    if notice.said:
+        return {"text": notice.said, "buttons": []}
     text = notice.text
     if notice.first:
         text += "\n\n" + translate(notice.language, FIRST_HINT)
-    return {"text": text, "buttons": [], "kind": "counsellor", "author": header(notice.language, notice.author)}
+    buttons: list[Button] = (
+        [{"title": b.title, "payload": b.data} for b in answer_buttons(notice.offer, notice.language)]
+        if notice.offer
+        else []
+    )
+    return {"text": text, "buttons": buttons, "kind": "counsellor", "author": header(notice.language, notice.author)}
 
 
 async def _notices(sessions: sessionmaker, sender: str) -> list[WebNotice]:

@@ -11,6 +11,14 @@ from bot.i18n import text_direction
 from bot.inbound import Rejection
 
 
+class Download(TypedDict):
+    """A file the chat offers as a link (a confirmed appointment's calendar file)."""
+
+    url: str
+    """Same-origin path with its query (``/api/appointment.ics?…``)."""
+    title: str
+
+
 class ChatMessage(TypedDict):
     """One message as the chat page shows it."""
 
@@ -20,6 +28,8 @@ class ChatMessage(TypedDict):
     """``counsellor`` for a message a person of the advice team wrote (shown apart from Lotse's)."""
     author: NotRequired[str]
     """For a counsellor's message: "Anna vom Beratungsteam schreibt:" in the chat's language."""
+    download: NotRequired[Download]
+    """A file to download under the message."""
 
 
 def reply_body(messages: list[ChatMessage], language: str) -> dict[str, Any]:

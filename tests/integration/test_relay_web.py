@@ -7,11 +7,7 @@ goes back to the thread; Lotse (the real engine) stays silent meanwhile and answ
 from __future__ import annotations
 
 import asyncio
-import json
-import queue
 import re
-import socket
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -41,6 +37,7 @@ from bot.web.app import create_app
 from devtools.fake_telegram import FakeTelegram
 from devtools.servers import Gateway, start_gateway
 from tests.support.databases import give_consent, submission
+from tests.support.events import Stream
 
 CHAT = -100888
 ANNA = 601
@@ -135,38 +132,6 @@ def gateway(stack: Stack, database_url: str, tmp_path) -> Iterator[Gateway]:
     running = start_gateway(settings)
     yield running
     running.stop()
-
-
-class Stream:
-    """An open web chat's event stream, read in a thread (as a browser's EventSource would)."""
-
-    def __init__(self, url: str) -> None:
-        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
-        self._stop = threading.Event()
-        self._response: httpx.Response | None = None
-        self._thread = threading.Thread(target=self._read, args=(url,), daemon=True)
-        self._thread.start()
-
-    def _read(self, url: str) -> None:
-        with httpx.Client(timeout=httpx.Timeout(5.0, read=None)) as client, client.stream("GET", url) as response:
-            self._response = response
-            try:
-                for line in response.iter_lines():
-                    if line.startswith("data: ") and not self._stop.is_set():
-                        self.events.put(json.loads(line.removeprefix("data: ")))
-            except (httpx.HTTPError, RuntimeError, ValueError):
-                return  # closed from the test (the browser went away)
-
-    def next(self, timeout: float = 10.0) -> dict[str, Any]:
-        return self.events.get(timeout=timeout)
-
-    def close(self) -> None:
-        """Go away like a closed browser tab: the connection ends."""
-        self._stop.set()
-        if self._response is not None:  # shut the socket: a read blocked in the other thread ends now
-            self._response.extensions["network_stream"].get_extra_info("socket").shutdown(socket.SHUT_RDWR)
-        self._thread.join(5)
-        assert not self._thread.is_alive()
 
 
 @pytest.fixture

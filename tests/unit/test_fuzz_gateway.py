@@ -135,7 +135,12 @@ chat_bodies = st.one_of(
     st.fixed_dictionaries(
         {"session": st.one_of(st.uuids().map(str), nasty_text), "text": nasty_text},
         optional={
-            "payload": st.one_of(st.none(), nasty_text, json_values),
+            "payload": st.one_of(
+                st.none(),
+                nasty_text,
+                json_values,
+                st.from_regex(r"appt:[A-Za-z0-9_-]{16,64}:(yes|other)", fullmatch=True),
+            ),
             "language": st.one_of(st.sampled_from(["de", "en", "ar", "fa", "uk"]), nasty_text, json_values),
             "source": st.one_of(nasty_text, st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True)),
         },
@@ -144,7 +149,9 @@ chat_bodies = st.one_of(
 )
 
 query_params = st.dictionaries(
-    st.sampled_from(["lang", "language", "embed", "start", "colour", "status", "route", "min_warmth", "x"])
+    st.sampled_from(
+        ["lang", "language", "embed", "start", "colour", "status", "route", "min_warmth", "session", "appointment", "x"]
+    )
     | short_text,
     short_text | st.integers().map(str) | st.sampled_from(["1", "true", "de", "#ff0000"]),
     max_size=4,
@@ -172,7 +179,11 @@ def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, Any], bool]:
         session = draw(short_text)
         return "GET", "/api/events", {**extra, "params": {"session": session}}, False
     if kind == "page":
-        path = draw(st.sampled_from(["/", "/chat", "/privacy", "/widget.js", "/widget-demo", "/healthz", "/plan/"]))
+        path = draw(
+            st.sampled_from(
+                ["/", "/chat", "/privacy", "/widget.js", "/widget-demo", "/healthz", "/plan/", "/api/appointment.ics"]
+            )
+        )
         if path == "/plan/":
             path += draw(st.from_regex(r"[A-Za-z0-9_-]{0,50}", fullmatch=True))
         return "GET", path, {**extra, "params": draw(query_params)}, False
@@ -180,10 +191,16 @@ def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, Any], bool]:
         st.one_of(st.just("LEAD"), st.uuids().map(str), st.from_regex(r"[A-Za-z0-9._~-]{1,80}", fullmatch=True))
     )
     if kind == "inbox":
-        path = draw(st.sampled_from(["/inbox", "/inbox/login", "/inbox/export.csv", "/inbox/leads/{}"]))
+        path = draw(
+            st.sampled_from(["/inbox", "/inbox/login", "/inbox/export.csv", "/inbox/leads/{}", "/inbox/appointments"])
+        )
         return "GET", path.format(lead), {**extra, "params": draw(query_params)}, signed_in
     if kind == "inbox_post":
-        path = draw(st.sampled_from(["/inbox/logout", "/inbox/leads/{}/status", "/inbox/leads/{}/delete"]))
+        path = draw(
+            st.sampled_from(
+                ["/inbox/logout", "/inbox/leads/{}/status", "/inbox/leads/{}/delete", "/inbox/appointments/{}/cancel"]
+            )
+        )
         form = draw(
             st.fixed_dictionaries(
                 {},

@@ -177,6 +177,7 @@ callback_data = st.one_of(
     st.sampled_from(["lead:claim:LEAD", "lead:close:LEAD", "lead:claim:", "lead:claim:x:y", "lead:delete:LEAD"]),
     st.builds(lambda action, lead: f"lead:{action}:{lead}", st.sampled_from(["claim", "close"]), st.text(max_size=50)),
     st.sampled_from(["consent:contact", "/request_counsellor", '/inform{"age": -5}', "p:" + "0" * 24]),
+    st.from_regex(r"appt:[A-Za-z0-9_-]{0,70}:(yes|other|maybe)", fullmatch=True),  # an appointment's answer, forged
 )
 
 

@@ -3,7 +3,9 @@
 // Protocol: POST /api/chat {session, text, language, source} → {messages, language, dir, error?,
 // erased?, retry_after?}: the answers to one message. GET /api/events?session=… (server-sent
 // events): what Lotse says unasked, e.g. that a counsellor took the request, and what a counsellor
-// writes ({kind: "counsellor", author: "Anna vom Beratungsteam schreibt:"}) (README: "The web chat").
+// writes ({kind: "counsellor", author: "Anna vom Beratungsteam schreibt:"}), with the buttons
+// "Passt" / "Anderer Termin" under a proposed appointment; the answer to "Passt" carries
+// {download: {url, title}}: the calendar file, fetched with this chat's id (README: "The web chat").
 // `session` is the chat's id (a UUID this page keeps, the `chatId()` below).
 // Bot and user texts are inserted as text, never as HTML; only links to allowlisted hosts
 // become links. Nothing is loaded from anywhere but this origin.
@@ -25,6 +27,7 @@
   var RETRY_MIN_MS = 2000;
   var RETRY_MAX_MS = 30000;
   var BIDI_MARKS = /[\u200e\u200f\u2066-\u2069]/g;
+  var CALENDAR_PATH = "/api/appointment.ics?";
   var URL_PATTERN = /https?:\/\/[^\s<>"'()\u200e\u200f\u2066-\u2069]+[^\s<>"'().,;:!?\u200e\u200f\u2066-\u2069]/g;
 
   var embedded = main.getAttribute("data-embed") === "1";
@@ -212,6 +215,17 @@
     log.appendChild(li);
     scrollDown(li);
   }
+  function addDownload(li, download) {
+    // a file of this origin only (a confirmed appointment's calendar file), as a link to save it
+    if (!li || !download || typeof download.url !== "string" || download.url.indexOf(CALENDAR_PATH) !== 0) return;
+    var a = document.createElement("a");
+    a.className = "msg__download";
+    a.href = download.url;
+    a.setAttribute("download", "");
+    a.setAttribute("dir", "auto");
+    a.textContent = typeof download.title === "string" ? download.title : "";
+    li.insertBefore(a, li.querySelector(".msg__speak"));
+  }
   function showNotice(text) {
     return addMessage("notice", text);
   }
@@ -378,10 +392,12 @@
     var messages = data.messages || [];
     messages.forEach(function (m, index) {
       var kind = refused || data.error ? "notice" : "bot";
-      addMessage(kind, m.text);
+      addDownload(addMessage(kind, m.text), m.download);
       var last = index === messages.length - 1;
       if (last) addButtons(m.buttons);
-      if (!data.erased && !refused) remember({ kind: kind, text: m.text, buttons: last ? m.buttons : [] });
+      if (!data.erased && !refused) {
+        remember({ kind: kind, text: m.text, buttons: last ? m.buttons : [], download: m.download || null });
+      }
     });
   }
 
@@ -396,8 +412,11 @@
       if (!data || !data.messages) return;
       data.messages.forEach(function (m) {
         var kind = m.kind === "counsellor" ? "counsellor" : "bot";
+        var buttons = Array.isArray(m.buttons) ? m.buttons : [];
+        if (buttons.length) removeQuickReplies();  // a proposed appointment: its answers are the ones to press
         addMessage(kind, m.text, m.author);
-        remember({ kind: kind, text: m.text, author: m.author || "", buttons: [] });
+        addButtons(buttons);
+        remember({ kind: kind, text: m.text, author: m.author || "", buttons: buttons });
       });
     };
   }
@@ -413,7 +432,7 @@
     history.forEach(function (entry) {
       if (!entry || typeof entry.text !== "string") return;
       var kind = ["user", "notice", "counsellor"].indexOf(entry.kind) >= 0 ? entry.kind : "bot";
-      addMessage(kind, entry.text, typeof entry.author === "string" ? entry.author : "");
+      addDownload(addMessage(kind, entry.text, typeof entry.author === "string" ? entry.author : ""), entry.download);
     });
     var last = history[history.length - 1];
     if (last && last.buttons) addButtons(last.buttons);

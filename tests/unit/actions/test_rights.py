@@ -126,6 +126,37 @@ def test_the_messages_with_the_counsellor_are_listed(db: sessionmaker) -> None:
     assert relay[1].startswith("• du am 20") and relay[1].endswith(": Danke, ich komme am Montag.")
 
 
+def test_the_appointments_are_listed_in_the_persons_language(db: sessionmaker) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.counsellors import add_counsellor
+    from bot.database import utcnow
+    from bot.leads.appointments import answer_proposal
+    from bot.leads.claims import claim_lead
+    from bot.leads.models import Appointment
+    from bot.leads.relay import write_to_person
+
+    lead_for(contact_language="uk")
+    with db() as session:
+        lead_id = session.scalar(select(Lead.id).where(Lead.conversation_id == "web:unit"))
+    anna = add_counsellor(db, "anna", "Anna Berg", "a-long-password-1", telegram_user_id=501)
+    claim_lead(db, lead_id, 501)
+    day = (utcnow().astimezone(ZoneInfo("Europe/Berlin")) + timedelta(days=10)).date()
+    values = f"{day:%d.%m.%Y}\n9:15\nJobcenter Schwerin, Raum 2.14"
+    assert write_to_person(db, lead_id, anna.id, template="meet", values=values, timezone="Europe/Berlin").ok
+    with db() as session:
+        token = session.scalar(select(Appointment.token))
+    assert answer_proposal(db, "web:unit", token, "yes", "web").ok
+    lines = [strip_marks(line) for line in show("ru").texts[0].split("\n")]
+    heading = lines.index("• Встречи с командой консультантов:")
+    [appointment] = lines[heading + 1 :]
+    assert appointment.startswith("• ") and appointment.endswith(
+        " в 09:15, Jobcenter Schwerin, Raum 2.14: подтверждена"
+    )
+    assert str(day.year) in appointment and "Uhr" not in appointment
+
+
 def test_someone_elses_lead_is_never_shown(db: sessionmaker) -> None:
     lead_for("web:other")
     turn = show()

@@ -54,7 +54,7 @@ def tracker_store_config(database_url: str) -> dict[str, object]:
         config: dict[str, object] = {
             "type": "SQL",
             "dialect": "postgresql",
-            "host": url.host or "127.0.0.1",
+            "url": url.host or "127.0.0.1",  # Rasa passes `url` on as the host
             "port": url.port or 5432,
             "db": url.database,
         }

@@ -9,7 +9,14 @@ import pytest
 import yaml
 
 from bot.settings import Settings
-from bot.stack import engine_command, engine_endpoints, lock_store_config, scale_procfile, write_engine_files
+from bot.stack import (
+    engine_command,
+    engine_endpoints,
+    lock_store_config,
+    scale_procfile,
+    tracker_store_config,
+    write_engine_files,
+)
 
 
 def test_a_token_that_starts_with_a_dash_reaches_the_engine(tmp_path) -> None:
@@ -76,3 +83,19 @@ def test_demo_scale_runs_n_engines_m_action_servers_and_one_gateway(tmp_path) ->
             scale_procfile(Settings(var_dir=tmp_path), engines, servers)
     with pytest.raises(ValueError):  # 51 engines from 5005 would take 5055
         scale_procfile(Settings(var_dir=tmp_path), 51, 1)
+
+
+def test_the_postgresql_tracker_store_names_its_host_as_rasa_reads_it() -> None:
+    # Rasa 3.6 calls SQLTrackerStore(host=<url>, **rest): a "host" key stopped the engine with
+    # "got multiple values for keyword argument 'host'" (seen starting `make demo-scale`)
+    config = tracker_store_config("postgresql+psycopg://lotse:pw@db.internal:5433/lotse")
+    assert "host" not in config
+    assert config == {
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": "db.internal",
+        "port": 5433,
+        "db": "lotse",
+        "username": "lotse",
+        "password": "pw",
+    }

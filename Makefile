@@ -23,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup browser demo lint test fuzz bench eval catalogs compile validate model lock clean
+.PHONY: help setup browser demo demo-scale lint test fuzz bench eval catalogs compile validate model lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -105,6 +105,20 @@ demo: setup ## start engine, actions and bot on SQLite; open http://localhost:80
 	@echo "    the chat page: http://localhost:8080/chat  (the engine needs about a minute to load)"
 	$(PY) -m bot.cli db-upgrade
 	$(VENV)/bin/honcho --no-colour -f Procfile start
+
+# N engines (ports 5005, 5006 …), M action servers (5055 …), one gateway; PostgreSQL and Redis from the
+# environment. bot.cli scale-procfile refuses (and says why) unless both are set and reachable.
+LOTSE_ENGINES ?= 2
+LOTSE_ACTION_SERVERS ?= 1
+demo-scale: setup ## like demo, with LOTSE_ENGINES engines on PostgreSQL + Redis (LOTSE_DATABASE_URL, LOTSE_REDIS_URL)
+	@mkdir -p var
+	$(PY) -m bot.cli scale-procfile --engines $(LOTSE_ENGINES) --action-servers $(LOTSE_ACTION_SERVERS) > var/Procfile.scale \
+	  || { rm -f var/Procfile.scale; exit 1; }
+	$(PY) -m bot.cli db-upgrade
+	$(PY) -m bot.cli engine-token > /dev/null  # one token for every engine, written before they start
+	@echo "==> starting Lotse: $(LOTSE_ENGINES) engines from 127.0.0.1:5005, $(LOTSE_ACTION_SERVERS) action server(s) from 127.0.0.1:5055, bot 0.0.0.0:8080"
+	@echo "    the chat page: http://localhost:8080/chat  (each engine needs about a minute and 1.4 GB to load)"
+	$(VENV)/bin/honcho --no-colour -f var/Procfile.scale -d . start
 
 # lint before setup: a finding stops `make test` before the model is trained
 test: lint setup $(CHROMIUM) ## run every test (lint, unit, integration with the real engine, browser, catalogs)

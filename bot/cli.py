@@ -2,6 +2,8 @@
 
 - ``engine``: run the Rasa engine (replaces this process; used by the Procfile);
 - ``engine-token``: print the token of the engine's HTTP API (for curl and local tools);
+- ``scale-procfile --engines N --action-servers M``: print the Procfile of ``make demo-scale``
+  (refuses unless ``LOTSE_DATABASE_URL`` is PostgreSQL and ``LOTSE_REDIS_URL`` Redis, both reachable);
 - ``catalogs-update``: bring every language's catalog in line with the template, creating
   missing ones (``make catalogs``);
 - ``catalogs-source``: make the German catalog the identity of the template (``make catalogs``);
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 
 from bot.catalogs import check_catalogs, fill_source_catalog, update_catalogs
 from bot.settings import PROJECT_ROOT, Settings, get_settings
-from bot.stack import ENGINE_ENV, RASA, engine_command, engine_token
+from bot.stack import ENGINE_ENV, RASA, engine_command, engine_token, scale_procfile
 
 
 def database_problem(url: str, attempts: int = 5, wait: float = 1.0) -> str | None:
@@ -54,6 +56,21 @@ def database_problem(url: str, attempts: int = 5, wait: float = 1.0) -> str | No
     return None
 
 
+def redis_problem(url: str, timeout: float = 3.0) -> str | None:
+    """Why Redis at ``url`` cannot be used, or ``None``."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, ValueError) as error:
+        return type(error).__name__
+    return None
+
+
 def _engine(args: argparse.Namespace, settings: Settings) -> int:
     if not RASA.is_file():
         print("The engine environment is missing. Run: make setup", file=sys.stderr)
@@ -62,6 +79,11 @@ def _engine(args: argparse.Namespace, settings: Settings) -> int:
     if problem is not None:
         # Rasa would silently keep conversations in memory instead (and lose them): refuse.
         print(f"The database is not reachable ({problem}); not starting the engine.", file=sys.stderr)
+        return 1
+    problem = redis_problem(settings.redis_url) if settings.redis_url else None
+    if problem is not None:
+        # its lock store would fail every message: refuse to start rather than answer errors.
+        print(f"Redis is not reachable ({problem}); not starting the engine.", file=sys.stderr)
         return 1
     command = engine_command(settings)
     env = {**os.environ, **ENGINE_ENV}
@@ -72,6 +94,40 @@ def _engine(args: argparse.Namespace, settings: Settings) -> int:
 def _engine_token(args: argparse.Namespace, settings: Settings) -> int:
     print(engine_token(settings))
     return 0
+
+
+def _scale_procfile(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.engine import make_url
+
+    database = settings.database_url
+    if not database or make_url(database).get_backend_name() != "postgresql":
+        print(
+            "Several engines share one PostgreSQL database: set LOTSE_DATABASE_URL=postgresql+psycopg://…",
+            file=sys.stderr,
+        )
+        return 1
+    if not settings.redis_url or not settings.redis_url.startswith(("redis://", "rediss://")):
+        print("Several engines need Redis for their lock store: set LOTSE_REDIS_URL=redis://…", file=sys.stderr)
+        return 1
+    problem = database_problem(database)
+    if problem is not None:
+        print(f"The database is not reachable ({problem}).", file=sys.stderr)
+        return 1
+    problem = redis_problem(settings.redis_url)
+    if problem is not None:
+        print(f"Redis is not reachable ({problem}).", file=sys.stderr)
+        return 1
+    try:
+        print(scale_procfile(settings, args.engines, args.action_servers), end="")
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _scale_procfile_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engines", type=int, default=2, help="how many engines (default 2)")
+    parser.add_argument("--action-servers", type=int, default=1, help="how many action servers, 1..engines")
 
 
 def _catalogs_update(args: argparse.Namespace, settings: Settings) -> int:
@@ -183,8 +239,11 @@ class Command:
 
 
 COMMANDS: dict[str, Command] = {
-    "engine": Command("run the Rasa engine on 127.0.0.1", _engine),
+    "engine": Command("run the Rasa engine (on LOTSE_ENGINE_HOST, default 127.0.0.1)", _engine),
     "engine-token": Command("print the token of the engine's HTTP API", _engine_token),
+    "scale-procfile": Command(
+        "print the Procfile of make demo-scale (PostgreSQL + Redis)", _scale_procfile, _scale_procfile_arguments
+    ),
     "catalogs-update": Command("update (or create) every language's catalog", _catalogs_update),
     "catalogs-source": Command("fill the German catalog from the template", _catalogs_source),
     "catalogs-check": Command("check every catalog; exit 1 on problems", _catalogs_check),

@@ -53,7 +53,22 @@ class Settings(BaseSettings):
         default=None, description="Secure cookies; default: on when LOTSE_PUBLIC_URL is https."
     )
 
-    engine_url: str = "http://127.0.0.1:5005"
+    engine_url: str = Field(
+        default="http://127.0.0.1:5005",
+        description="The engine's URL (the gateway's one engine; the URL an engine listens on).",
+    )
+    engine_urls: str = Field(
+        default="",
+        description="Several engines for the gateway, comma-separated; each conversation stays on one "
+        "(hash of its sender), failing over to the next; unset: LOTSE_ENGINE_URL.",
+    )
+    engine_host: str = Field(
+        default="127.0.0.1",
+        description="The interface the engine listens on; another machine's gateway needs a private one.",
+    )
+    engine_down_seconds: float = Field(
+        default=5.0, gt=0, description="How long the gateway skips an engine that refused a connection."
+    )
     engine_token: SecretStr | None = Field(
         default=None,
         description="Token of the engine's HTTP API; `make demo` generates one under var/ if unset.",
@@ -192,6 +207,12 @@ class Settings(BaseSettings):
     def embedding_origins(self) -> list[str]:
         """``LOTSE_WIDGET_ORIGINS`` as a list."""
         return self.widget_origins.split()
+
+    @property
+    def engine_addresses(self) -> list[str]:
+        """The engines the gateway talks to: ``LOTSE_ENGINE_URLS``, else ``LOTSE_ENGINE_URL``."""
+        urls = [url.strip().rstrip("/") for url in self.engine_urls.split(",") if url.strip()]
+        return urls or [self.engine_url.rstrip("/")]
 
     @property
     def effective_database_url(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import yaml
 from sqlalchemy.engine import make_url
@@ -38,7 +38,7 @@ def model_path(settings: Settings) -> Path:
 
 
 def engine_port(settings: Settings) -> int:
-    """The port of ``LOTSE_ENGINE_URL`` (the engine listens on 127.0.0.1 only)."""
+    """The port of ``LOTSE_ENGINE_URL``, the one the engine listens on."""
     return urlsplit(settings.engine_url).port or 5005
 
 
@@ -54,7 +54,7 @@ def tracker_store_config(database_url: str) -> dict[str, object]:
         config: dict[str, object] = {
             "type": "SQL",
             "dialect": "postgresql",
-            "host": url.host or "127.0.0.1",
+            "url": url.host or "127.0.0.1",  # Rasa passes `url` on as the host
             "port": url.port or 5432,
             "db": url.database,
         }
@@ -66,19 +66,60 @@ def tracker_store_config(database_url: str) -> dict[str, object]:
     raise ValueError(f"the engine cannot keep conversations in a {backend!r} database")
 
 
-def write_engine_files(settings: Settings) -> tuple[Path, Path]:
-    """Write the engine's ``endpoints.yml`` and ``credentials.yml`` under ``var/engine/``."""
-    folder = settings.var_dir / "engine"
-    folder.mkdir(parents=True, exist_ok=True)
-    tracker_store = tracker_store_config(settings.effective_database_url)
-    if tracker_store["dialect"] == "sqlite":
-        Path(str(tracker_store["db"])).parent.mkdir(parents=True, exist_ok=True)
+LOCK_KEY_PREFIX = "lotse"
+"""Rasa's lock keys in Redis start ``lotse:lock:`` (apart from the gateway's keys)."""
+
+
+def lock_store_config(redis_url: str) -> dict[str, object]:
+    """Rasa's ``lock_store`` section for a ``redis://`` or ``rediss://`` URL: a conversation is
+    processed by one engine at a time, whichever engine a message reaches."""
+    parts = urlsplit(redis_url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise ValueError("LOTSE_REDIS_URL must be redis://[:password@]host[:port][/db]")
+    database = parts.path.strip("/") or "0"
+    if not database.isdigit():
+        raise ValueError(f"not a Redis database number: {database!r}")
+    config: dict[str, object] = {
+        "type": "redis",
+        "url": parts.hostname,
+        "port": parts.port or 6379,
+        "db": int(database),
+        "key_prefix": LOCK_KEY_PREFIX,
+    }
+    if parts.username:
+        config["username"] = unquote(parts.username)
+    if parts.password:
+        config["password"] = unquote(parts.password)
+    if parts.scheme == "rediss":
+        config["use_ssl"] = True
+    return config
+
+
+def engine_endpoints(settings: Settings) -> dict[str, object]:
+    """The engine's ``endpoints.yml``: our action server (actions and NLG), the SQL tracker store,
+    and Rasa's Redis lock store when ``LOTSE_REDIS_URL`` is set (else Rasa keeps locks in memory,
+    which is right for one engine only)."""
     actions = f"http://127.0.0.1:{settings.actions_port}"
-    endpoints = {
+    endpoints: dict[str, object] = {
         "action_endpoint": {"url": f"{actions}/webhook"},
         "nlg": {"url": f"{actions}/nlg"},
-        "tracker_store": tracker_store,
+        "tracker_store": tracker_store_config(settings.effective_database_url),
     }
+    if settings.redis_url:
+        endpoints["lock_store"] = lock_store_config(settings.redis_url)
+    return endpoints
+
+
+def write_engine_files(settings: Settings) -> tuple[Path, Path]:
+    """Write the engine's ``endpoints.yml`` and ``credentials.yml`` under ``var/engine/<port>/``
+    (one folder per engine port: several engines may start at once on one machine)."""
+    folder = settings.var_dir / "engine" / str(engine_port(settings))
+    folder.mkdir(parents=True, exist_ok=True)
+    endpoints = engine_endpoints(settings)
+    tracker_store = endpoints["tracker_store"]
+    assert isinstance(tracker_store, dict)
+    if tracker_store["dialect"] == "sqlite":
+        Path(str(tracker_store["db"])).parent.mkdir(parents=True, exist_ok=True)
     credentials = {"rest": None}
     endpoints_file, credentials_file = folder / "endpoints.yml", folder / "credentials.yml"
     endpoints_file.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
@@ -100,7 +141,8 @@ def engine_token(settings: Settings) -> str:
 
 
 def engine_command(settings: Settings, model: Path | None = None) -> list[str]:
-    """The command line that runs the Rasa engine on 127.0.0.1 with its HTTP API behind a token:
+    """The command line that runs the Rasa engine (on ``LOTSE_ENGINE_HOST``, 127.0.0.1 by default)
+    with its HTTP API behind a token:
     ``rasa run`` through ``nlu.engine`` (two fixes to Rasa's hot path), started in the project's
     folder (which ``nlu.engine`` and the model's ``nlu.components`` are imported from)."""
     endpoints_file, credentials_file = write_engine_files(settings)
@@ -116,7 +158,7 @@ def engine_command(settings: Settings, model: Path | None = None) -> list[str]:
         "--credentials",
         str(credentials_file),
         "--interface",
-        "127.0.0.1",
+        settings.engine_host,
         "--port",
         str(engine_port(settings)),
         "--enable-api",
@@ -132,3 +174,28 @@ def actions_command() -> list[str]:
 def bot_command() -> list[str]:
     """The command line that runs the gateway."""
     return [sys.executable, "-m", "bot.web"]
+
+
+def scale_procfile(settings: Settings, engines: int, action_servers: int) -> str:
+    """The Procfile of ``make demo-scale``: ``action_servers`` action servers, ``engines`` engines
+    (on the ports from ``LOTSE_ENGINE_URL``'s up; engine *i* uses action server *i* mod M) and one
+    gateway that routes over them. Database and Redis come from the environment.
+    """
+    if not 1 <= action_servers <= engines:
+        raise ValueError("need at least one engine and 1 to N action servers")
+    python = ".venv/bin/python"
+    first_engine = engine_port(settings)
+    engine_ports = range(first_engine, first_engine + engines)
+    if any(settings.actions_port + j in engine_ports for j in range(action_servers)):
+        raise ValueError("the engines' ports run into the action servers' (LOTSE_ACTIONS_PORT)")
+    urls = [f"http://127.0.0.1:{first_engine + i}" for i in range(engines)]
+    lines = ["# written by `make demo-scale` (bot.cli scale-procfile); honcho runs it"]
+    for j in range(action_servers):
+        lines.append(f"actions{j + 1}: LOTSE_ACTIONS_PORT={settings.actions_port + j} {python} -m actions.server")
+    for i, url in enumerate(urls):
+        actions_port = settings.actions_port + i % action_servers
+        lines.append(
+            f"engine{i + 1}: LOTSE_ENGINE_URL={url} LOTSE_ACTIONS_PORT={actions_port} {python} -m bot.cli engine"
+        )
+    lines.append(f"bot: LOTSE_ENGINE_URLS={','.join(urls)} {python} -m bot.web")
+    return "\n".join(lines) + "\n"

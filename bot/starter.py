@@ -181,3 +181,78 @@ def start_stack(folder: Path, model: Path = DEMO_MODEL, timeout: float = 300) ->
         raise
     stack.cold_start_seconds = time.monotonic() - started
     return stack
+
+
+@dataclass
+class ScaledStack:
+    """Several engines sharing one PostgreSQL database and Redis, and one action server."""
+
+    token: str
+    engine_urls: list[str]
+    engines: list[Process]
+    actions: Process
+    database_url: str
+    redis_url: str
+    cold_start_seconds: float = 0.0
+
+    def engine_of(self, url: str) -> Process:
+        """The process of the engine at ``url``."""
+        return self.engines[self.engine_urls.index(url)]
+
+    def logs(self) -> str:
+        """The logs of every process."""
+        return "\n".join(p.log_text() for p in [self.actions, *self.engines])
+
+    def stop(self) -> None:
+        """Stop every process."""
+        for process in [*self.engines, self.actions]:
+            process.stop()
+
+
+def start_scaled(
+    folder: Path, database_url: str, redis_url: str, engines: int = 2, model: Path = DEMO_MODEL, timeout: float = 420
+) -> ScaledStack:
+    """Start one action server and ``engines`` engines (all at once) on ``database_url`` (PostgreSQL)
+    with Rasa's lock store in ``redis_url``, as ``make demo-scale`` does; wait until all answer."""
+    if not RASA.is_file() or not model.is_file():
+        raise RuntimeError("the engine environment or the model is missing: run `make setup`")
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(16)
+    actions_port = free_port()
+    base = {
+        **os.environ,
+        **ENGINE_ENV,
+        "LOTSE_VAR_DIR": str(folder),
+        "LOTSE_ACTIONS_PORT": str(actions_port),
+        "LOTSE_ENGINE_TOKEN": token,
+        "LOTSE_DATABASE_URL": database_url,
+        "LOTSE_REDIS_URL": redis_url,
+    }
+    upgrade(database_url)
+    started = time.monotonic()
+    actions = start("actions", [sys.executable, *actions_command()[1:]], base, folder)
+    urls: list[str] = []
+    processes: list[Process] = []
+    for index in range(engines):
+        url = f"http://127.0.0.1:{free_port()}"
+        settings = Settings(
+            var_dir=folder,
+            engine_url=url,
+            actions_port=actions_port,
+            engine_token=SecretStr(token),
+            database_url=database_url,
+            redis_url=redis_url,
+        )
+        env = {**base, "LOTSE_ENGINE_URL": url}
+        processes.append(start(f"engine{index + 1}", engine_command(settings, model=model), env, folder))
+        urls.append(url)
+    scaled = ScaledStack(token, urls, processes, actions, database_url, redis_url)
+    try:
+        wait_until(f"http://127.0.0.1:{actions_port}/health", [actions], 60)
+        for url in urls:
+            wait_until(f"{url}/", [actions, *processes], timeout)
+    except Exception:
+        scaled.stop()
+        raise
+    scaled.cold_start_seconds = time.monotonic() - started
+    return scaled

@@ -57,7 +57,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     sessions = app.state.sessions
     app.state.engine = app.state.given_engine or Engine(
-        settings.engine_url, settings.engine_timeout_seconds, token=engine_token(settings)
+        settings.engine_addresses,
+        settings.engine_timeout_seconds,
+        token=engine_token(settings),
+        down_seconds=settings.engine_down_seconds,
     )
     app.state.conversations = Conversations.from_settings(app.state.engine, settings, sessions)
     tasks = [

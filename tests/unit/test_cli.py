@@ -64,3 +64,20 @@ def test_counsellor_accounts_need_a_long_password(tmp_path) -> None:
         stdin="long enough password\n",
     )
     assert totp.returncode == 0 and "otpauth://totp/Lotse:anna?secret=" in totp.stdout
+
+
+def test_demo_scale_refuses_sqlite_and_a_missing_redis(tmp_path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "LOTSE_VAR_DIR": str(tmp_path)}
+    sqlite = _cli("scale-procfile", env=env)
+    assert sqlite.returncode == 1 and "PostgreSQL" in sqlite.stderr and not sqlite.stdout
+    postgres = {**env, "LOTSE_DATABASE_URL": "postgresql+psycopg://root@127.0.0.1:5432/test"}
+    no_redis = _cli("scale-procfile", env=postgres)
+    assert no_redis.returncode == 1 and "LOTSE_REDIS_URL" in no_redis.stderr
+    closed = _cli("scale-procfile", env={**postgres, "LOTSE_REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert closed.returncode == 1 and "Redis is not reachable" in closed.stderr
+
+
+def test_the_engine_does_not_start_without_its_redis(tmp_path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "LOTSE_VAR_DIR": str(tmp_path), "LOTSE_REDIS_URL": "redis://127.0.0.1:1/0"}
+    result = _cli("engine", env=env)
+    assert result.returncode == 1 and "Redis is not reachable" in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.settings import Settings
-from bot.stack import engine_command
+from bot.stack import engine_command, tracker_store_config
 
 
 def test_a_token_that_starts_with_a_dash_reaches_the_engine(tmp_path) -> None:
@@ -23,3 +23,19 @@ def test_a_token_that_starts_with_a_dash_reaches_the_engine(tmp_path) -> None:
 def test_the_engine_runs_rasa_through_its_hot_path_fixes(tmp_path) -> None:
     command = engine_command(Settings(var_dir=tmp_path), model=tmp_path / "model.tar.gz")
     assert command[1:4] == ["-m", "nlu.engine", "run"]
+
+
+def test_the_engine_finds_a_postgresql_tracker_store_by_its_url() -> None:
+    # Rasa 3.6 builds SQLTrackerStore(host=<endpoint url>, **<the other keys>): a "host" key made the
+    # engine stop at start ("got multiple values for keyword argument 'host'"); seen by `make soak`
+    config = tracker_store_config("postgresql+psycopg://lotse:secret@db.internal:5433/lotse")
+    assert "host" not in config
+    assert config == {
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": "db.internal",
+        "port": 5433,
+        "db": "lotse",
+        "username": "lotse",
+        "password": "secret",
+    }

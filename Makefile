@@ -23,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup browser demo demo-scale lint test fuzz bench eval catalogs compile validate model lock clean
+.PHONY: help setup browser demo demo-scale lint test fuzz bench soak eval catalogs compile validate model lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -139,6 +139,14 @@ bench: setup $(CHROMIUM) ## benchmark: training, turn latency, RSS (vs stock Ras
 	$(PY) bench/bench.py
 	$(PY) bench/leads.py
 	LOTSE_CHROMIUM=$(CHROMIUM) $(PY) bench/widget.py
+
+# bounded and localhost only: LOTSE_SOAK_CONVERSATIONS people at once for LOTSE_SOAK_MINUTES (whole minutes) on a
+# fresh PostgreSQL database (dropped after); SOAK_ARGS=--restarts kills and restarts the engine and the gateway once
+LOTSE_SOAK_CONVERSATIONS ?= 200
+LOTSE_SOAK_MINUTES ?= 10
+soak: setup ## many web chats at once for minutes on PostgreSQL: errors, latency, memory growth, database, leads
+	LOTSE_SOAK_CONVERSATIONS=$(LOTSE_SOAK_CONVERSATIONS) LOTSE_SOAK_MINUTES=$(LOTSE_SOAK_MINUTES) \
+	  timeout $$(( $(LOTSE_SOAK_MINUTES) * 60 + 1800 )) $(PY) bench/soak.py $(SOAK_ARGS)
 
 lock: ## re-pin both environments after changing pyproject.toml or requirements/engine.txt
 	$(VENV)/bin/pip freeze --exclude-editable | grep -v '^lotse' > requirements/constraints.txt

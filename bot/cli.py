@@ -9,6 +9,10 @@
 - ``catalogs-source``: make the German catalog the identity of the template (``make catalogs``);
 - ``catalogs-check``: list every problem of the catalogs (exit 1 if there is one);
 - ``db-upgrade``: create or migrate the database (``LOTSE_DATABASE_URL``) to the newest schema;
+- ``backup <file>``: write a backup of the database (SQLite: online backup API; PostgreSQL:
+  ``pg_dump``) to a new file readable by its owner only;
+- ``restore <file> [--force]``: replace an empty (or, forced, any) database with a backup, migrate
+  it to the newest schema and delete what is past its retention time;
 - ``purge``: delete closed leads and idle conversations past their retention time;
 - ``counsellor-add <username> --name … [--telegram-id …] [--role admin]``: create a counsellor
   (asks for the password, or reads it from stdin with ``--password-stdin``); ``--role admin`` may
@@ -22,6 +26,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.catalogs import check_catalogs, fill_source_catalog, update_catalogs
 from bot.settings import PROJECT_ROOT, Settings, get_settings
@@ -180,6 +185,46 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.backup import KEEP_DAYS, BackupError, backup
+
+    try:
+        size = backup(settings.effective_database_url, args.file)
+    except BackupError as error:
+        print(f"No backup: {error}", file=sys.stderr)
+        return 1
+    print(f"backup written: {args.file} ({size:,} bytes, readable by its owner only)")
+    print(f"It holds personal data: keep it encrypted and off this machine, and delete it after {KEEP_DAYS} days.")
+    return 0
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.backup import BackupError, restore
+    from bot.database import make_engine, make_sessions
+    from bot.leads.audit import record_audit
+    from bot.leads.erasure import purge_expired
+
+    url = settings.effective_database_url
+    try:
+        restored = restore(url, args.file, force=args.force)
+    except BackupError as error:
+        print(f"Not restored: {error}", file=sys.stderr)
+        return 1
+    shown = ", ".join(f"{name} {count}" for name, count in sorted(restored.rows.items()) if count)
+    print(f"restored and migrated to the newest schema: {shown or 'no rows'}")
+    engine = make_engine(url)
+    try:
+        sessions = make_sessions(engine)
+        purged = purge_expired(sessions, settings.lead_retention_days, settings.conversation_retention_days)
+        with sessions.begin() as session:
+            record_audit(session, "operator", "restore")
+    finally:
+        engine.dispose()
+    print(f"past their retention time: purged {purged.leads} leads and {purged.conversations} conversations")
+    print("What people had erased after this backup was taken is back in the database (README: Backups).")
+    return 0
+
+
 def _counsellor_add(args: argparse.Namespace, settings: Settings) -> int:
     import getpass
 
@@ -213,6 +258,15 @@ def _counsellor_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def _facts_due_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--months", type=int, default=12, help="older than this many months (default 12)")
+
+
+def _backup_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="the backup to write (a new file; mode 0600)")
+
+
+def _restore_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="a file written by `backup` (same kind of database)")
+    parser.add_argument("--force", action="store_true", help="replace a database that holds rows")
 
 
 def _counsellor_add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -249,6 +303,8 @@ COMMANDS: dict[str, Command] = {
     "catalogs-check": Command("check every catalog; exit 1 on problems", _catalogs_check),
     "facts-due": Command("list facts, rules and occupations whose check is older", _facts_due, _facts_due_arguments),
     "db-upgrade": Command("create or migrate the database schema", _db_upgrade),
+    "backup": Command("write a backup of the database to a new file", _backup, _backup_arguments),
+    "restore": Command("restore a backup into an empty database, then migrate it", _restore, _restore_arguments),
     "purge": Command("delete what is past its retention time", _purge),
     "counsellor-add": Command("create or update a counsellor account", _counsellor_add, _counsellor_add_arguments),
 }

@@ -54,7 +54,9 @@ def tracker_store_config(database_url: str) -> dict[str, object]:
         config: dict[str, object] = {
             "type": "SQL",
             "dialect": "postgresql",
-            "url": url.host or "127.0.0.1",  # Rasa passes `url` on as the host
+            # the host is the endpoint's `url`: Rasa passes it as `host=` and the other keys as keyword
+            # arguments, so a `host` key stops the engine ("got multiple values for keyword argument")
+            "url": url.host or "127.0.0.1",
             "port": url.port or 5432,
             "db": url.database,
         }

@@ -92,6 +92,7 @@ class Stack:
     cold_start_seconds: float = 0.0
     env: dict[str, str] = field(default_factory=dict)
     folder: Path | None = None
+    model: Path = DEMO_MODEL
 
     def stop_actions(self) -> None:
         """Stop the action server (a fault: the engine then drops the events of our actions)."""
@@ -106,6 +107,26 @@ class Stack:
         actions = start("actions", [sys.executable, *actions_command()[1:]], self.env, self.folder)
         self.processes.insert(0, actions)
         wait_until(f"http://127.0.0.1:{self.settings.actions_port}/health", [actions], 60)
+
+    def kill_engine(self) -> None:
+        """Kill the engine at once (SIGKILL, a crash: no graceful shutdown, nothing flushed)."""
+        for process in self.processes:
+            if process.name == "engine" and process.popen.poll() is None:
+                process.popen.kill()
+                process.popen.wait()
+
+    def start_engine(self, timeout: float = 300) -> float:
+        """Start the engine again (same port, model and database); seconds until it answers."""
+        assert self.folder is not None
+        self.processes = [p for p in self.processes if p.name != "engine"]
+        log = self.folder / "engine.log"
+        if log.is_file():  # keep what the engine said before
+            log.rename(self.folder / f"engine.{time.strftime('%H%M%S')}.log")
+        started = time.monotonic()
+        engine = start("engine", engine_command(self.settings, model=self.model), self.env, self.folder)
+        self.processes.append(engine)
+        wait_until(f"{self.settings.engine_url}/", [engine], timeout)
+        return time.monotonic() - started
 
     @property
     def engine_url(self) -> str:
@@ -144,8 +165,11 @@ class Stack:
             process.stop()
 
 
-def start_stack(folder: Path, model: Path = DEMO_MODEL, timeout: float = 300) -> Stack:
-    """Start engine and actions with their data under ``folder`` and wait until both answer."""
+def start_stack(folder: Path, model: Path = DEMO_MODEL, timeout: float = 300, database_url: str = "") -> Stack:
+    """Start engine and actions with their data under ``folder`` and wait until both answer.
+
+    ``database_url``: the database of both (and of Rasa's tracker store); empty: a SQLite file
+    under ``folder``. It is migrated first, as ``make demo`` does."""
     if not RASA.is_file() or not model.is_file():
         raise RuntimeError("the engine environment or the model is missing: run `make setup`")
     folder.mkdir(parents=True, exist_ok=True)
@@ -157,16 +181,16 @@ def start_stack(folder: Path, model: Path = DEMO_MODEL, timeout: float = 300) ->
         "LOTSE_ENGINE_URL": f"http://127.0.0.1:{free_port()}",
         "LOTSE_ACTIONS_PORT": str(free_port()),
         "LOTSE_ENGINE_TOKEN": token,
-        "LOTSE_DATABASE_URL": "",
+        "LOTSE_DATABASE_URL": database_url,
     }
     settings = Settings(
         var_dir=folder,
         engine_url=env["LOTSE_ENGINE_URL"],
         actions_port=int(env["LOTSE_ACTIONS_PORT"]),
         engine_token=SecretStr(token),
-        database_url="",
+        database_url=database_url,
     )
-    stack = Stack(settings=settings, token=token, env=env, folder=folder)
+    stack = Stack(settings=settings, token=token, env=env, folder=folder, model=model)
     upgrade(settings.effective_database_url)  # as `make demo` does (bot.cli db-upgrade)
     started = time.monotonic()
     actions = start("actions", [sys.executable, *actions_command()[1:]], env, folder)

@@ -94,7 +94,10 @@ class NewsBell:
         with self._lock:
             bells = [bell for chat in chats for bell in self._open.get(chat, ())]
         for bell in bells:
-            bell.loop.call_soon_threadsafe(bell.event.set)
+            try:
+                bell.loop.call_soon_threadsafe(bell.event.set)
+            except RuntimeError:  # its loop has just closed (the gateway is stopping)
+                continue
 
     def ring(self, chats: Iterable[str]) -> None:
         """News for ``chats`` was committed (called from the thread that committed)."""
@@ -187,8 +190,12 @@ def ring_on_commit(sessions: sessionmaker, bell: NewsBell) -> None:
 
     def committed(session: Session) -> None:
         chats = session.info.pop(_PENDING, None)
-        if chats:
+        if not chats:
+            return
+        try:
             bell.ring(chats)
+        except Exception as error:  # noqa: BLE001 - committed already: the streams' next look finds it
+            logger.error("news.ring_failed", error=type(error).__name__)
 
     def rolled_back(session: Session, _previous: object = None) -> None:
         session.info.pop(_PENDING, None)

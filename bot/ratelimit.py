@@ -130,7 +130,8 @@ class RedisRateLimiter:
         from redis.asyncio import Redis  # only imported where Redis is configured
 
         _checked(per_minute, burst)
-        self._redis = Redis.from_url(url, decode_responses=True)
+        # a turn waits for it: a slow Redis counts as a failing one
+        self._redis = Redis.from_url(url, decode_responses=True, socket_timeout=1.0, socket_connect_timeout=1.0)
         self._script = self._redis.register_script(TAKE_SCRIPT)
         self._rate = per_minute / 60.0
         self._burst = burst

@@ -52,7 +52,8 @@ class RedisSeenUpdates:
     def __init__(self, url: str, bot_id: int | str, ttl_seconds: int = DAY_SECONDS) -> None:
         from redis.asyncio import Redis  # only imported where Redis is configured
 
-        self._redis = Redis.from_url(url, decode_responses=True)
+        # a turn waits for it: a slow Redis counts as a failing one
+        self._redis = Redis.from_url(url, decode_responses=True, socket_timeout=1.0, socket_connect_timeout=1.0)
         self._prefix = f"{REDIS_PREFIX}{bot_id}:"  # update ids count per bot
         self._ttl = ttl_seconds
         self._fallback = SeenUpdates(ttl_seconds)

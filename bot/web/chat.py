@@ -95,7 +95,7 @@ async def chat(
     sender = f"web:{chat_id}"
     answer = parse_answer(message.payload)
     if answer is not None:  # "Passt" / "Anderer Termin" under a counsellor's proposal
-        throttled = conversations.throttle(sender, language, "web")
+        throttled = await conversations.throttle(sender, language, "web")
         if throttled is not None:
             return _answer(throttled)
         return await _appointment_answer(sessions, chat_id, *answer, language)

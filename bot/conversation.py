@@ -26,7 +26,8 @@ Besides passing the message to the engine this
   Українська?") — at most once per conversation and language.
 
 To judge, it needs the conversation's current language: it keeps the last one it learned per
-conversation (bounded), and asks the engine's tracker only when it does not know.
+conversation (``bot.remembered``: in memory, or in Redis shared by every gateway), and asks the
+engine's tracker only when it does not know.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ import time
 from dataclasses import dataclass, field
 
 import structlog
-from cachetools import LRUCache
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
@@ -58,7 +58,8 @@ from bot.langid import (
 from bot.leads.erasure import erase_conversation
 from bot.leads.relay import take_from_person
 from bot.metrics import observe_language_suggestion, observe_turn
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import SenderLimit, rate_limit
+from bot.remembered import MemoryRememberedLanguages, RememberedLanguages, remembered_languages
 from bot.settings import Settings
 
 logger = structlog.get_logger(__name__)
@@ -178,8 +179,9 @@ class Conversations:
         max_chars: int,
         sessions: sessionmaker | None = None,
         remembered: int = 50_000,
-        limiter: RateLimiter | None = None,
+        limiter: SenderLimit | None = None,
         offered: OfferedButtons | None = None,
+        languages: RememberedLanguages | None = None,
         public_url: str = "http://localhost:8080",
         relay_quiet_minutes: int = 60,
     ) -> None:
@@ -191,16 +193,16 @@ class Conversations:
         self._relay_quiet_minutes = relay_quiet_minutes
         self._default = default_language
         self._max_chars = max_chars
-        self._languages: LRUCache[str, tuple[str, str]] = LRUCache(maxsize=remembered)
-        """sender → (channel language it came with, conversation language)."""
-        self._suggested: LRUCache[tuple[str, str], bool] = LRUCache(maxsize=remembered)
-        """(sender, language) → a switch to that language was already suggested."""
+        self._languages = languages or MemoryRememberedLanguages(remembered)
+        """sender → (channel language it came with, conversation language), and the switches offered."""
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings, sessions: sessionmaker | None = None) -> Conversations:
         """Default language, size cap and rate limit as configured."""
-        limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
-        offered = offered_buttons(settings.redis_url, settings.conversation_retention_days * 86_400)
+        limiter = rate_limit(settings.redis_url, settings.rate_limit_per_minute, settings.rate_limit_burst)
+        retention = settings.conversation_retention_days * 86_400
+        offered = offered_buttons(settings.redis_url, retention)
+        languages = remembered_languages(settings.redis_url, retention)
         return cls(
             engine,
             settings.default_language,
@@ -208,6 +210,7 @@ class Conversations:
             sessions=sessions,
             limiter=limiter,
             offered=offered,
+            languages=languages,
             public_url=settings.public_url,
             relay_quiet_minutes=settings.relay_quiet_minutes,
         )
@@ -216,12 +219,12 @@ class Conversations:
         text = rejection.text(language, self._max_chars)
         return Outcome([BotMessage(text=text)], language, status, rejection)
 
-    def _remembered(self, sender: str, channel_language: str) -> str | None:
-        known = self._languages.get(sender)
+    async def _remembered(self, sender: str, channel_language: str) -> str | None:
+        known = await self._languages.language(sender)
         return known[1] if known is not None and known[0] == channel_language else None
 
     async def _current_language(self, sender: str, channel_language: str) -> str:
-        remembered = self._remembered(sender, channel_language)
+        remembered = await self._remembered(sender, channel_language)
         if remembered is not None:
             return remembered
         slots = await self.engine.conversation_slots(sender)
@@ -232,7 +235,7 @@ class Conversations:
 
     async def _erase(self, sender: str, messages: list[BotMessage], language: str) -> Outcome:
         """Delete the conversation now that Rasa has stored this turn (see actions/handoff/rights.py)."""
-        self._languages[sender] = ("", language)
+        await self._languages.remember(sender, "", language)
         if self._sessions is None:
             logger.error("erase.no_database")
             return self._rejected(Rejection.NO_ANSWER, language, 503)
@@ -244,31 +247,32 @@ class Conversations:
             return self._rejected(Rejection.NO_ANSWER, language, 503)
         return Outcome(list(messages), language, erased=True)
 
-    def throttle(self, sender: str, language: str, channel: str) -> Outcome | None:
+    async def throttle(self, sender: str, language: str, channel: str) -> Outcome | None:
         """Count one message of ``sender``: the kind refusal if it is over the rate limit.
 
         ``handle`` calls this; channels call it themselves for what never reaches the engine
         (Telegram's photos and voice notes), so that no kind of message escapes the limit.
         """
-        limited = self._limiter.take(sender) if self._limiter is not None else None
+        limited = await self._limiter.take(sender) if self._limiter is not None else None
         if limited is None:
             return None
         if limited.first:
             logger.info("chat.rate_limited", channel=channel, retry_after=limited.retry_after)
-        outcome = self._rejected(Rejection.TOO_FAST, self._remembered(sender, language) or language, 429)
+        outcome = self._rejected(Rejection.TOO_FAST, await self._remembered(sender, language) or language, 429)
         outcome.retry_after, outcome.quiet = limited.retry_after, not limited.first
         return outcome
 
     async def aclose(self) -> None:
         """Close the shared-state connection (Redis), if any."""
-        close = getattr(self._offered_buttons, "aclose", None)
-        if close is not None:
-            await close()
+        for state in (self._offered_buttons, self._limiter, self._languages):
+            close = getattr(state, "aclose", None)
+            if close is not None:
+                await close()
 
-    def language_for(self, sender: str, channel_language: str | None) -> str:
+    async def language_for(self, sender: str, channel_language: str | None) -> str:
         """The conversation's language as far as the gateway knows it (for its own short notices)."""
         language = resolve_language(channel_language, self._default)
-        return self._remembered(sender, language) or language
+        return await self._remembered(sender, language) or language
 
     async def offered(self, sender: str) -> frozenset[str]:
         """The payloads ``sender`` may press now: the buttons of Lotse's last answer."""
@@ -289,7 +293,7 @@ class Conversations:
         intent, any other leading ``/`` is dropped (see the module's docstring).
         """
         language = resolve_language(channel_language, self._default)
-        throttled = self.throttle(sender, language, channel)
+        throttled = await self.throttle(sender, language, channel)
         if throttled is not None:
             return throttled
         text = clean_text(raw_text)
@@ -303,7 +307,7 @@ class Conversations:
             logger.info("chat.rejected", reason=rejection.name, length=len(text), channel=channel)
             return self._rejected(rejection, language, 400)
         if not shaped and await self._relayed(sender, text, channel):
-            return Outcome([], self._remembered(sender, language) or language, relayed=True)
+            return Outcome([], await self._remembered(sender, language) or language, relayed=True)
         # a payload's words ("request counsellor") say nothing about the person's language
         detection = Detection(None) if shaped else detect(text)
         return await self._turn(sender, text, language, channel, source, "text", detection)
@@ -329,7 +333,7 @@ class Conversations:
         treats the press as text, or tells the person the button is no longer valid.
         """
         language = resolve_language(channel_language, self._default)
-        throttled = self.throttle(sender, language, channel)
+        throttled = await self.throttle(sender, language, channel)
         if throttled is not None:
             return throttled
         if payload not in await self.offered(sender):
@@ -340,7 +344,7 @@ class Conversations:
     async def _command(self, sender: str, command: Command, language: str, channel: str, source: str | None) -> Outcome:
         payload = command.payload
         if payload is None:  # /privacy
-            current = self._remembered(sender, language) or language
+            current = await self._remembered(sender, language) or language
             url = f"{self._public_url}/privacy?lang={current}"
             return Outcome([BotMessage(text=translate(current, PRIVACY, privacy_url=url))], current)
         return await self._turn(
@@ -395,20 +399,21 @@ class Conversations:
         if reply.erase:
             await self._offered_buttons.remember(sender, ())
             return await self._erase(sender, reply.messages, reply.language or before or language)
-        current = reply.language or before or self._remembered(sender, language)
+        current = reply.language or before or await self._remembered(sender, language)
         messages = list(reply.messages)
         if before is not None and reply.language is None:
             verdict = judge(detection, message, before)
             if verdict is Verdict.SWITCH and detection.language:
                 current = detection.language  # action_validate_slot_mappings switched, by the same rule
-            elif verdict is Verdict.ASK and detection.language:
-                key = (sender, detection.language)
-                if not self._suggested.get(key):
-                    self._suggested[key] = True
-                    messages.append(suggestion(detection.language, before))
-                    logger.info("chat.language_offered", language=detection.language, channel=channel)
-                    observe_language_suggestion(channel, detection.language)
+            elif (
+                verdict is Verdict.ASK
+                and detection.language
+                and await self._languages.offer_once(sender, detection.language)  # once per language
+            ):
+                messages.append(suggestion(detection.language, before))
+                logger.info("chat.language_offered", language=detection.language, channel=channel)
+                observe_language_suggestion(channel, detection.language)
         if current is not None:
-            self._languages[sender] = (language, current)
+            await self._languages.remember(sender, language, current)
         await self._offered_buttons.remember(sender, [b["payload"] for m in messages for b in m.buttons])
         return Outcome(messages, current or language, detected=detection)

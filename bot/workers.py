@@ -25,7 +25,7 @@ from bot.leads.erasure import purge_expired
 from bot.leads.relay import end_quiet_relays
 from bot.leads.reminders import queue_reminders
 from bot.settings import Settings
-from bot.telegram.updates import SeenUpdates
+from bot.telegram.updates import SeenUpdates, Updates, seen_updates
 from bot.working_hours import WorkingHours
 
 logger = structlog.get_logger(__name__)
@@ -113,13 +113,16 @@ class Telegram:
     bot: Bot | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     dispatcher: Dispatcher | None = None
-    seen: SeenUpdates = field(default_factory=SeenUpdates)
+    seen: Updates = field(default_factory=SeenUpdates)
     wakeup: asyncio.Event | None = None
     """Wakes the notifier early (it runs when the counsellors' chat is configured)."""
 
     async def close(self) -> None:
         if self.bot is not None:
             await self.bot.session.close()
+        close = getattr(self.seen, "aclose", None)
+        if close is not None:
+            await close()
 
 
 async def _register(bot: Bot, settings: Settings) -> None:
@@ -141,7 +144,7 @@ def start_telegram(settings: Settings, sessions: sessionmaker, conversations: Co
 
     bot = make_bot(settings)
     dispatcher = create_dispatcher(settings, sessions, conversations)
-    running = Telegram(bot)
+    running = Telegram(bot, seen=seen_updates(settings.redis_url, bot.id))
     running.tasks.append(asyncio.create_task(_register(bot, settings)))
     if settings.telegram_webhook_url:
         if settings.telegram_webhook_secret is None:

@@ -208,7 +208,7 @@ async def on_other(
 ) -> None:
     """Voice notes, photos, stickers, documents …: a kind word that only text works for now."""
     language = resolve_language(_language(message), settings.default_language if settings else "de")
-    throttled = conversations.throttle(f"tg:{message.chat.id}", language, "telegram")
+    throttled = await conversations.throttle(f"tg:{message.chat.id}", language, "telegram")
     if throttled is not None:
         await show(bot, message.chat.id, throttled, payloads)
         return
@@ -229,7 +229,7 @@ async def on_button(query: CallbackQuery, bot: Bot, conversations: Conversations
     payload = payloads.resolve(query.data or "", await conversations.offered(sender))
     if payload is None:
         logger.warning("chat.payload_refused", channel="telegram")
-        language = conversations.language_for(sender, _language(query))
+        language = await conversations.language_for(sender, _language(query))
         await query.answer(text=translate(language, BUTTON_EXPIRED))
         return
     await query.answer()  # at once: the engine may take a moment

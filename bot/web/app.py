@@ -30,6 +30,7 @@ from bot.health import check_all, healthy
 from bot.inbox.auth import InboxCookies
 from bot.inbox.routes import create_inbox
 from bot.metrics import CONTENT_TYPE, exposition, read_database
+from bot.news import news_bell, ring_on_commit
 from bot.settings import Settings, get_settings
 from bot.stack import engine_token
 from bot.web import chat, pages, webhook
@@ -67,6 +68,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(_announce_when_ready(app.state.engine, settings)),
         asyncio.create_task(run_retention(sessions, settings)),
         asyncio.create_task(run_relay_quiet(sessions, settings)),
+        asyncio.create_task(app.state.news.run()),
     ]
     telegram = start_telegram(settings, sessions, app.state.conversations)
     app.state.telegram = telegram
@@ -78,6 +80,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.gather(*tasks, return_exceptions=True)
     await telegram.close()
     await app.state.conversations.aclose()
+    await app.state.news.aclose()
     await app.state.engine.aclose()
 
 
@@ -134,6 +137,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.sessions = make_sessions(make_engine(settings.effective_database_url))
+    app.state.news = news_bell(settings.redis_url)
+    ring_on_commit(app.state.sessions, app.state.news)  # news queued here wakes the open web chats
     app.state.inbox_cookies = InboxCookies(settings)
     app.state.given_engine = engine  # None: the lifespan makes one from the settings
     app.state.pages = Pages.build(settings)

@@ -35,17 +35,14 @@ from bot.leads.appointment_texts import (
 from bot.leads.appointments import answer_proposal, calendar_for
 from bot.leads.outbox import WebNotice, take_web_notices
 from bot.leads.relay import FIRST_HINT, header
-from bot.web.dependencies import ConversationsDep, SessionsDep
+from bot.news import NewsBell
+from bot.web.dependencies import ConversationsDep, NewsDep, SessionsDep
 from bot.web.language import request_language
 from bot.web.limits import MAX_BODY_BYTES, SOURCE_SHAPE
 from bot.web.replies import ChatMessage, Download, json_error, reply_body
 
 logger = structlog.get_logger(__name__)
 
-EVENTS_POLL_SECONDS = 1.0
-"""How often an open web chat's event stream looks for news (a counsellor took the request, or
-wrote to the person): a counsellor's message should be on the person's screen within about a
-second (one indexed query per open chat and second)."""
 EVENTS_HEARTBEAT_SECONDS = 25.0
 """How often a keep-alive comment (``: ping``) goes out on an open stream."""
 EVENTS_RETRY_MS = 5000
@@ -98,7 +95,7 @@ async def chat(
     sender = f"web:{chat_id}"
     answer = parse_answer(message.payload)
     if answer is not None:  # "Passt" / "Anderer Termin" under a counsellor's proposal
-        throttled = conversations.throttle(sender, language, "web")
+        throttled = await conversations.throttle(sender, language, "web")
         if throttled is not None:
             return _answer(throttled)
         return await _appointment_answer(sessions, chat_id, *answer, language)
@@ -198,14 +195,19 @@ async def _notices(sessions: sessionmaker, sender: str) -> list[WebNotice]:
         return []
 
 
-async def _news(sessions: sessionmaker, sender: str) -> AsyncIterator[ServerSentEvent]:
-    """The retry hint, then each notice for ``sender`` as one event, looked for every few seconds."""
+async def _news(sessions: sessionmaker, bell: NewsBell, sender: str) -> AsyncIterator[ServerSentEvent]:
+    """The retry hint, then each notice for ``sender`` as one event: looked for when the bell
+    rings (news committed on any gateway instance, ``bot.news``), and every ``poll_seconds``
+    anyway, so a missed ring only delays it. A counsellor's message is on the person's screen
+    within about a second."""
     yield ServerSentEvent(retry=EVENTS_RETRY_MS, sep=EVENTS_SEPARATOR)
-    while True:
-        for notice in await _notices(sessions, sender):
-            body = reply_body([_shown(notice)], notice.language)
-            yield ServerSentEvent(json.dumps(body, ensure_ascii=False), sep=EVENTS_SEPARATOR)
-        await asyncio.sleep(EVENTS_POLL_SECONDS)
+    with bell.listening(sender) as doorbell:
+        while True:
+            doorbell.clear()
+            for notice in await _notices(sessions, sender):
+                body = reply_body([_shown(notice)], notice.language)
+                yield ServerSentEvent(json.dumps(body, ensure_ascii=False), sep=EVENTS_SEPARATOR)
+            await doorbell.wait(bell.poll_seconds)
 
 
 def _ping() -> ServerSentEvent:
@@ -213,15 +215,17 @@ def _ping() -> ServerSentEvent:
 
 
 @router.get("/events")
-async def events(request: Request, sessions: SessionsDep, chat_id: str = Query("", alias="session")) -> Response:
+async def events(
+    request: Request, sessions: SessionsDep, bell: NewsDep, chat_id: str = Query("", alias="session")
+) -> Response:
     """Server-sent events: what Lotse says without being asked (a counsellor has taken the
-    request). One stream per open chat; news is looked for every few seconds in the database,
-    so it also reaches a chat opened later, and survives restarts. The stream ends when the
+    request). One stream per open chat; news is kept in the database, so it also reaches a chat
+    opened later, and survives restarts. The stream ends when the
     browser goes away or the server stops; a comment line keeps proxies from closing it."""
     try:
         sender = f"web:{uuid.UUID(chat_id)}"
     except ValueError:
         return json_error(Rejection.BAD_REQUEST, request_language(request), 400)
     return EventSourceResponse(
-        _news(sessions, sender), ping=EVENTS_HEARTBEAT_SECONDS, ping_message_factory=_ping, sep=EVENTS_SEPARATOR
+        _news(sessions, bell, sender), ping=EVENTS_HEARTBEAT_SECONDS, ping_message_factory=_ping, sep=EVENTS_SEPARATOR
     )

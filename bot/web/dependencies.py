@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.conversation import Conversations
 from bot.engine import Engine
+from bot.news import NewsBell
 from bot.settings import Settings
 from bot.workers import Telegram
 
@@ -39,6 +40,12 @@ def conversations_of(request: Request) -> Conversations:
     return conversations
 
 
+def news_of(request: Request) -> NewsBell:
+    """The bell that wakes open web chats' event streams (``bot.news``)."""
+    bell: NewsBell = request.app.state.news
+    return bell
+
+
 def telegram_of(request: Request) -> Telegram | None:
     """The running Telegram tasks; ``None`` before the app has started them."""
     telegram: Telegram | None = getattr(request.app.state, "telegram", None)
@@ -49,4 +56,5 @@ SettingsDep = Annotated[Settings, Depends(settings_of)]
 SessionsDep = Annotated[sessionmaker, Depends(sessions_of)]
 EngineDep = Annotated[Engine, Depends(engine_of)]
 ConversationsDep = Annotated[Conversations, Depends(conversations_of)]
+NewsDep = Annotated[NewsBell, Depends(news_of)]
 TelegramDep = Annotated[Telegram | None, Depends(telegram_of)]

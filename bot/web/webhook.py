@@ -38,7 +38,7 @@ async def telegram_webhook(request: Request, settings: SettingsDep, telegram: Te
         update_id = int(update["update_id"])
     except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: a deeply nested JSON bomb
         return JSONResponse({"ok": False}, status_code=400)
-    if not telegram.seen.first_time(update_id):
+    if not await telegram.seen.first_time(update_id):
         logger.info("telegram.duplicate_update")
         return JSONResponse({"ok": True})
     try:

@@ -26,7 +26,6 @@ from bot.i18n import gettext_for, translate
 from bot.leads.outbox import CLAIMED_NOTICE
 from bot.leads.submission import submit_lead
 from bot.starter import Stack
-from bot.web import chat as web_chat
 from bot.web.pages import PAGE_TEXTS
 from devtools.browser import PHONE, screenshot
 from devtools.servers import Gateway, PartnerSite
@@ -339,9 +338,8 @@ def test_on_a_desktop_the_chat_opens_beside_the_button(browser, gateway: Gateway
 
 
 def test_the_person_sees_when_a_counsellor_takes_the_request(
-    browser, context: BrowserContext, gateway: Gateway, stack: Stack, monkeypatch
+    browser, context: BrowserContext, gateway: Gateway, stack: Stack
 ) -> None:
-    monkeypatch.setattr(web_chat, "EVENTS_POLL_SECONDS", 0.5)
     person = context.new_page()
     _open(person, gateway, "ar")
     session = person.evaluate("localStorage.getItem('lotse.session')")

@@ -224,7 +224,7 @@ async def _relay_button(query: CallbackQuery, bot: Bot, sessions: sessionmaker, 
     if chat_id is None:
         return
     prompt = (
-        f"Vorlage „{template.label}“ an {allowed.holder} ({allowed.language}). Antworte auf diese Nachricht, "
+        f"Vorlage „{template.label}“ für die Person dieser Anfrage ({allowed.language}). Antworte auf diese Nachricht, "
         f"eine Angabe pro Zeile:\n{prompt_text(template)}\n\n"
         f"Die Person bekommt den Satz in ihrer Sprache; auf Deutsch: „{template.msgid}“\n\n"
         + (MEET_NOTE if template.key == MEET else "")

@@ -274,6 +274,8 @@ async def test_a_ready_made_reply_reaches_the_person_in_their_language(
     prompt = telegram.called("sendMessage")[-1].params
     assert prompt["chat_id"] == str(CHAT) and prompt["reply_markup"]["force_reply"] is True
     assert "Datum" in prompt["text"] and "Uhrzeit" in prompt["text"]
+    # the prompt stays in the chat after an erasure (only cards, topics and answers are overwritten): no name
+    assert lead.first_name not in prompt["text"] and language in prompt["text"]
 
     await dispatcher.feed_update(
         bot, _in_counsellors_chat(ANNA, "12.01.2027\n10:30", prompt_id(telegram), reply_text=prompt["text"])

@@ -14,23 +14,24 @@ MIN_ACCURACY = 0.9
 # Real phrasing (tests/data/real/): floors at what the model reaches today, so that it only gets
 # better. What is scored is the answer the person gets (bot.evaluation.answered). The goal (issue 11)
 # is 90 % overall and 80 % in every language — not reached yet.
-# Measured 2026-12-07 with the third round of people-style data, 10 epochs (README, Understanding):
-# ar 82 %, de 85 %, en 81 %, fa 70 %, pl 90 %, ro 82 %, ru 80 %, tr 81 %, uk 82 %, vi 89 %; all 82.4 %,
-# confidently wrong 1.9 %. Floors ~10 points below (one question is 2–4 points in the small
-# languages, and a clean clone trains its own model).
+# Measured 2026-12-07 with the fourth round (real pages) on the set of 432 (README, Understanding):
+# ar 88 %, de 87 %, en 84 %, fa 84 %, pl 93 %, ro 82 %, ru 79 %, tr 86 %, uk 88 %, vi 80 %; all 84.7 %,
+# confidently wrong 1.4 %. Floors ~10 points below (one question is 2–4 points in the small
+# languages, and a clean clone trains its own model); fa and tr rose with the data, vi fell with its
+# 18 newer, harder questions.
 REAL_FLOORS = {
-    "ar": 0.72,
-    "de": 0.75,
-    "en": 0.72,
-    "fa": 0.6,
-    "pl": 0.78,
+    "ar": 0.75,
+    "de": 0.77,
+    "en": 0.74,
+    "fa": 0.72,
+    "pl": 0.8,
     "ro": 0.7,
-    "ru": 0.7,
-    "tr": 0.7,
-    "uk": 0.72,
-    "vi": 0.77,
+    "ru": 0.68,
+    "tr": 0.75,
+    "uk": 0.75,
+    "vi": 0.7,
 }
-REAL_OVERALL_FLOOR = 0.77
+REAL_OVERALL_FLOOR = 0.78
 REAL_CONFIDENTLY_WRONG_CEILING = 0.05
 
 

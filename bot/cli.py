@@ -16,7 +16,10 @@
 - ``purge``: delete closed leads and idle conversations past their retention time;
 - ``counsellor-add <username> --name … [--telegram-id …] [--role admin]``: create a counsellor
   (asks for the password, or reads it from stdin with ``--password-stdin``); ``--role admin`` may
-  also export and delete leads; ``--totp`` sets up a second factor and prints its QR code.
+  also export and delete leads; ``--totp`` sets up a second factor and prints its QR code; a new
+  password ends the account's open logins;
+- ``counsellor-logout <username> [--disable]``: end every inbox login of the account (a stolen
+  laptop); ``--disable`` also deactivates it until ``counsellor-add`` gives it a new password.
 """
 
 from __future__ import annotations
@@ -256,6 +259,26 @@ def _counsellor_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _counsellor_logout(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.counsellors import end_logins
+    from bot.database import make_engine, make_sessions
+
+    sessions = make_sessions(make_engine(settings.effective_database_url))
+    if not end_logins(sessions, args.username, disable=args.disable):
+        print(f"no counsellor {args.username}", file=sys.stderr)
+        return 1
+    if args.disable:
+        print(f"counsellor {args.username} disabled and logged out everywhere (counsellor-add enables it again)")
+    else:
+        print(f"counsellor {args.username} logged out everywhere")
+    return 0
+
+
+def _counsellor_logout_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("username")
+    parser.add_argument("--disable", action="store_true", help="also deactivate the account (stolen device, left)")
+
+
 def _facts_due_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--months", type=int, default=12, help="older than this many months (default 12)")
 
@@ -307,6 +330,11 @@ COMMANDS: dict[str, Command] = {
     "restore": Command("restore a backup into an empty database, then migrate it", _restore, _restore_arguments),
     "purge": Command("delete what is past its retention time", _purge),
     "counsellor-add": Command("create or update a counsellor account", _counsellor_add, _counsellor_add_arguments),
+    "counsellor-logout": Command(
+        "end every inbox login of a counsellor; --disable also deactivates the account",
+        _counsellor_logout,
+        _counsellor_logout_arguments,
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from bot.leads.audit import record_audit
 from bot.leads.models import ROLES, Counsellor
 
 _hasher = PasswordHasher()
@@ -27,6 +28,13 @@ class WeakPassword(ValueError):
 
 class UnknownRole(ValueError):
     """A role that is not one of ``ROLES``."""
+
+
+def _same_password(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def add_counsellor(
@@ -50,6 +58,9 @@ def add_counsellor(
         if counsellor is None:
             counsellor = Counsellor(username=username, display_name=display_name, password_hash="")
             session.add(counsellor)
+        elif not _same_password(counsellor.password_hash, password):
+            # a new password (e.g. after a stolen laptop) ends the logins made with the old one
+            counsellor.session_generation += 1
         counsellor.display_name = display_name
         counsellor.password_hash = _hasher.hash(password)
         counsellor.telegram_user_id = telegram_user_id
@@ -93,3 +104,19 @@ def second_factor_ok(counsellor: Counsellor, code: str) -> bool:
         return True
     code = code.replace(" ", "")
     return code.isdigit() and pyotp.TOTP(counsellor.totp_secret).verify(code, valid_window=1)
+
+
+def end_logins(sessions: sessionmaker, username: str, disable: bool = False, actor: str = "cli") -> bool:
+    """End every inbox login of ``username`` on every device (the session generation moves on);
+    ``disable`` also deactivates the account (no login, no claims or messages from its Telegram
+    account) until ``counsellor-add`` sets a new password. Audited; ``False`` if there is no such
+    account."""
+    with sessions.begin() as session:
+        counsellor = session.scalar(select(Counsellor).where(Counsellor.username == username))
+        if counsellor is None:
+            return False
+        counsellor.session_generation += 1
+        if disable:
+            counsellor.active = False
+        record_audit(session, actor, "counsellor_disabled" if disable else "logout_everywhere", None, username=username)
+    return True

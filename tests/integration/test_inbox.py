@@ -261,6 +261,43 @@ def test_logout_everywhere_ends_every_login_of_the_counsellor(client: TestClient
     assert client.get("/inbox", follow_redirects=False).status_code == 200
 
 
+def test_the_operator_ends_a_stolen_laptops_login_from_the_command_line(
+    client: TestClient, sessions: sessionmaker, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import main
+
+    # the command as the operator runs it, on this test's database
+    monkeypatch.setattr("bot.cli.get_settings", lambda: Settings(database_url=database_url))
+    _login(client, "ben")
+    assert main(["counsellor-logout", "ben"]) == 0
+    assert client.get("/inbox", follow_redirects=False).status_code == 303  # the laptop's cookie is dead
+    client.cookies.clear()
+    _login(client, "ben")  # ben himself logs in again
+    assert client.get("/inbox", follow_redirects=False).status_code == 200
+
+    assert main(["counsellor-logout", "ben", "--disable"]) == 0
+    assert client.get("/inbox", follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    client.post("/inbox/login", data={"username": "ben", "password": PASSWORD})
+    assert client.get("/inbox", follow_redirects=False).status_code == 303  # no login while disabled
+    with sessions() as db:
+        actions = db.scalars(select(AuditEvent.action).where(AuditEvent.actor == "cli")).all()
+    assert actions == ["logout_everywhere", "counsellor_disabled"]
+    assert main(["counsellor-logout", "nobody"]) == 1
+
+    # a new password enables the account again — and ends logins made with the old one
+    add_counsellor(sessions, "ben", "Ben Kraus", PASSWORD)
+    _login(client, "ben")
+    assert client.get("/inbox", follow_redirects=False).status_code == 200
+    add_counsellor(sessions, "ben", "Ben Kraus", "another correct horse")
+    client.cookies.clear()
+    client.post("/inbox/login", data={"username": "ben", "password": "another correct horse"})
+    fresh = client.cookies.get("lotse_inbox")
+    add_counsellor(sessions, "ben", "Ben Kraus", "yet another correct horse")
+    client.cookies.set("lotse_inbox", fresh or "", path="/inbox")
+    assert client.get("/inbox", follow_redirects=False).status_code == 303
+
+
 def test_only_admins_export_and_delete_and_refusals_are_audited(client: TestClient, sessions: sessionmaker) -> None:
     lead = _lead(sessions, "web:roles")
     _login(client, "ben")

@@ -135,9 +135,10 @@ lint: $(VENV)/.installed ## ruff, mypy and the layer contracts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
 
-bench: setup $(CHROMIUM) ## benchmark: training, turn latency, RSS (vs stock Rasa); lead → Telegram; web chat on a phone
+bench: setup $(CHROMIUM) ## benchmark: training, turn latency, RSS (vs stock Rasa); lead → Telegram; counsellor → person; web chat on a phone
 	$(PY) bench/bench.py
 	$(PY) bench/leads.py
+	$(PY) bench/relay.py
 	LOTSE_CHROMIUM=$(CHROMIUM) $(PY) bench/widget.py
 
 # bounded and localhost only: LOTSE_SOAK_CONVERSATIONS people at once for LOTSE_SOAK_MINUTES (whole minutes) on a

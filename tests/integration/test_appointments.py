@@ -60,10 +60,10 @@ from bot.settings import Settings
 from bot.telegram import create_dispatcher, make_bot
 from bot.telegram.cards import REDACTED
 from bot.web.app import create_app
+from devtools.events import Stream
 from devtools.fake_telegram import FakeTelegram
 from devtools.servers import Gateway, start_gateway
 from tests.support.databases import give_consent, submission
-from tests.support.events import Stream
 
 CHAT = -100555
 ANNA, BEN, ADMIN = 701, 702, 703

@@ -34,10 +34,10 @@ from bot.settings import Settings
 from bot.starter import Stack
 from bot.telegram import create_dispatcher, make_bot
 from bot.web.app import create_app
+from devtools.events import Stream
 from devtools.fake_telegram import FakeTelegram
 from devtools.servers import Gateway, start_gateway
 from tests.support.databases import give_consent, submission
-from tests.support.events import Stream
 
 CHAT = -100888
 ANNA = 601

@@ -31,10 +31,10 @@ from bot.leads.outbox import CLAIMED_NOTICE
 from bot.leads.submission import submit_lead
 from bot.news import RedisNewsBell
 from bot.settings import Settings
+from devtools.events import Stream
 from devtools.fake_telegram import FakeTelegram
 from devtools.servers import Gateway, start_gateway
 from tests.support.databases import give_consent, submission
-from tests.support.events import Stream
 from tests.support.redis import REDIS_URL, needs_redis
 
 pytestmark = needs_redis

@@ -173,6 +173,7 @@ def start_telegram(settings: Settings, sessions: sessionmaker, conversations: Co
             office=WorkingHours.from_settings(settings),
         )
         running.wakeup = notifier.wakeup
+        dispatcher["outbox_wakeup"] = notifier.wakeup  # a counsellor's message goes out at once
         running.tasks.append(asyncio.create_task(notifier.run()))
         running.tasks.append(asyncio.create_task(run_reminders(sessions, settings, notifier.wakeup)))
     else:

@@ -261,9 +261,12 @@ async def _note(message: Message, text: str) -> None:
         await message.reply(text)
 
 
-async def on_counsellor_message(message: Message, bot: Bot, sessions: sessionmaker, settings: Settings) -> None:
+async def on_counsellor_message(
+    message: Message, bot: Bot, sessions: sessionmaker, settings: Settings, outbox_wakeup: asyncio.Event | None = None
+) -> None:
     """A message in the counsellors' chat: if it is about a lead (a reply to its card or to the
-    person's answer, in its topic, or filling a ready-made reply), it goes to the person."""
+    person's answer, in its topic, or filling a ready-made reply), it goes to the person — through
+    the outbox, whose notifier ``outbox_wakeup`` wakes at once instead of at its next look."""
     if message.chat.id != settings.counsellor_chat_id or message.from_user is None:
         return
     lead_id, template = await _thread_of(message, bot, sessions)
@@ -294,6 +297,8 @@ async def on_counsellor_message(message: Message, bot: Bot, sessions: sessionmak
         logger.info("relay.refused", reason=written.reason)
         await _note(message, refusal(written))
         return
+    if outbox_wakeup is not None:
+        outbox_wakeup.set()
     with contextlib.suppress(TelegramAPIError):  # a quiet "sent": no extra message in the thread
         await bot.set_message_reaction(message.chat.id, message.message_id, [ReactionTypeEmoji(emoji="👍")])
     if written.german_hint:

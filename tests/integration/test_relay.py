@@ -199,7 +199,10 @@ async def test_a_reply_to_the_card_reaches_the_telegram_person_and_their_answer_
     card = _card_id(sessions, lead.id)
     assert telegram.called("createForumTopic") == []
 
+    dispatcher["outbox_wakeup"] = notifier.wakeup  # as bot.workers.start_telegram wires it
+    notifier.wakeup.clear()
     await dispatcher.feed_update(bot, _in_counsellors_chat(ANNA, "Добрий день, Олено! Я подзвоню завтра.", card))
+    assert notifier.wakeup.is_set(), "the message goes out at once, not at the notifier's next look"
     await _deliver_all(notifier)
     [claimed, relayed] = _sent_to(telegram, 777010)
     assert claimed["text"] == translate("uk", CLAIMED_NOTICE)

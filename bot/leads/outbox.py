@@ -32,7 +32,8 @@ class Recipient(StrEnum):
     PERSON_TELEGRAM = "person_telegram"
     """The person's own Telegram chat (sent by the notifier)."""
     PERSON_WEB = "person_web"
-    """The person's web chat (taken by the gateway's event stream: ``take_web_notices``)."""
+    """The person's web chat (sent by the gateway's event stream, ``pending_web_notices``, and
+    delivered once its page acknowledges them, ``acknowledge_web_notices``)."""
 
 
 PERSON_CHANNELS = {"tg": Recipient.PERSON_TELEGRAM, "web": Recipient.PERSON_WEB}
@@ -277,11 +278,18 @@ def _web_notice(row: Any, now: datetime) -> WebNotice | None:
     return WebNotice(row.language, notice_text(row.kind))
 
 
-def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[WebNotice]:
-    """The pending messages for a web chat, oldest first, marked as sent (a reminder of an
-    appointment called off or past meanwhile as ``cancelled``, not shown)."""
+WEB_KINDS = kinds_for(Recipient.PERSON_WEB)
+"""The kinds a web chat's event stream delivers."""
+
+
+def pending_web_notices(sessions: Sessions | None, conversation_id: str) -> list[tuple[int, WebNotice]]:
+    """The messages for a web chat not yet acknowledged by its page, oldest first, each with its
+    outbox row's id (the event's ``id:``). Nothing is marked sent here: only the page's
+    acknowledgement does that (``acknowledge_web_notices``), so a stream that dies while writing
+    loses nothing. A reminder of an appointment called off or past meanwhile is marked
+    ``cancelled`` and not shown."""
     now = utcnow()
-    notices: list[WebNotice] = []
+    notices: list[tuple[int, WebNotice]] = []
     with sessions_or_default(sessions).begin() as session:
         rows = session.execute(
             select(
@@ -299,7 +307,7 @@ def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[We
             .outerjoin(Appointment, OutboxMessage.appointment_id == Appointment.id)
             .where(
                 Lead.conversation_id == conversation_id,
-                OutboxMessage.kind.in_(kinds_for(Recipient.PERSON_WEB)),
+                OutboxMessage.kind.in_(WEB_KINDS),
                 OutboxMessage.status == "pending",
             )
             .order_by(OutboxMessage.id)
@@ -309,15 +317,46 @@ def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[We
             notice = _web_notice(row, now)
             if notice is None:
                 dropped.append(row.id)
-                continue
-            notices.append(notice)
-            if row.kind == APPOINTMENT_REMINDER_WEB and row.Appointment is not None:
-                mark_reminded(session, row.Appointment.id, now)
-        shown = [row.id for row in rows if row.id not in dropped]
-        if shown:
-            session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(shown)).values(status="sent", sent_at=now, attempts=1)
-            )
+            else:
+                notices.append((row.id, notice))
         if dropped:
             session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(dropped)).values(status="cancelled"))
     return notices
+
+
+def acknowledge_web_notices(sessions: Sessions | None, conversation_id: str, ids: list[int]) -> int:
+    """Mark these messages of a web chat as delivered: its page has shown them. Only pending rows
+    of this chat's own leads count (an id of another chat changes nothing); an acknowledged
+    appointment reminder records that it reached the person. Returns how many were marked."""
+    if not ids:
+        return 0
+    now = utcnow()
+    with sessions_or_default(sessions).begin() as session:
+        rows = session.execute(
+            select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.appointment_id)
+            .join(Lead, OutboxMessage.lead_id == Lead.id)
+            .where(
+                OutboxMessage.id.in_(ids),
+                Lead.conversation_id == conversation_id,
+                OutboxMessage.kind.in_(WEB_KINDS),
+                OutboxMessage.status == "pending",
+            )
+        ).all()
+        for row in rows:
+            if row.kind == APPOINTMENT_REMINDER_WEB and row.appointment_id is not None:
+                mark_reminded(session, row.appointment_id, now)
+        if rows:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([row.id for row in rows]), OutboxMessage.status == "pending")
+                .values(status="sent", sent_at=now, attempts=1)
+            )
+    return len(rows)
+
+
+def take_web_notices(sessions: Sessions | None, conversation_id: str) -> list[WebNotice]:
+    """The pending messages for a web chat, oldest first, taken at once: read and acknowledged
+    (as a page that has shown them all would)."""
+    pending = pending_web_notices(sessions, conversation_id)
+    acknowledge_web_notices(sessions, conversation_id, [outbox_id for outbox_id, _ in pending])
+    return [notice for _, notice in pending]

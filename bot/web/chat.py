@@ -1,5 +1,6 @@
 """The chat API: ``POST /api/chat`` (one message, its answers) and ``GET /api/events`` (what Lotse
-says without being asked, as server-sent events). ``static/chat.js`` is their client."""
+says without being asked, as server-sent events, each with its ``id:``; ``POST /api/events/ack``:
+the page has shown one). ``static/chat.js`` is their client."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from bot.leads.appointment_texts import (
     said,
 )
 from bot.leads.appointments import answer_proposal, calendar_for
-from bot.leads.outbox import WebNotice, take_web_notices
+from bot.leads.outbox import WebNotice, acknowledge_web_notices, pending_web_notices
 from bot.leads.relay import FIRST_HINT, header
 from bot.news import NewsBell
 from bot.web.dependencies import ConversationsDep, NewsDep, SessionsDep
@@ -186,27 +187,71 @@ def _shown(notice: WebNotice) -> ChatMessage:
     return {"text": text, "buttons": buttons, "kind": "counsellor", "author": header(notice.language, notice.author)}
 
 
-async def _notices(sessions: sessionmaker, sender: str) -> list[WebNotice]:
-    """News for ``sender``, each taken once; none while the database fails."""
+MAX_EVENT_ID = 2**63 - 1
+"""Event ids are outbox row ids (a 64-bit integer in the database): anything else is no id."""
+
+
+class AckRequest(BaseModel):
+    """The chat page has shown the event ``id`` of its chat ``session``."""
+
+    chat_id: str = Field(alias="session", max_length=64)
+    event_id: int = Field(alias="id", ge=1, le=MAX_EVENT_ID, strict=True)
+
+
+def event_id(raw: str | None) -> int | None:
+    """An event id as the browser sends it back (``Last-Event-ID``), or ``None`` if it is none of ours."""
+    if raw is None or not raw.isascii() or not raw.isdigit() or len(raw) > 19:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_EVENT_ID else None
+
+
+async def _acknowledge(sessions: sessionmaker, sender: str, ids: list[int]) -> bool:
+    """Mark news of ``sender`` as delivered; ``False`` while the database fails (it is sent again)."""
     try:
-        return await asyncio.to_thread(take_web_notices, sessions, sender)
+        await asyncio.to_thread(acknowledge_web_notices, sessions, sender, ids)
+    except SQLAlchemyError as error:  # the type only: errors carry parameters
+        logger.error("events.ack_failed", error=type(error).__name__)
+        return False
+    return True
+
+
+async def _notices(sessions: sessionmaker, sender: str) -> list[tuple[int, WebNotice]]:
+    """News for ``sender`` its page has not acknowledged yet; none while the database fails."""
+    try:
+        return await asyncio.to_thread(pending_web_notices, sessions, sender)
     except SQLAlchemyError as error:  # the type only: errors carry parameters
         logger.error("events.failed", error=type(error).__name__)
         return []
 
 
-async def _news(sessions: sessionmaker, bell: NewsBell, sender: str) -> AsyncIterator[ServerSentEvent]:
-    """The retry hint, then each notice for ``sender`` as one event: looked for when the bell
-    rings (news committed on any gateway instance, ``bot.news``), and every ``poll_seconds``
-    anyway, so a missed ring only delays it. A counsellor's message is on the person's screen
-    within about a second."""
+async def _news(
+    sessions: sessionmaker, bell: NewsBell, sender: str, acknowledged: int | None = None
+) -> AsyncIterator[ServerSentEvent]:
+    """The retry hint, then each notice for ``sender`` as one event with its outbox row's id:
+    looked for when the bell rings (news committed on any gateway instance, ``bot.news``), and
+    every ``poll_seconds`` anyway, so a missed ring only delays it. A counsellor's message is on
+    the person's screen within about a second.
+
+    At least once: a notice stays pending until the page acknowledges it (``POST
+    /api/events/ack``, or the browser's ``Last-Event-ID`` on reconnecting: ``acknowledged``), so
+    a stream that dies while writing loses nothing — the next stream sends it again, and the page
+    skips an id it has already shown. Within one stream each id goes out once."""
+    if acknowledged is not None:
+        await _acknowledge(sessions, sender, [acknowledged])
     yield ServerSentEvent(retry=EVENTS_RETRY_MS, sep=EVENTS_SEPARATOR)
+    sent: set[int] = set()
     with bell.listening(sender) as doorbell:
         while True:
             doorbell.clear()
-            for notice in await _notices(sessions, sender):
+            pending = await _notices(sessions, sender)
+            sent &= {outbox_id for outbox_id, _ in pending}  # what was acknowledged meanwhile is done
+            for outbox_id, notice in pending:
+                if outbox_id in sent:
+                    continue
+                sent.add(outbox_id)
                 body = reply_body([_shown(notice)], notice.language)
-                yield ServerSentEvent(json.dumps(body, ensure_ascii=False), sep=EVENTS_SEPARATOR)
+                yield ServerSentEvent(json.dumps(body, ensure_ascii=False), id=str(outbox_id), sep=EVENTS_SEPARATOR)
             await doorbell.wait(bell.poll_seconds)
 
 
@@ -219,13 +264,35 @@ async def events(
     request: Request, sessions: SessionsDep, bell: NewsDep, chat_id: str = Query("", alias="session")
 ) -> Response:
     """Server-sent events: what Lotse says without being asked (a counsellor has taken the
-    request). One stream per open chat; news is kept in the database, so it also reaches a chat
-    opened later, and survives restarts. The stream ends when the
-    browser goes away or the server stops; a comment line keeps proxies from closing it."""
+    request, a counsellor's message). One stream per open chat; news is kept in the database until
+    the page acknowledges it, so it also reaches a chat opened later, survives restarts and a
+    stream cut mid-write. A browser reconnecting sends ``Last-Event-ID``: that event arrived. The
+    stream ends when the browser goes away or the server stops; a comment line keeps proxies from
+    closing it."""
     try:
         sender = f"web:{uuid.UUID(chat_id)}"
     except ValueError:
         return json_error(Rejection.BAD_REQUEST, request_language(request), 400)
+    acknowledged = event_id(request.headers.get("last-event-id"))
     return EventSourceResponse(
-        _news(sessions, bell, sender), ping=EVENTS_HEARTBEAT_SECONDS, ping_message_factory=_ping, sep=EVENTS_SEPARATOR
+        _news(sessions, bell, sender, acknowledged),
+        ping=EVENTS_HEARTBEAT_SECONDS,
+        ping_message_factory=_ping,
+        sep=EVENTS_SEPARATOR,
     )
+
+
+@router.post("/events/ack")
+async def acknowledge(request: Request, ack: AckRequest, sessions: SessionsDep) -> Response:
+    """The chat page has shown the event ``id``: it is delivered and not sent again. Validated as
+    ``/api/chat`` is (the chat's id a UUID, the body's size capped by the guard); an id that is
+    not a pending message of this chat changes nothing and gets the same answer, so the endpoint
+    tells nothing about other chats. Not counted against the person's rate limit: acknowledging
+    news is not writing, and a counsellor's burst of messages must not silence the person."""
+    try:
+        sender = f"web:{uuid.UUID(ack.chat_id)}"
+    except ValueError:
+        return json_error(Rejection.BAD_REQUEST, request_language(request), 400)
+    if not await _acknowledge(sessions, sender, [ack.event_id]):
+        return json_error(Rejection.NO_ANSWER, request_language(request), 503)
+    return Response(status_code=204)

@@ -447,3 +447,80 @@ def test_a_counsellor_message_arrives_in_the_open_chat_as_from_a_person_and_wait
     again.goto(f"{gateway.url}/chat?lang=ar")
     expect(again.locator(".msg--counsellor")).to_contain_text("أرسلت لك العنوان")
     screenshot(again, "chat-ar-counsellor-next-visit")
+
+
+def test_news_sent_again_after_a_lost_acknowledgement_is_shown_once(
+    context: BrowserContext, gateway: Gateway, stack: Stack
+) -> None:
+    """At least once, never twice on the screen: the page's acknowledgements are lost (aborted
+    here), so the server sends the news again on every new stream; the page skips the ids it has
+    shown — after a reload, and in a new tab (the next visit) — and acknowledges them again."""
+    from sqlalchemy import select
+
+    from bot.leads.claims import claim_lead
+    from bot.leads.models import OutboxMessage
+    from bot.leads.relay import write_to_person
+
+    person = context.new_page()
+    lost: list[dict[str, object]] = []
+
+    def lose(route: Route) -> None:
+        lost.append(json.loads(route.request.post_data or "null"))
+        route.abort()
+
+    person.route("**/api/events/ack", lose)
+    _open(person, gateway, "uk")
+    session = person.evaluate("localStorage.getItem('lotse.session')")
+    telegram_user_id = uuid.uuid4().int % 1_000_000_000
+    database = make_engine(stack.settings.effective_database_url)
+    try:
+        sessions = make_sessions(database)
+        give_consent(sessions, f"web:{session}", "contact", "2026-12", "web")
+        lead = submit_lead(sessions, submission(f"web:{session}", language="uk", first_name="Olena"))
+        counsellor = add_counsellor(
+            sessions, f"eva{uuid.uuid4().hex[:6]}", "Eva Lind", "a-long-password-7", telegram_user_id=telegram_user_id
+        )
+        assert claim_lead(sessions, lead.id, telegram_user_id).reason == "claimed"
+        assert write_to_person(sessions, lead.id, counsellor.id, "Добрий день, Олено!", via="inbox").ok
+
+        notice = strip_marks(translate("uk", CLAIMED_NOTICE))
+        from_counsellor = person.locator(".msg--counsellor")
+        expect(from_counsellor).to_have_count(1)
+        assert _bot_texts(person).count(notice) == 1
+        person.wait_for_timeout(500)  # the acknowledgements went out (and were lost)
+        assert [sorted(body) for body in lost] == [["id", "session"], ["id", "session"]]
+        assert all(body["session"] == session and isinstance(body["id"], int) for body in lost)
+
+        person.reload()  # a new stream: both come again (never acknowledged), and are skipped
+        assert write_to_person(sessions, lead.id, counsellor.id, "Ще одне: візьміть паспорт.", via="inbox").ok
+        expect(from_counsellor).to_have_count(2)  # the new one; the two before it came first
+        assert _bot_texts(person).count(notice) == 1
+        texts = from_counsellor.locator(".msg__text").all_inner_texts()
+        assert sum("Добрий день, Олено!" in text for text in texts) == 1, texts
+        person.wait_for_timeout(500)
+        assert len(lost) == 5, "the page acknowledged the skipped ones again"
+        person.close()
+
+        def statuses() -> set[str]:
+            with sessions() as db:
+                kinds = ["notice_web", "relay_web"]
+                return set(
+                    db.scalars(
+                        select(OutboxMessage.status).where(
+                            OutboxMessage.lead_id == lead.id, OutboxMessage.kind.in_(kinds)
+                        )
+                    )
+                )
+
+        assert statuses() == {"pending"}, "never acknowledged: still to be delivered"
+        again = context.new_page()  # the next visit (a new tab); its acknowledgements get through
+        _open(again, gateway, "uk")
+        for _ in range(40):
+            if statuses() == {"sent"}:
+                break
+            again.wait_for_timeout(250)
+        assert statuses() == {"sent"}
+        assert again.locator(".msg--counsellor").count() == 0, "shown before: not again"
+        assert _bot_texts(again).count(notice) == 0
+    finally:
+        database.dispose()

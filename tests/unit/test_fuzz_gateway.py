@@ -147,6 +147,16 @@ chat_bodies = st.one_of(
     ),
     json_values,
 )
+ack_bodies = st.one_of(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "session": st.one_of(st.uuids().map(str), nasty_text, json_values),
+            "id": st.one_of(st.integers(), st.integers(1, 10), st.floats(), nasty_text, json_values),
+        },
+    ),
+    json_values,
+)
 
 query_params = st.dictionaries(
     st.sampled_from(
@@ -158,16 +168,20 @@ query_params = st.dictionaries(
 )
 
 headers = st.dictionaries(
-    st.sampled_from(["accept-language", "x-telegram-bot-api-secret-token", "origin", "referer"]),
+    st.sampled_from(["accept-language", "x-telegram-bot-api-secret-token", "origin", "referer", "last-event-id"]),
     st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255, exclude_characters="\x7f"), max_size=40),
     max_size=2,
 ).map(lambda found: {name: value.encode("latin-1") for name, value in found.items()})  # as HTTP carries them
 
 
+KINDS = ["chat", "chat_raw", "events", "ack", "ack_raw", "page", "inbox", "inbox_post", "login", "webhook"]
+"""The kinds of request generated: every endpoint of the gateway."""
+
+
 @st.composite
 def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, Any], bool]:
     """(method, path, keyword arguments for the client, whether to send the inbox's cookie)."""
-    kind = draw(st.sampled_from(["chat", "chat_raw", "events", "page", "inbox", "inbox_post", "login", "webhook"]))
+    kind = draw(st.sampled_from(KINDS))
     extra: dict[str, Any] = {"headers": draw(headers)}
     signed_in = draw(st.booleans())
     if kind == "chat":
@@ -175,6 +189,11 @@ def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, Any], bool]:
     if kind == "chat_raw":
         content = draw(st.binary(max_size=2000) | nasty_text.map(str.encode))
         return "POST", "/api/chat", {**extra, "content": content}, False
+    if kind == "ack":
+        return "POST", "/api/events/ack", {**extra, "json": draw(ack_bodies)}, False
+    if kind == "ack_raw":
+        content = draw(st.binary(max_size=2000) | nasty_text.map(str.encode))
+        return "POST", "/api/events/ack", {**extra, "content": content}, False
     if kind == "events":
         session = draw(short_text)
         return "GET", "/api/events", {**extra, "params": {"session": session}}, False

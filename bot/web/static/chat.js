@@ -6,6 +6,9 @@
 // writes ({kind: "counsellor", author: "Anna vom Beratungsteam schreibt:"}), with the buttons
 // "Passt" / "Anderer Termin" under a proposed appointment; the answer to "Passt" carries
 // {download: {url, title}}: the calendar file, fetched with this chat's id (README: "The web chat").
+// Each event has an id; once shown, the page acknowledges it (POST /api/events/ack {session, id};
+// a reconnecting EventSource also sends Last-Event-ID). Until then the server sends it again on
+// the next stream, so the page skips an id it has already shown (kept per chat in local storage).
 // `session` is the chat's id (a UUID this page keeps, the `chatId()` below).
 // Bot and user texts are inserted as text, never as HTML; only links to allowlisted hosts
 // become links. Nothing is loaded from anywhere but this origin.
@@ -21,8 +24,10 @@
   var closeButton = document.getElementById("close");
 
   var KEYS = { chat: "lotse.session", language: "lotse.language", history: "lotse.history",
-               pending: "lotse.pending", source: "lotse.source", switched: "lotse.switched" };
+               pending: "lotse.pending", source: "lotse.source", switched: "lotse.switched",
+               seen: "lotse.seen" };
   var HISTORY_LIMIT = 200;
+  var SEEN_LIMIT = 200;
   var TYPING_AFTER_MS = 300;
   var RETRY_MIN_MS = 2000;
   var RETRY_MAX_MS = 30000;
@@ -96,7 +101,7 @@
   }
   function forgetEverything() {
     stopListening();
-    [KEYS.chat, KEYS.source].forEach(store.remove);
+    [KEYS.chat, KEYS.source, KEYS.seen].forEach(store.remove);
     [KEYS.history, KEYS.pending].forEach(written.remove);
     history = [];
   }
@@ -403,11 +408,32 @@
 
   // --- news Lotse sends unasked (server-sent events) --------------------------------------------
   var events = null;
+  // The ids of news already shown in this chat: {chat, ids}. In local storage, so a message sent
+  // again (its acknowledgement was lost) is not shown twice, in another tab or on the next visit.
+  function seenIds(id) {
+    var seen = parseJson(store.get(KEYS.seen), null);
+    return seen && seen.chat === id && Array.isArray(seen.ids) ? seen.ids : [];
+  }
+  function markSeen(id, eventId) {
+    var ids = seenIds(id).concat([eventId]);
+    store.set(KEYS.seen, JSON.stringify({ chat: id, ids: ids.slice(-SEEN_LIMIT) }));
+  }
+  function acknowledge(id, eventId) {
+    fetch("/api/events/ack", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ session: id, id: Number(eventId) }),
+      credentials: "same-origin",
+      keepalive: true
+    }).catch(function () { /* sent again on the next stream; skipped there */ });
+  }
   function listen() {
     var id = store.get(KEYS.chat);
     if (events || !id || typeof window.EventSource !== "function") return;
     events = new window.EventSource("/api/events?session=" + encodeURIComponent(id));
     events.onmessage = function (event) {
+      var eventId = /^[0-9]{1,15}$/.test(event.lastEventId || "") ? event.lastEventId : null;
+      if (eventId && seenIds(id).indexOf(eventId) >= 0) { acknowledge(id, eventId); return; }
       var data = parseJson(event.data, null);
       if (!data || !data.messages) return;
       data.messages.forEach(function (m) {
@@ -418,6 +444,7 @@
         addButtons(buttons);
         remember({ kind: kind, text: m.text, author: m.author || "", buttons: buttons });
       });
+      if (eventId) { markSeen(id, eventId); acknowledge(id, eventId); }
     };
   }
   function stopListening() {

@@ -25,9 +25,9 @@ from bot.leads.outbox import CLAIMED_NOTICE, WEB_KINDS, acknowledge_web_notices,
 from bot.leads.relay import write_to_person
 from bot.leads.submission import submit_lead
 from bot.settings import Settings
+from devtools.events import Stream
 from devtools.servers import Gateway, start_gateway
 from tests.support.databases import give_consent, submission
-from tests.support.events import Stream
 
 ANNA = 701
 PASSWORD = "correct horse battery"

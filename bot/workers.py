@@ -159,6 +159,15 @@ def start_telegram(settings: Settings, sessions: sessionmaker, conversations: Co
                 )
             )
         )
+    elif settings.redis_url:  # several gateways may run: only the holder of the lease polls
+        from bot.telegram.poller import PollerLease
+
+        lease = PollerLease(settings.redis_url, bot.id)
+        running.tasks.append(
+            asyncio.create_task(
+                lease.run(lambda: dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False))
+            )
+        )
     else:
         running.tasks.append(
             asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False))

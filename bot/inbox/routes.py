@@ -13,11 +13,13 @@ async ones send their database work there with ``asyncio.to_thread``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio.from_thread
 import structlog
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -272,9 +274,19 @@ async def lead_detail(
     )
 
 
+def _wake_outbox(request: Request) -> None:
+    """Wake the notifier (it runs on the event loop; these routes run in a worker thread), so that
+    what was just queued for a person in Telegram goes out now, not at its next look."""
+    wakeup = getattr(getattr(request.app.state, "telegram", None), "wakeup", None)
+    if wakeup is not None:
+        with contextlib.suppress(RuntimeError):  # not in a worker thread of the running loop
+            anyio.from_thread.run_sync(wakeup.set)
+
+
 @router.post("/leads/{lead_id}/message")
 def write_message(
     lead_id: str,
+    request: Request,
     sessions: SessionsDep,
     settings: SettingsDep,
     me: CurrentCounsellor,
@@ -299,12 +311,15 @@ def write_message(
     if not written.ok:
         status = 404 if written.reason == "unknown_lead" else 403 if written.reason == "not_holder" else 400
         return _page("error.html", status, message=refusal(written), me=me.counsellor, csrf=me.login.csrf)
+    _wake_outbox(request)
     sent = "hint" if written.german_hint else "sent"
     return RedirectResponse(f"/inbox/leads/{lead_id}?sent={sent}#relay", status_code=303)
 
 
 @router.post("/leads/{lead_id}/relay-end")
-def end_conversation(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor, csrf: str = Form("")) -> Response:
+def end_conversation(
+    lead_id: str, request: Request, sessions: SessionsDep, me: CurrentCounsellor, csrf: str = Form("")
+) -> Response:
     """Hand the person back to Lotse (they are told)."""
     if not csrf_ok(me.login, csrf):
         return _forbidden()
@@ -312,11 +327,14 @@ def end_conversation(lead_id: str, sessions: SessionsDep, me: CurrentCounsellor,
     if not ended.ok:
         status = 404 if ended.reason == "unknown_lead" else 403
         return _page("error.html", status, message=refusal(ended), me=me.counsellor, csrf=me.login.csrf)
+    _wake_outbox(request)
     return RedirectResponse(f"/inbox/leads/{lead_id}?sent={ended.reason}#relay", status_code=303)
 
 
 @router.post("/appointments/{appointment_id}/cancel")
-def cancel(appointment_id: int, sessions: SessionsDep, me: CurrentCounsellor, csrf: str = Form("")) -> Response:
+def cancel(
+    appointment_id: int, request: Request, sessions: SessionsDep, me: CurrentCounsellor, csrf: str = Form("")
+) -> Response:
     """Call an appointment off (who holds the lead, or an admin); the person is told."""
     if not csrf_ok(me.login, csrf):
         return _forbidden()
@@ -325,6 +343,7 @@ def cancel(appointment_id: int, sessions: SessionsDep, me: CurrentCounsellor, cs
         status = {"unknown": 404, "not_upcoming": 400}.get(cancelled.reason, 403)
         message = CANCEL_REFUSALS.get(cancelled.reason, "Nicht abgesagt.")
         return _page("error.html", status, message=message, me=me.counsellor, csrf=me.login.csrf)
+    _wake_outbox(request)
     return RedirectResponse(f"/inbox/leads/{cancelled.lead_id}?sent=cancelled#appointments", status_code=303)
 
 

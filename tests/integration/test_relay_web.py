@@ -85,7 +85,9 @@ def test_the_inbox_writes_to_the_person_in_their_language_and_shows_both_sides(
 
     csrf = _login(inbox, "carl")
     assert inbox.post(f"{page}/message", data={"text": "Hallo", "csrf": "forged"}).status_code == 403
+    wakeup = inbox.app.state.telegram.wakeup = asyncio.Event()  # the notifier's, when Telegram runs
     sent = inbox.post(f"{page}/message", data={"text": "Guten Tag, ich rufe Sie morgen an.", "csrf": csrf})
+    assert wakeup.is_set(), "a message for a Telegram person would go out now, not at the next look"
     assert sent.status_code == 200 and "sieht nach Deutsch aus" in sent.text, "a hint: the person chose Ukrainian"
     inbox.post(f"{page}/message", data={"template": "documents", "values": "Диплом, трудова книжка", "csrf": csrf})
     missing = inbox.post(f"{page}/message", data={"template": "call", "values": "12.01.", "csrf": csrf})

@@ -58,7 +58,8 @@ class RedisOfferedButtons:
     def __init__(self, url: str, ttl_seconds: int) -> None:
         from redis.asyncio import Redis  # only imported where Redis is configured
 
-        self._redis = Redis.from_url(url, decode_responses=True)
+        # a turn waits for it: a slow Redis counts as a failing one (as for the rate limit)
+        self._redis = Redis.from_url(url, decode_responses=True, socket_timeout=1.0, socket_connect_timeout=1.0)
         self._ttl = ttl_seconds
 
     async def remember(self, sender: str, payloads: Iterable[str]) -> None:

@@ -1,5 +1,5 @@
-"""What ``/healthz`` checks: the database, the engine, the action server and the Telegram
-delivery backlog, concurrently and each with a short timeout.
+"""What ``/healthz`` checks: the database, the engine, the action server, the Telegram
+delivery backlog and Redis (when configured), concurrently and each with a short timeout.
 
 Each check answers ``ok`` or a short reason (``unavailable``, ``timeout``, ``backlog`` …); the
 answer carries no personal data, only states and counts.
@@ -75,6 +75,24 @@ async def _actions(settings: Settings, timeout: float) -> CheckResult:
     return CheckResult(OK if response.status_code == 200 else f"http_{response.status_code}")
 
 
+async def _redis(settings: Settings, timeout: float) -> CheckResult:
+    """``off`` without ``LOTSE_REDIS_URL``. Shown, but no reason to take this gateway out of the
+    load balancer: without Redis it keeps its state in memory (``DEGRADED_ONLY``)."""
+    if not settings.redis_url:
+        return CheckResult("off")
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    client = Redis.from_url(settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    try:
+        await client.ping()  # type: ignore[misc]
+    except RedisError as error:
+        return CheckResult(f"unavailable: {type(error).__name__}")
+    finally:
+        await client.aclose()
+    return CheckResult(OK)
+
+
 async def _engine(engine: Engine, timeout: float) -> CheckResult:
     return CheckResult(await engine.health(timeout))
 
@@ -94,11 +112,16 @@ async def check_all(settings: Settings, sessions: sessionmaker[Session], engine:
         "engine": _engine(engine, timeout),
         "actions": _actions(settings, timeout),
         "telegram_outbox": asyncio.to_thread(_outbox, sessions, settings),
+        "redis": _redis(settings, timeout),
     }
     results = await asyncio.gather(*(_bounded(check, timeout + 0.5) for check in checks.values()))
     return dict(zip(checks, results, strict=True))
 
 
+DEGRADED_ONLY = frozenset({"redis"})
+"""Checks whose failure is reported but leaves the gateway serving (it falls back to memory)."""
+
+
 def healthy(results: dict[str, CheckResult]) -> bool:
-    """All checks ok (a switched-off one counts as ok)."""
-    return all(result.status in (OK, "off") for result in results.values())
+    """All checks ok (a switched-off one counts as ok), except those that only degrade."""
+    return all(result.status in (OK, "off") for name, result in results.items() if name not in DEGRADED_ONLY)

@@ -78,6 +78,7 @@ def test_all_dependencies_up_is_200(tmp_path, database_url: str, dependency: int
         "engine": {"status": "ok"},
         "actions": {"status": "ok"},
         "telegram_outbox": {"status": "off"},
+        "redis": {"status": "off"},
     }
 
 
@@ -135,3 +136,19 @@ async def test_a_telegram_backlog_is_named_with_its_count(tmp_path, database_url
     assert results["telegram_outbox"].as_json() == {"status": "backlog", "overdue": 1}
     assert not healthy(results)
     assert results["database"].status == "ok"
+
+
+@pytest.mark.parametrize("redis_up", [True, False])
+async def test_redis_is_named_but_only_degrades(tmp_path, database_url: str, dependency: int, redis_up: bool) -> None:
+    """Without Redis a gateway keeps rate limits and dedup in memory: shown, still serving."""
+    from tests.support.redis import REDIS_URL, redis_reachable
+
+    if redis_up and not redis_reachable():
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    url = REDIS_URL if redis_up else f"redis://127.0.0.1:{_closed_port()}/0"
+    settings = Settings(var_dir=tmp_path, database_url=database_url, actions_port=dependency, redis_url=url)
+    engine = Engine(f"http://127.0.0.1:{dependency}", token="t0ken")
+    results = await check_all(settings, make_sessions(make_engine(database_url)), engine)
+    await engine.aclose()
+    assert results["redis"].status == ("ok" if redis_up else "unavailable: ConnectionError")
+    assert healthy(results)

@@ -20,12 +20,12 @@ warm-up and at the end, the database's growth per 1,000 conversations, the outbo
 leads: stored against the people told so, none lost, none twice, none left after an erasure
 (``devtools/soak.py``), and how much CPU each process used per turn. ``--restarts`` kills the engine
 once (SIGKILL) a third into the run and starts it again, and restarts the gateway (SIGTERM) at two
-thirds.
+thirds; ``--restart-postgres`` restarts the local PostgreSQL server halfway (``pg_ctlcluster``, as root).
 
 Localhost only; bounded: it stops starting conversations after ``--minutes`` and cuts off the rest
 three minutes later. The database is dropped at the end (``--keep-database`` keeps it).
 
-Usage: ``python bench/soak.py [--conversations 200] [--minutes 10] [--restarts] [--model PATH]``
+Usage: ``python bench/soak.py [--conversations 200] [--minutes 10] [--restarts] [--restart-postgres]``
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import asyncio
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -400,6 +401,21 @@ class Soak:
         await asyncio.to_thread(wait_until, f"{self.url}/chat", [self.gateway], 120)
         self.restarts.append(Restart("gateway", "SIGTERM, started again", at, time.monotonic() - began))
 
+    async def restart_postgres(self, started: float, seconds: float) -> None:
+        """Restart the PostgreSQL server halfway through (``pg_ctlcluster … restart``: every
+        connection of engine, actions and gateway is cut); down until it accepts connections."""
+        await asyncio.sleep(seconds / 2)
+        clusters = sorted(Path("/etc/postgresql").glob("*/main"))
+        if not clusters or shutil.which("pg_ctlcluster") is None:
+            print("  (no pg_ctlcluster here: PostgreSQL not restarted)", flush=True)
+            return
+        version = clusters[-1].parent.name
+        at = time.monotonic() - started
+        began = time.monotonic()
+        command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "--mode", "fast"]
+        await asyncio.to_thread(subprocess.run, command, check=True, capture_output=True)
+        self.restarts.append(Restart("postgresql", "pg_ctlcluster restart (fast)", at, time.monotonic() - began))
+
     async def run(self) -> SoakFigures:
         await self.warm_up()
         memory_start = self.memory()
@@ -412,6 +428,7 @@ class Soak:
         deadline = started + seconds
         people = [asyncio.create_task(self.someone(deadline)) for _ in range(self.args.conversations)]
         restarts = asyncio.create_task(self.restart_processes(started, seconds)) if self.args.restarts else None
+        postgres = asyncio.create_task(self.restart_postgres(started, seconds)) if self.args.restart_postgres else None
         sampler = asyncio.create_task(self.sample_memory())
         done, pending = await asyncio.wait(people, timeout=seconds + GRACE_SECONDS)
         for task in pending:
@@ -421,6 +438,8 @@ class Soak:
             task.result()  # a bug in the soak itself surfaces here
         if restarts is not None:
             await restarts
+        if postgres is not None:
+            await postgres
         elapsed = time.monotonic() - started
         load_end = os.getloadavg()[0]
         sampler.cancel()
@@ -499,6 +518,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--conversations", type=int, default=int(os.environ.get("LOTSE_SOAK_CONVERSATIONS", 200)))
     parser.add_argument("--minutes", type=float, default=float(os.environ.get("LOTSE_SOAK_MINUTES", 10)))
     parser.add_argument("--restarts", action="store_true", help="kill and restart the engine, restart the gateway")
+    parser.add_argument(
+        "--restart-postgres", action="store_true", help="restart the PostgreSQL server halfway (local, as root)"
+    )
     parser.add_argument("--think-min", type=float, default=2.0, help="seconds a person takes at least per message")
     parser.add_argument("--think-max", type=float, default=8.0, help="… and at most")
     parser.add_argument("--no-events", action="store_true", help="do not keep the chats' event streams open")
@@ -527,10 +549,8 @@ async def soak(args: argparse.Namespace, folder: Path, database_url: str) -> Soa
     try:
         wait_until(f"http://127.0.0.1:{port}/chat", [gateway], 120)
         runner = Soak(args, stack, gateway, env, telegram, database_url)
-        print(
-            f"{args.conversations} people for {args.minutes:g} min{' with restarts' if args.restarts else ''} …",
-            flush=True,
-        )
+        restarting = " with restarts" if args.restarts or args.restart_postgres else ""
+        print(f"{args.conversations} people for {args.minutes:g} min{restarting} …", flush=True)
         return await runner.run()
     finally:
         if runner is not None:
@@ -549,6 +569,7 @@ async def soak(args: argparse.Namespace, folder: Path, database_url: str) -> Soa
 
 def main() -> int:
     args = arguments()
+    restarting = args.restarts or args.restart_postgres
     folder = Path(tempfile.mkdtemp(prefix="lotse-soak-"))
     name, database_url = create_database()
     keep = False
@@ -556,7 +577,7 @@ def main() -> int:
         figures = asyncio.run(soak(args, folder, database_url))
         print()
         print("\n".join(report(figures)))
-        failed = figures.tally.dishonest or not figures.leads.ok or (figures.tally.errors and not args.restarts)
+        failed = figures.tally.dishonest or not figures.leads.ok or (figures.tally.errors and not restarting)
         keep = bool(failed)
         return 1 if failed else 0
     finally:

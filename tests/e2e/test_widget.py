@@ -524,3 +524,55 @@ def test_news_sent_again_after_a_lost_acknowledgement_is_shown_once(
         assert _bot_texts(again).count(notice) == 0
     finally:
         database.dispose()
+
+
+def test_an_appointment_is_answered_with_a_button_and_comes_with_its_calendar_file(
+    context: BrowserContext, gateway: Gateway, stack: Stack
+) -> None:
+    """Issue 15, point 3, in the browser: the proposal with "Passt" / "Anderer Termin" in the
+    person's language, a press, and the calendar file as a link only this chat can fetch."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.leads.appointment_texts import ANSWER_OTHER, ANSWER_YES, CALENDAR_LINK
+    from bot.leads.claims import claim_lead
+    from bot.leads.relay import write_to_person
+
+    person = context.new_page()
+    _open(person, gateway, "uk")
+    session = person.evaluate("localStorage.getItem('lotse.session')")
+    telegram_user_id = uuid.uuid4().int % 1_000_000_000
+    day = (datetime.now(UTC) + timedelta(days=10)).date()
+    database = make_engine(stack.settings.effective_database_url)
+    try:
+        sessions = make_sessions(database)
+        give_consent(sessions, f"web:{session}", "contact", "2026-12", "web")
+        lead = submit_lead(sessions, submission(f"web:{session}", language="uk", first_name="Olena"))
+        counsellor = add_counsellor(
+            sessions, f"ute{uuid.uuid4().hex[:6]}", "Ute Brandt", "a-long-password-9", telegram_user_id=telegram_user_id
+        )
+        assert claim_lead(sessions, lead.id, telegram_user_id).reason == "claimed"
+        values = f"{day:%d.%m.%Y}\n10:30\nJobcenter Schwerin, Raum 12"
+        assert write_to_person(sessions, lead.id, counsellor.id, template="meet", values=values, via="inbox").ok
+    finally:
+        database.dispose()
+
+    proposal = person.locator(".msg--counsellor").last
+    expect(proposal).to_contain_text("Jobcenter Schwerin, Raum 12")
+    yes = person.get_by_role("button", name=translate("uk", ANSWER_YES), exact=True)
+    expect(yes).to_be_visible()
+    expect(person.get_by_role("button", name=translate("uk", ANSWER_OTHER), exact=True)).to_be_visible()
+    screenshot(person, "chat-uk-appointment-proposed")
+    yes.click()
+
+    link = person.get_by_role("link", name=translate("uk", CALENDAR_LINK))
+    expect(link).to_be_visible()
+    href = link.get_attribute("href") or ""
+    assert href.startswith("/api/appointment.ics?") and session in href
+    fetched = person.request.get(f"{gateway.url}{href}")
+    assert fetched.ok and fetched.headers["content-type"].startswith("text/calendar")
+    body = fetched.text()
+    assert "BEGIN:VEVENT" in body and f"DTSTART;TZID=Europe/Berlin:{day:%Y%m%d}T103000" in body
+    stranger = person.request.get(f"{gateway.url}{href.replace(session, str(uuid.uuid4()))}")
+    assert stranger.status == 404, "another chat cannot fetch it"
+    _no_horizontal_scrolling(person)
+    screenshot(person, "chat-uk-appointment-confirmed")

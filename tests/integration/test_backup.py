@@ -25,7 +25,7 @@ from bot.leads.models import Lead, OutboxMessage
 from bot.leads.submission import submit_lead
 from bot.migrations import alembic_config, upgrade
 from bot.settings import PROJECT_ROOT
-from tests.support.databases import POSTGRES_ADMIN, give_consent, submission
+from tests.support.databases import fresh_postgres, give_consent, submission
 
 COMPARED = ("lead", "consent", "notice_shown", "outbox_message", "audit_event", "events")
 """The tables a restore must bring back row for row (ours and Rasa's conversations)."""
@@ -38,16 +38,8 @@ def empty_target(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored' / 'lotse.db'}"
         return
-    name = f"lotse_restore_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg://root@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres("lotse_restore") as url:
+        yield url
 
 
 def _cli(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

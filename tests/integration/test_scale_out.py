@@ -16,7 +16,6 @@ import json
 import os
 import signal
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -32,7 +31,7 @@ from bot.settings import Settings
 from bot.starter import ScaledStack, start_scaled
 from bot.web.app import create_app
 from tests.support.chat import Chat
-from tests.support.databases import POSTGRES_ADMIN
+from tests.support.databases import fresh_postgres
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 CONSENT = '/request_counsellor{"consent": "contact"}'
@@ -41,16 +40,8 @@ PER_ENGINE = 2
 
 @pytest.fixture(scope="module")
 def database_url() -> Iterator[str]:
-    name = f"lotse_scale_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg://root@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres("lotse_scale") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

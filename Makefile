@@ -81,10 +81,12 @@ catalogs: $(VENV)/.installed ## after changing texts: extract, update every lang
 
 # --skip-validation: `make validate` and `make test` (tests/integration/test_nlu.py) validate the
 # data with --fail-on-warnings; validating again here cost half a minute of the training budget.
+# LOTSE_EMBEDDING_CACHE keeps the training examples' sentence embeddings (nlu/components.py) in
+# var/cache/: a retraining embeds only new lines. A clean clone (CI, bench) trains from scratch.
 $(MODEL): $(TRAINING_FILES) $(ENGINE_VENV)/.installed
 	@echo "==> training the model (only when nlu/ or config.yml changed)"
 	@mkdir -p var/models
-	$(RASA) train --config config.yml --domain nlu/domain.yml --data $(NLU_DATA) \
+	LOTSE_EMBEDDING_CACHE=var/cache/embeddings.sqlite $(RASA) train --config config.yml --domain nlu/domain.yml --data $(NLU_DATA) \
 	  --out var/models --fixed-model-name lotse --quiet --skip-validation
 	@touch $@
 

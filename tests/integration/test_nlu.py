@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 from bot.evaluation import evaluate, load_examples, load_real_examples, overall, report
 from bot.i18n import LANGUAGES
@@ -111,6 +112,49 @@ def test_the_sentence_encoder_loads_offline_and_puts_one_meaning_close_across_la
     de, uk, en, hello, huge = found["sim"]
     assert min(de, en) > hello + 0.05 and uk > 0.99
     assert -1.0 <= huge <= 1.0  # a 50,000-character message is cut, not a crash
+
+
+def test_the_embedding_cache_embeds_each_training_text_once_and_gives_the_encoders_vectors(tmp_path: Path) -> None:
+    """``LOTSE_EMBEDDING_CACHE`` (``make model``): a second training embeds only the new texts,
+    and what comes from the cache is what the encoder gives; a cache that cannot be opened costs
+    a warning, never the training."""
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "import numpy as np\n"
+        "import nlu.components as c\n"
+        "calls = []\n"
+        "encoder = c.embed\n"
+        "c.embed = lambda texts: calls.append(sorted(texts)) or encoder(texts)\n"
+        "cache = c.EmbeddingCache(Path(sys.argv[1]) / 'cache' / 'e.sqlite')\n"
+        "first = cache.embed(['Was kostet die Anerkennung?', 'привіт', 'Was kostet die Anerkennung?'])\n"
+        "second = cache.embed(['привіт', 'Wie lange dauert eine Umschulung?', 'Was kostet die Anerkennung?'])\n"
+        "broken = c.EmbeddingCache(Path(sys.argv[1])).embed(['привіт'])\n"
+        "direct = encoder(['Was kostet die Anerkennung?', 'привіт', 'Wie lange dauert eine Umschulung?'])\n"
+        "print(json.dumps({'calls': calls,\n"
+        "    'first': bool(np.allclose(first, direct[[0, 1, 0]], atol=1e-6)),\n"
+        "    'second': bool(np.allclose(second, direct[[1, 2, 0]], atol=1e-6)),\n"
+        "    'broken': bool(np.allclose(broken, direct[[1]], atol=1e-6))}))\n"
+    )
+    result = subprocess.run(
+        [str(ENGINE_VENV / "bin" / "python"), "-c", script, str(tmp_path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    import json
+
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["calls"] == [
+        sorted(["Was kostet die Anerkennung?", "привіт"]),
+        ["Wie lange dauert eine Umschulung?"],
+        ["привіт"],  # the folder is no SQLite file: embedded without the cache
+    ]
+    assert found["first"] and found["second"] and found["broken"]
+    assert "cannot be read" in result.stderr
 
 
 def test_the_embedding_vote_hears_the_nearest_examples_of_an_intent_with_many_meanings() -> None:

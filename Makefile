@@ -23,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup browser demo demo-scale lint test fuzz bench soak eval catalogs compile validate model lock clean
+.PHONY: help setup browser demo demo-scale lint test fuzz bench bench-scale soak eval catalogs compile validate model lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -137,11 +137,17 @@ lint: $(VENV)/.installed ## ruff, mypy and the layer contracts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
 
-bench: setup $(CHROMIUM) ## benchmark: training, turn latency, RSS (vs stock Rasa); lead → Telegram; counsellor → person; web chat on a phone
+bench: setup $(CHROMIUM) ## benchmark: training, turn latency, RSS (vs stock Rasa); 1 vs 2 engines; lead → Telegram; counsellor → person; web chat on a phone
 	$(PY) bench/bench.py
+	$(PY) bench/scale.py $(SCALE_ARGS)
 	$(PY) bench/leads.py
 	$(PY) bench/relay.py
 	LOTSE_CHROMIUM=$(CHROMIUM) $(PY) bench/widget.py
+
+# 1 engine, then 2, on a fresh PostgreSQL database and Redis database 13 (flushed): real web chats through the gateway,
+# latency per kind of turn, turns per second, CPU and memory of every process; SCALE_ARGS="--senders 10 --engines 1,2,3"
+bench-scale: setup ## scaling: the same web chats through the gateway with 1 engine, then 2 (PostgreSQL + Redis)
+	$(PY) bench/scale.py $(SCALE_ARGS)
 
 # bounded and localhost only: LOTSE_SOAK_CONVERSATIONS people at once for LOTSE_SOAK_MINUTES (whole minutes) on a
 # fresh PostgreSQL database (dropped after); SOAK_ARGS=--restarts kills and restarts the engine and the gateway once

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -31,7 +30,8 @@ from figures import percentile  # bench/ is the script's folder (sys.path[0])
 
 from bot.settings import PROJECT_ROOT
 from bot.stack import ENGINE_ENV, RASA
-from bot.starter import Process, free_port, start, start_stack, wait_until
+from bot.starter import free_port, start, start_stack, wait_until
+from devtools.processes import rss_mb
 
 LOTSE_SCRIPT = [
     "hallo",
@@ -114,16 +114,6 @@ async def drive(engine_url: str, script: list[str], senders: int, turns: int, fi
     figures.silent_turns = len(silent)
     if len(silent) > (senders + 1) * turns // 2:
         raise RuntimeError(f"{figures.name} answered {len(silent)} turns with nothing: not working")
-
-
-def rss_mb(process: Process) -> float:
-    """Resident memory of a process and its children, in MB."""
-    try:
-        root = psutil.Process(process.popen.pid)
-        members = [root, *root.children(recursive=True)]
-        return sum(p.memory_info().rss for p in members) / 1e6
-    except psutil.NoSuchProcess:
-        return float("nan")
 
 
 def train(command: list[str], cwd: Path, cache: Path) -> float:

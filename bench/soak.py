@@ -39,14 +39,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
-import psutil
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -55,214 +51,21 @@ from bot.database import make_engine
 from bot.leads.outbox import LEAD_CARD
 from bot.stack import bot_command
 from bot.starter import DEMO_MODEL, Process, Stack, free_port, start, start_stack, wait_until
+from devtools.databases import POSTGRES_ADMIN as SERVER_ADMIN
+from devtools.databases import create_database, drop_database
 from devtools.fake_telegram import FakeTelegram
-from devtools.soak import (
-    OK,
-    RATE_LIMITED,
-    REFUSED,
-    LeadCheck,
-    Restart,
-    SoakFigures,
-    Tally,
-    classify,
-    lead_of_card,
-    reconcile,
-    report,
-)
+from devtools.people import RETRY_MAX_SECONDS, SCENARIOS, SMALL_TALK, Abandoned, Person, Scenario
+from devtools.processes import cpu_seconds, rss_mb
+from devtools.soak import LeadCheck, Restart, SoakFigures, Tally, lead_of_card, reconcile, report
 
-POSTGRES_ADMIN = os.environ.get("LOTSE_SOAK_POSTGRES", "postgresql+psycopg://root@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN = os.environ.get("LOTSE_SOAK_POSTGRES", SERVER_ADMIN)
 """A PostgreSQL database the soak may create and drop databases from (the server on localhost)."""
 COUNSELLORS_CHAT = -1001
 REQUEST_TIMEOUT_SECONDS = 90.0
-GIVE_UP_AFTER_SECONDS = 240.0
-"""A person stops resending one message after this long (longer than an engine's cold start)."""
-RETRY_MIN_SECONDS, RETRY_MAX_SECONDS = 2.0, 30.0
-"""As the chat page: 2 s, doubling, at most 30 s."""
-EVENTS_RETRY_SECONDS = 5.0
 GRACE_SECONDS = 180.0
 """After ``--minutes``: how long running conversations may still finish."""
 DRAIN_SECONDS = 60.0
 """How long the notifier gets to deliver what is pending once the people stop."""
-
-
-class Abandoned(Exception):
-    """The person gave up: one message found no answer for ``GIVE_UP_AFTER_SECONDS``."""
-
-
-def payloads(body: dict[str, Any] | None) -> list[str]:
-    """The buttons of an answer."""
-    if not body:
-        return []
-    return [b["payload"] for m in body.get("messages") or [] for b in m.get("buttons") or []]
-
-
-def texts(body: dict[str, Any] | None) -> str:
-    return "\n".join(m.get("text") or "" for m in (body or {}).get("messages") or [])
-
-
-class Person:
-    """One person in the web chat: a chat id, the buttons last offered, and their pace."""
-
-    def __init__(self, soak: Soak, language: str) -> None:
-        self.soak, self.language = soak, language
-        self.session = str(uuid.uuid4())
-        self.sender = f"web:{self.session}"
-        self.offered: list[str] = []
-        self.confirmed = self.erased = False
-        self.listening: asyncio.Task[None] | None = None
-
-    async def say(self, typed: str) -> dict[str, Any]:
-        """Type ``typed`` and read the answer."""
-        return await self._send({"text": typed})
-
-    async def press(self, payload: str, title: str = "") -> dict[str, Any]:
-        """Press a button (sent as the chat page does: the payload, its title as text)."""
-        if payload not in self.offered:
-            self.soak.tally.off_script += 1
-        return await self._send({"payload": payload, "text": title or payload})
-
-    async def press_one_of(self, prefix: str) -> dict[str, Any] | None:
-        """Press one of the offered buttons whose payload starts with ``prefix``, if there is one."""
-        fitting = [p for p in self.offered if p.startswith(prefix)]
-        if not fitting:
-            self.soak.tally.off_script += 1
-            return None
-        return await self.press(self.soak.rng.choice(fitting))
-
-    async def _send(self, fields: dict[str, str]) -> dict[str, Any]:
-        soak, waited, delay = self.soak, 0.0, RETRY_MIN_SECONDS
-        body_of_request = {"session": self.session, "language": self.language, **fields}
-        while True:
-            started = time.perf_counter()
-            status: int | None = None
-            body: Any = None
-            retry_after = 0.0
-            try:
-                response = await soak.client.post(f"{soak.url}/api/chat", json=body_of_request)
-                status = response.status_code
-                retry_after = float(response.headers.get("retry-after") or 0)
-                try:
-                    body = response.json()
-                except ValueError:
-                    body = None
-            except httpx.HTTPError:
-                pass
-            latency = (time.perf_counter() - started) * 1000 if status is not None else None
-            outcome = classify(status, body)
-            soak.tally.record(self.sender, outcome, latency)
-            if outcome == OK:
-                self.offered = payloads(body)
-                if body.get("erased"):
-                    self.erased = True
-                if self.listening is None and soak.events and not body.get("erased"):
-                    self.listening = asyncio.create_task(soak.listen(self.session))
-                await asyncio.sleep(soak.think())
-                return dict(body)
-            if outcome == REFUSED:  # the page gives the text back; the person goes on
-                await asyncio.sleep(soak.think())
-                return dict(body) if isinstance(body, dict) else {}
-            if outcome == RATE_LIMITED:
-                pause = max(retry_after, 1.0)
-            else:  # 5xx, no answer, or an empty one: the page keeps the message and sends it again
-                pause, delay = delay, min(delay * 2, RETRY_MAX_SECONDS)
-            waited += pause + (latency or 0) / 1000
-            if waited > GIVE_UP_AFTER_SECONDS:
-                raise Abandoned(self.sender)
-            await asyncio.sleep(pause)
-
-
-# --- what people do -------------------------------------------------------------------------------
-
-QUESTIONS = {
-    "de": ["was ist die externenprüfung", "wie lange dauert das", "was kostet eine umschulung?", "danke"],
-    "en": ["what is an external exam", "who pays for it", "recognition of my diploma from ukraine", "thanks"],
-    "uk": ["що таке екстерний іспит", "хто платить", "визнання мого диплома з україни", "дякую"],
-}
-ASK_FOR_COUNSELLOR = {"de": "ich möchte eine beratung", "en": "i want to talk to a counsellor"}
-SHOW_MY_DATA = {"de": "was weißt du über mich", "en": "i want to see my data"}
-DELETE_MY_DATA = {"de": "lösch meine daten", "en": "delete my data"}
-NAMES = ["Olena", "Ahmad", "Maria", "Tuan", "Zeynep", "Mariusz", "Fatemeh", "Ion", "Sergej", "Jana"]
-
-
-async def ask_questions(person: Person) -> None:
-    first, *rest = QUESTIONS[person.language]
-    await person.say(first)
-    await person.press_one_of("/ask_")  # an aspect of the route: costs, duration …
-    for question in rest:
-        await person.say(question)
-
-
-async def do_the_check(person: Person) -> None:
-    rng = person.soak.rng
-    await person.say("welcher weg passt zu mir")
-    await person.say(f"ich bin {rng.randint(22, 55)}")
-    await person.press('/inform{"qualification": "none"}')
-    await person.say(rng.choice(["Koch in einem Restaurant", "Lagerarbeiter", "Verkäuferin im Supermarkt"]))
-    await person.say(rng.choice(["seit 2021", "5 Jahre", "drei Jahre"]))
-    await person.press(rng.choice(['/inform{"status": "employed"}', '/inform{"status": "unemployed"}']))
-    await person.say(rng.choice(["b1", "a2", "b2"]))
-    await person.say(rng.choice(["schwerin", "wismar", "ludwigslust"]))
-    await person.say("nein")
-
-
-async def leave_contact(person: Person) -> None:
-    """Consent, then the contact form, to the confirmation that shows the number (in E.164)."""
-    rng = person.soak.rng
-    digits = str(rng.randrange(10**7, 10**8))
-    await person.say(ASK_FOR_COUNSELLOR[person.language])
-    await person.press('/request_counsellor{"consent": "contact"}')
-    await person.say(rng.choice(NAMES))
-    await person.press('/inform{"contact_method": "phone"}')
-    await person.say(f"0176 {digits}")
-    await person.press(rng.choice(['/inform{"contact_time": "morning"}', '/inform{"contact_time": "any"}']))
-    done = await person.press(
-        rng.choice(['/inform{"contact_language": "de"}', '/inform{"contact_language": "interpreter"}'])
-    )
-    if f"+49176{digits}" in texts(done):
-        person.confirmed = True
-
-
-async def check_and_lead(person: Person) -> None:
-    await do_the_check(person)
-    await leave_contact(person)
-
-
-async def lead_and_delete(person: Person) -> None:
-    await leave_contact(person)
-    await person.say(SHOW_MY_DATA[person.language])
-    await person.say(DELETE_MY_DATA[person.language])
-    await person.press('/delete_my_data{"confirmed": true}')
-
-
-Scenario = Callable[[Person], Awaitable[None]]
-SCENARIOS: list[tuple[str, Scenario, list[str], int]] = [
-    ("questions", ask_questions, ["de", "en", "uk"], 3),
-    ("check", do_the_check, ["de"], 2),
-    ("check_and_lead", check_and_lead, ["de"], 2),
-    ("lead_and_delete", lead_and_delete, ["de", "en"], 1),
-]
-"""Name, what the person does, their languages, how often (weight)."""
-
-
-# --- the run --------------------------------------------------------------------------------------
-
-
-def rss_mb(process: Process) -> float:
-    """Resident memory of a process and its children, in MB."""
-    try:
-        root = psutil.Process(process.popen.pid)
-        return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)]) / 1e6
-    except psutil.NoSuchProcess:
-        return float("nan")
-
-
-def cpu_seconds(process: Process) -> float | None:
-    """CPU time (user + system) a process and its children used so far; ``None`` once it is gone."""
-    try:
-        root = psutil.Process(process.popen.pid)
-        return sum(sum(p.cpu_times()[:2]) for p in [root, *root.children(recursive=True)])
-    except psutil.NoSuchProcess:
-        return None
 
 
 class Soak:
@@ -328,23 +131,6 @@ class Soak:
         with self.database.connect() as connection:
             return int(connection.scalar(text("SELECT count(*) FROM outbox_message WHERE status = 'pending'")) or 0)
 
-    async def listen(self, session: str) -> None:
-        """The chat page's event stream, open while the person chats (reconnects like EventSource)."""
-        while True:
-            try:
-                async with self.client.stream(
-                    "GET",
-                    f"{self.url}/api/events",
-                    params={"session": session},
-                    timeout=httpx.Timeout(None, connect=10),
-                ) as response:
-                    async for line in response.aiter_lines():
-                        if line.startswith("data:"):
-                            self.tally.events += 1
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(EVENTS_RETRY_SECONDS)
-
     async def converse(self, scenario: tuple[str, Scenario, list[str], int]) -> None:
         """One person, one conversation, from the chat page's greeting to their last message."""
         name, act, languages, _ = scenario
@@ -352,7 +138,7 @@ class Soak:
         self.senders.add(person.sender)
         self.tally.started[name] += 1
         try:
-            await person.say("/start")  # the chat page's silent greeting
+            await person.say("/start", SMALL_TALK)  # the chat page's silent greeting
             await act(person)
             self.tally.finished[name] += 1
         except Abandoned:
@@ -361,8 +147,7 @@ class Soak:
             self.tally.cut += 1
             raise
         finally:
-            if person.listening is not None:
-                person.listening.cancel()
+            person.stop_listening()
             if person.confirmed:
                 self.confirmed.add(person.sender)
             if person.erased:
@@ -495,24 +280,6 @@ class Soak:
         return reconcile(self.confirmed, self.erased, stored, card_rows, cards_sent)
 
 
-def create_database() -> tuple[str, str]:
-    """A fresh PostgreSQL database for the soak: its name and URL."""
-    name = f"lotse_soak_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    return name, url
-
-
-def drop_database(name: str) -> None:
-    admin = make_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=int(os.environ.get("LOTSE_SOAK_CONVERSATIONS", 200)))
@@ -571,7 +338,7 @@ def main() -> int:
     args = arguments()
     restarting = args.restarts or args.restart_postgres
     folder = Path(tempfile.mkdtemp(prefix="lotse-soak-"))
-    name, database_url = create_database()
+    name, database_url = create_database("lotse_soak", POSTGRES_ADMIN)
     keep = False
     try:
         figures = asyncio.run(soak(args, folder, database_url))
@@ -584,7 +351,7 @@ def main() -> int:
         if args.keep_database:
             print(f"database kept: {name}")
         else:
-            drop_database(name)
+            drop_database(name, POSTGRES_ADMIN)
         if keep:
             print(f"logs kept in {folder}")
         else:

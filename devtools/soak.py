@@ -67,6 +67,8 @@ class Tally:
 
     latencies_ms: list[float] = field(default_factory=list)
     """Answered turns only (an unreachable gateway has no latency)."""
+    latencies_by_kind: dict[str, list[float]] = field(default_factory=dict)
+    """The same, by the kind of turn (``devtools.people.KINDS``)."""
     outcomes: Counter[str] = field(default_factory=Counter)
     started: Counter[str] = field(default_factory=Counter)
     """Conversations by scenario."""
@@ -85,11 +87,12 @@ class Tally:
     events: int = 0
     """Server-sent events the open chats received (none expected: nobody claims a lead)."""
 
-    def record(self, sender: str, outcome: str, latency_ms: float | None) -> None:
-        """Count one turn of ``sender``."""
+    def record(self, sender: str, outcome: str, latency_ms: float | None, kind: str = "") -> None:
+        """Count one turn of ``sender`` (of ``kind``)."""
         self.outcomes[outcome] += 1
         if latency_ms is not None:
             self.latencies_ms.append(latency_ms)
+            self.latencies_by_kind.setdefault(kind, []).append(latency_ms)
         if outcome == HONEST:
             self.told_honestly.add(sender)
         elif outcome == UNREACHABLE:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+import devtools.databases
 from bot.database import make_engine, make_sessions
 from bot.leads.consent import record_consent, record_notice_shown
 from bot.leads.submission import LeadSubmission
@@ -44,16 +44,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
 @contextmanager
 def fresh_postgres(prefix: str) -> Iterator[str]:
     """A new, empty PostgreSQL database on the machine's server (its URL), dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg://root@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with devtools.databases.fresh_postgres(prefix, POSTGRES_ADMIN) as url:
+        yield url
 
 
 @pytest.fixture

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         description="Token of the engine's HTTP API; `make demo` generates one under var/ if unset.",
     )
     engine_timeout_seconds: float = 30.0
+    engine_threads: int = Field(
+        default=0,
+        ge=0,
+        description="Threads one engine computes a message with (sentence embedding, TensorFlow, BLAS); "
+        "0: the libraries' own default (every core). 1 where several engines share a machine.",
+    )
     actions_port: int = 5055
 
     bot_host: str = "0.0.0.0"

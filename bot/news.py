@@ -12,7 +12,10 @@ and at once when the bell rings for its chat:
 - :class:`RedisNewsBell` (``LOTSE_REDIS_URL`` set) also publishes the chat's id on the Redis
   channel ``lotse:news``, which every gateway instance listens to: a claim made on one instance
   reaches a chat whose stream is open on another at once. A missed message (Redis down or
-  restarting) only delays the news until the next look.
+  restarting) only delays the news until the next look;
+- :class:`PostgresNewsBell` (no Redis, the database is PostgreSQL) does the same with PostgreSQL's
+  own ``NOTIFY`` / ``LISTEN`` on the channel ``lotse_news``: several gateways on one PostgreSQL
+  need no Redis for it.
 """
 
 from __future__ import annotations
@@ -110,30 +113,17 @@ class NewsBell:
         """Let go of connections, if any."""
 
 
-class RedisNewsBell(NewsBell):
-    """Also tells, and hears from, every other gateway instance through Redis pub/sub."""
+class SharedNewsBell(NewsBell):
+    """A bell that also tells, and hears from, the other gateway instances (Redis or PostgreSQL)."""
 
     poll_seconds = SHARED_POLL_SECONDS
 
-    def __init__(self, url: str) -> None:
-        from redis import Redis  # only imported where Redis is configured
-        from redis.asyncio import Redis as AsyncRedis
-
+    def __init__(self) -> None:
         super().__init__()
         self._instance = uuid.uuid4().hex  # its own messages were delivered here already
-        # a commit rings from a worker thread: a blocking client there, short timeouts
-        self._publisher = Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-        self._subscriber = AsyncRedis.from_url(url, decode_responses=True)
 
-    def ring(self, chats: Iterable[str]) -> None:
-        from redis.exceptions import RedisError
-
-        chats = list(chats)
-        self.wake(chats)
-        try:
-            self._publisher.publish(CHANNEL, json.dumps({"from": self._instance, "chats": chats}))
-        except RedisError as error:  # the other instances find the news on their next look
-            logger.error("news.redis_unavailable", error=type(error).__name__)
+    def _message(self, chats: list[str]) -> str:
+        return json.dumps({"from": self._instance, "chats": chats})
 
     def _heard(self, data: str) -> None:
         try:
@@ -144,6 +134,29 @@ class RedisNewsBell(NewsBell):
             return
         if news.get("from") != self._instance:
             self.wake(chats)
+
+
+class RedisNewsBell(SharedNewsBell):
+    """Also tells, and hears from, every other gateway instance through Redis pub/sub."""
+
+    def __init__(self, url: str) -> None:
+        from redis import Redis  # only imported where Redis is configured
+        from redis.asyncio import Redis as AsyncRedis
+
+        super().__init__()
+        # a commit rings from a worker thread: a blocking client there, short timeouts
+        self._publisher = Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self._subscriber = AsyncRedis.from_url(url, decode_responses=True)
+
+    def ring(self, chats: Iterable[str]) -> None:
+        from redis.exceptions import RedisError
+
+        chats = list(chats)
+        self.wake(chats)
+        try:
+            self._publisher.publish(CHANNEL, self._message(chats))
+        except RedisError as error:  # the other instances find the news on their next look
+            logger.error("news.redis_unavailable", error=type(error).__name__)
 
     async def run(self) -> None:
         """Listen on ``lotse:news`` until cancelled; after a Redis failure, again a moment later."""
@@ -165,9 +178,86 @@ class RedisNewsBell(NewsBell):
         await self._subscriber.aclose()
 
 
-def news_bell(redis_url: str | None) -> NewsBell:
-    """Redis when configured, this instance only otherwise."""
-    return RedisNewsBell(redis_url) if redis_url else NewsBell()
+PG_CHANNEL = "lotse_news"
+PG_CHATS_PER_NOTIFY = 100
+"""A ``NOTIFY`` payload holds less than 8,000 bytes: a web chat's id is 40 characters."""
+
+
+def libpq_url(database_url: str) -> str:
+    """``postgresql+psycopg://…`` (SQLAlchemy) as the ``postgresql://…`` URL libpq reads."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class PostgresNewsBell(SharedNewsBell):
+    """Also tells, and hears from, every other gateway instance through PostgreSQL's ``NOTIFY`` /
+    ``LISTEN`` — for several gateways on one PostgreSQL database without Redis.
+
+    A commit rings from a worker thread: one blocking autocommit connection, kept and shared under a
+    lock, sends ``pg_notify``; the listener is one async connection per instance. A notification
+    missed (PostgreSQL restarting) only delays the news until the next look."""
+
+    poll_seconds = LOCAL_POLL_SECONDS
+    """A look every second, as without it: only the gateways ring, news queued by another process
+    (or on sessions without :func:`ring_on_commit`) is found by the look."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__()
+        self._url = libpq_url(database_url)
+        self._publisher: Any = None
+        self._publisher_lock = threading.Lock()
+
+    def ring(self, chats: Iterable[str]) -> None:
+        import psycopg
+
+        chats = list(chats)
+        self.wake(chats)
+        with self._publisher_lock:
+            try:
+                if self._publisher is None or self._publisher.closed:
+                    self._publisher = psycopg.connect(self._url, autocommit=True, connect_timeout=2)
+                for start in range(0, len(chats), PG_CHATS_PER_NOTIFY):
+                    message = self._message(chats[start : start + PG_CHATS_PER_NOTIFY])
+                    self._publisher.execute("SELECT pg_notify(%s, %s)", (PG_CHANNEL, message))
+            except psycopg.Error as error:  # the other instances find the news on their next look
+                logger.error("news.postgres_unavailable", error=type(error).__name__)
+                self._close_publisher()
+
+    def _close_publisher(self) -> None:
+        publisher, self._publisher = self._publisher, None
+        if publisher is not None:
+            publisher.close()
+
+    async def run(self) -> None:
+        """``LISTEN lotse_news`` until cancelled; after a failure, again a moment later."""
+        import psycopg
+
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self._url, autocommit=True, connect_timeout=2
+                ) as connection:
+                    await connection.execute(f"LISTEN {PG_CHANNEL}")
+                    async for notification in connection.notifies():
+                        self._heard(notification.payload)
+            except psycopg.Error as error:
+                logger.error("news.postgres_unavailable", error=type(error).__name__)
+            await asyncio.sleep(RECONNECT_SECONDS)
+
+    async def aclose(self) -> None:
+        with self._publisher_lock:
+            self._close_publisher()
+
+
+def news_bell(redis_url: str | None, database_url: str | None = None) -> NewsBell:
+    """Redis when configured; else PostgreSQL's NOTIFY when the database is PostgreSQL; else this
+    instance only (SQLite: one gateway)."""
+    if redis_url:
+        return RedisNewsBell(redis_url)
+    if database_url and database_url.startswith("postgresql"):
+        return PostgresNewsBell(database_url)
+    return NewsBell()
 
 
 def ring_on_commit(sessions: sessionmaker, bell: NewsBell) -> None:

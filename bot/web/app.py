@@ -137,7 +137,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.sessions = make_sessions(make_engine(settings.effective_database_url))
-    app.state.news = news_bell(settings.redis_url)
+    app.state.news = news_bell(settings.redis_url, settings.effective_database_url)
     ring_on_commit(app.state.sessions, app.state.news)  # news queued here wakes the open web chats
     app.state.inbox_cookies = InboxCookies(settings)
     app.state.given_engine = engine  # None: the lifespan makes one from the settings

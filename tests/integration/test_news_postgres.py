@@ -8,11 +8,9 @@ the inbox of one reaches the person's web chat open on the other at once, not at
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 
-import httpx
 import psycopg
 import pytest
 from sqlalchemy.orm import sessionmaker
@@ -23,9 +21,8 @@ from bot.leads.outbox import CLAIMED_NOTICE
 from bot.leads.submission import submit_lead
 from bot.news import PG_CHANNEL, PostgresNewsBell, libpq_url, news_bell
 from bot.settings import Settings
-from devtools.events import Stream
 from devtools.servers import Gateway, start_gateway
-from tests.integration.test_two_gateways import PASSWORD, _login
+from tests.integration.test_two_gateways import PASSWORD, claim_seen_on_other_gateway
 from tests.support.databases import give_consent, submission
 
 only_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -67,25 +64,11 @@ def test_a_claim_on_one_gateway_reaches_the_web_chat_open_on_the_other_through_p
     assert isinstance(bell, PostgresNewsBell)
     bell.poll_seconds = 30  # its own looks (every second) cannot be what brings the news in time
 
-    stream = Stream(f"{two.url}/api/events?session={chat}")
-    try:
-        deadline = time.monotonic() + 10
-        while f"web:{chat}" not in bell._open:  # the stream is open on the second gateway
-            assert time.monotonic() < deadline, "the event stream did not open"
-            time.sleep(0.02)
-        time.sleep(0.5)  # its first look (nothing yet) is over, and its LISTEN is in place
-        with httpx.Client(base_url=one.url, timeout=10, follow_redirects=True) as inbox:
-            csrf = _login(inbox)
-            claimed_at = time.monotonic()
-            taken = inbox.post(f"/inbox/leads/{lead.id}/status", data={"status": "claimed", "csrf": csrf})
-        assert taken.status_code == 200
-        event = stream.next(timeout=5.0)
-        latency = time.monotonic() - claimed_at
-        assert event["messages"][0]["text"] == translate("ar", CLAIMED_NOTICE)
-        assert latency < 1.0, f"on the other gateway's open chat after {latency:.2f} s"
-        print(f"claim on gateway one → web chat open on gateway two (PostgreSQL NOTIFY): {latency * 1000:.0f} ms")
-    finally:
-        stream.close()
+    # settle: its first look (nothing yet) is over, and its LISTEN is in place
+    event, latency = claim_seen_on_other_gateway(one, two, bell, chat, lead.id, settle=0.5)
+    assert event["messages"][0]["text"] == translate("ar", CLAIMED_NOTICE)
+    assert latency < 1.0, f"on the other gateway's open chat after {latency:.2f} s"
+    print(f"claim on gateway one → web chat open on gateway two (PostgreSQL NOTIFY): {latency * 1000:.0f} ms")
 
 
 @only_postgresql

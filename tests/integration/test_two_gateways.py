@@ -154,6 +154,30 @@ def _login(client: httpx.Client) -> str:
     return found.group(1)
 
 
+def claim_seen_on_other_gateway(
+    one: Gateway, two: Gateway, bell: Any, chat: str, lead_id: Any, settle: float
+) -> tuple[dict[str, Any], float]:
+    """Open ``chat``'s event stream on gateway ``two``, wait ``settle`` seconds after it is open
+    (its first look is over), claim the lead in gateway ``one``'s inbox: the stream's next event and
+    the seconds from the claim to it."""
+    stream = Stream(f"{two.url}/api/events?session={chat}")
+    try:
+        deadline = time.monotonic() + 10
+        while f"web:{chat}" not in bell._open:  # the stream is open on the second gateway
+            assert time.monotonic() < deadline, "the event stream did not open"
+            time.sleep(0.02)
+        time.sleep(settle)
+        with httpx.Client(base_url=one.url, timeout=10, follow_redirects=True) as inbox:
+            csrf = _login(inbox)
+            claimed_at = time.monotonic()
+            taken = inbox.post(f"/inbox/leads/{lead_id}/status", data={"status": "claimed", "csrf": csrf})
+        assert taken.status_code == 200
+        event = stream.next(timeout=5.0)
+        return event, time.monotonic() - claimed_at
+    finally:
+        stream.close()
+
+
 def test_a_claim_on_one_gateway_reaches_the_web_chat_open_on_the_other_at_once(
     gateways: tuple[Gateway, Gateway], sessions: sessionmaker, keys: list[str]
 ) -> None:
@@ -166,22 +190,7 @@ def test_a_claim_on_one_gateway_reaches_the_web_chat_open_on_the_other_at_once(
     bell = two.server.config.app.state.news
     assert isinstance(bell, RedisNewsBell) and bell.poll_seconds >= 5, "the other gateway looks only now and then"
 
-    stream = Stream(f"{two.url}/api/events?session={chat}")
-    try:
-        deadline = time.monotonic() + 10
-        while f"web:{chat}" not in bell._open:  # the stream is open on the second gateway
-            assert time.monotonic() < deadline, "the event stream did not open"
-            time.sleep(0.02)
-        time.sleep(0.2)  # its first look (nothing yet) is over
-        with httpx.Client(base_url=one.url, timeout=10, follow_redirects=True) as inbox:
-            csrf = _login(inbox)
-            claimed_at = time.monotonic()
-            taken = inbox.post(f"/inbox/leads/{lead.id}/status", data={"status": "claimed", "csrf": csrf})
-        assert taken.status_code == 200
-        event = stream.next(timeout=5.0)
-        latency = time.monotonic() - claimed_at
-        assert event["messages"][0]["text"] == translate("uk", CLAIMED_NOTICE)
-        assert latency < 1.0, f"on the other gateway's open chat after {latency:.2f} s"
-        print(f"claim on gateway one → web chat open on gateway two: {latency * 1000:.0f} ms")
-    finally:
-        stream.close()
+    event, latency = claim_seen_on_other_gateway(one, two, bell, chat, lead.id, settle=0.2)
+    assert event["messages"][0]["text"] == translate("uk", CLAIMED_NOTICE)
+    assert latency < 1.0, f"on the other gateway's open chat after {latency:.2f} s"
+    print(f"claim on gateway one → web chat open on gateway two: {latency * 1000:.0f} ms")

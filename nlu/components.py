@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -175,9 +176,20 @@ class SentenceEmbeddings(DenseFeaturizer, GraphComponent):
         return training_data
 
 
-DIET_WEIGHT = 0.5
+DIET_WEIGHT = 0.3
 """How much DIET's ranking counts against the embedding classifier's (the rest). Set by measuring
-on the held-back set (README, *Understanding*), never on the real-phrasing set."""
+on the held-back set and on people-style training files left out of a training (README,
+*Understanding*), never on the real-phrasing set: 0.5 until the nearest examples joined the vote,
+0.3 since (held back 96.3 -> 96.8 %, left-out files 78.1 -> 80.1 %, bare intent)."""
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?؟。…])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` that have at least two words (split after . ! ? ؟ … and at line
+    breaks); a greeting or "Danke!" alone is not a sentence that says what the message is about."""
+    return [part.strip() for part in _SENTENCE_END.split(text) if len(part.split()) >= 2]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -197,6 +209,10 @@ class MeaningVote(GraphComponent, IntentClassifier):
     the nearest examples keep each of them. Chosen on held-out people-style training files, not on
     an evaluation set (README, *Understanding*). Stored as plain arrays (no pickle). Sits after DIET
     and before the FallbackClassifier, which then judges the averaged confidence.
+
+    A long message (``long_message_words`` or more) leans further on the embedding
+    (``long_diet_weight``), and its vote also hears each of its sentences: a story around a question
+    should not drown the question (``long_message_vote``).
     """
 
     def __init__(
@@ -223,6 +239,8 @@ class MeaningVote(GraphComponent, IntentClassifier):
             "regression_weight": 0.5,  # of the embedding's opinion; the nearest examples have the rest
             "knn_k": 10,
             "knn_temperature": 50.0,
+            "long_message_words": 0,  # 0: every message is weighed alike
+            "long_diet_weight": DIET_WEIGHT,
         }
 
     @staticmethod
@@ -321,14 +339,31 @@ class MeaningVote(GraphComponent, IntentClassifier):
             p = share * p + (1 - share) * self.nearest(vector)
         return dict(zip(self.intents, p.tolist(), strict=True))
 
+    def long_message_vote(self, text: str, vote: dict[str, float]) -> dict[str, float]:
+        """For a message of several sentences: half the whole message's vote, half the mean of its
+        sentences' votes. A story's mean embedding is pulled towards the story; the sentence that
+        asks ("… what can I do?", "… is that allowed?") keeps its own weight this way."""
+        parts = sentences(text[:MAX_CHARACTERS])
+        if len(parts) < 2:
+            return vote
+        votes = [self.probabilities(row) for row in embed(parts)]
+        return {
+            name: 0.5 * vote.get(name, 0.0) + 0.5 * sum(v.get(name, 0.0) for v in votes) / len(votes) for name in vote
+        }
+
     def process(self, messages: list[Message]) -> list[Message]:
-        weight = float(self._config["diet_weight"])
+        long_words = int(self._config["long_message_words"])
         for message in messages:
             vector = self._sentence(message)
             if self.weights is None or vector is None:
                 continue
             diet = {r["name"]: float(r["confidence"]) for r in message.get(INTENT_RANKING_KEY) or []}
             vote = self.probabilities(vector)
+            text = str(message.get(TEXT) or "")
+            weight = float(self._config["diet_weight"])
+            if long_words and len(text.split()) >= long_words:
+                weight = float(self._config["long_diet_weight"])
+                vote = self.long_message_vote(text, vote)
             combined = {
                 name: weight * diet.get(name, 0.0) + (1 - weight) * vote.get(name, 0.0)
                 for name in set(diet) | set(vote)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-
-from bot.settings import PROJECT_ROOT
-from bot.stack import ENGINE_ENV, ENGINE_PYTHON
+from tests.support.engine import in_engine
 
 SCRIPT = r"""
 import json
@@ -48,16 +44,7 @@ print(json.dumps(found))
 
 
 def test_the_hot_path_fixes_give_rasas_own_answers() -> None:
-    result = subprocess.run(
-        [str(ENGINE_PYTHON), "-c", SCRIPT],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        env={**ENGINE_ENV, "PATH": "/usr/bin:/bin"},
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found, _ = in_engine(SCRIPT)
     assert found == {
         "same_classes": True,
         "count": found["count"],

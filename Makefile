@@ -83,12 +83,14 @@ catalogs: $(VENV)/.installed ## after changing texts: extract, update every lang
 # data with --fail-on-warnings; validating again here cost half a minute of the training budget.
 # LOTSE_EMBEDDING_CACHE keeps the training examples' sentence embeddings (nlu/components.py) in
 # var/cache/: a retraining embeds only new lines. A clean clone (CI, bench) trains from scratch.
+# The model takes the time its training *started*: a training file edited while it trained is
+# newer than the model, so the next `make` trains again instead of keeping a model of the old file.
 $(MODEL): $(TRAINING_FILES) $(ENGINE_VENV)/.installed
 	@echo "==> training the model (only when nlu/ or config.yml changed)"
-	@mkdir -p var/models
+	@mkdir -p var/models && touch var/models/.training-started
 	LOTSE_EMBEDDING_CACHE=var/cache/embeddings.sqlite $(RASA) train --config config.yml --domain nlu/domain.yml --data $(NLU_DATA) \
 	  --out var/models --fixed-model-name lotse --quiet --skip-validation
-	@touch $@
+	@touch -r var/models/.training-started $@
 
 model: $(MODEL) ## train the Rasa model if the training data changed
 

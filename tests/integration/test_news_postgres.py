@@ -22,8 +22,8 @@ from bot.leads.submission import submit_lead
 from bot.news import PG_CHANNEL, PostgresNewsBell, libpq_url, news_bell
 from bot.settings import Settings
 from devtools.servers import Gateway, start_gateway
-from tests.integration.test_two_gateways import PASSWORD, claim_seen_on_other_gateway
 from tests.support.databases import give_consent, submission
+from tests.support.gateways import PASSWORD, claim_seen_on_other_gateway
 
 only_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 

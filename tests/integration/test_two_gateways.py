@@ -14,8 +14,6 @@ points where nothing listens.
 from __future__ import annotations
 
 import random
-import re
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -31,16 +29,15 @@ from bot.leads.outbox import CLAIMED_NOTICE
 from bot.leads.submission import submit_lead
 from bot.news import RedisNewsBell
 from bot.settings import Settings
-from devtools.events import Stream
 from devtools.fake_telegram import FakeTelegram
 from devtools.servers import Gateway, start_gateway
 from tests.support.databases import give_consent, submission
+from tests.support.gateways import PASSWORD, claim_seen_on_other_gateway
 from tests.support.redis import REDIS_URL, needs_redis
 
 pytestmark = needs_redis
 
 SECRET = "s3cret-token"
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -144,38 +141,6 @@ def test_an_update_delivered_to_both_webhooks_is_handled_once(
     httpx.post(f"{gateways[1].url}/telegram/webhook", json=following, headers=headers, timeout=10)
     answers = [c for c in telegram.called("sendMessage") if str(c.params["chat_id"]) == str(chat_id)]
     assert len(answers) == 2, "the next update is handled"
-
-
-def _login(client: httpx.Client) -> str:
-    response = client.post("/inbox/login", data={"username": "carl", "password": PASSWORD})
-    assert response.status_code == 200
-    found = re.search(r'name="csrf" value="([^"]+)"', response.text)
-    assert found is not None
-    return found.group(1)
-
-
-def claim_seen_on_other_gateway(
-    one: Gateway, two: Gateway, bell: Any, chat: str, lead_id: Any, settle: float
-) -> tuple[dict[str, Any], float]:
-    """Open ``chat``'s event stream on gateway ``two``, wait ``settle`` seconds after it is open
-    (its first look is over), claim the lead in gateway ``one``'s inbox: the stream's next event and
-    the seconds from the claim to it."""
-    stream = Stream(f"{two.url}/api/events?session={chat}")
-    try:
-        deadline = time.monotonic() + 10
-        while f"web:{chat}" not in bell._open:  # the stream is open on the second gateway
-            assert time.monotonic() < deadline, "the event stream did not open"
-            time.sleep(0.02)
-        time.sleep(settle)
-        with httpx.Client(base_url=one.url, timeout=10, follow_redirects=True) as inbox:
-            csrf = _login(inbox)
-            claimed_at = time.monotonic()
-            taken = inbox.post(f"/inbox/leads/{lead_id}/status", data={"status": "claimed", "csrf": csrf})
-        assert taken.status_code == 200
-        event = stream.next(timeout=5.0)
-        return event, time.monotonic() - claimed_at
-    finally:
-        stream.close()
 
 
 def test_a_claim_on_one_gateway_reaches_the_web_chat_open_on_the_other_at_once(

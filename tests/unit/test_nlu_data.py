@@ -112,3 +112,18 @@ def test_no_training_example_is_a_near_copy_of_a_real_phrasing_question() -> Non
         candidates = {n for gram in rarest[: len(own) - math.ceil(0.8 * len(own)) + 1] for n in index.get(gram, ())}
         near += [(example.text, texts[n]) for n in candidates if len(own & grams[n]) / len(own | grams[n]) >= 0.8]
     assert not near, near[:5]
+
+
+def test_every_entity_annotation_covers_whole_words() -> None:
+    """Rasa silently drops an entity that starts or ends inside a token ("بال[Umschulung]" — the
+    Arabic article glued to the German word): it only warns during training, and DIET never learns it."""
+    glued = []
+    for path in sorted([*NLU.glob("*/*.yml"), *HELD_BACK.glob("*/*.yml")]):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            for line in (block.get("examples") or "").splitlines():
+                text = line.strip()[2:]
+                for match in _ANNOTATION.finditer(text):
+                    before, after = text[: match.start()], text[match.end() :]
+                    if re.search(r"\w$", before) or re.match(r"\w", after):
+                        glued.append((path.relative_to(PROJECT_ROOT).as_posix(), text))
+    assert not glued, glued[:10]

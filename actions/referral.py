@@ -5,6 +5,10 @@ answers (visa, studies, pension, citizenship, Wohngeld, another city — ``knowl
 it names that office and what it does, in the person's language; otherwise the general
 ``utter_out_of_scope``. Both offer a person and the help. The ask-back (``actions/understanding.py``)
 refers too when the model's best, if unsure, guess is ``out_of_scope`` and the words name a topic.
+
+A message whose words name exactly one of our routes is about our field unless the model is sure
+it is not (``SURE_OUT_OF_SCOPE``): "Cum vă puteți echivala studiile?" names the Anerkennung, and
+gets its answer rather than "that I cannot answer".
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ from functools import lru_cache
 
 import structlog
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import office_line, question_index
+from actions.answers import compose_answer, office_line, question_index
 from actions.formatting import bullet_list, phone_messages
 from actions.responses import HELP_BUTTON, PERSON_BUTTON
 from actions.tracker import language_of
@@ -26,6 +30,9 @@ from knowledge.loader import DATA_DIR, load_knowledge
 from knowledge.referrals import Referral, ReferralIndex, read_referral_words, read_referrals
 
 logger = structlog.get_logger(__name__)
+
+SURE_OUT_OF_SCOPE = 0.8
+"""Below this, an ``out_of_scope`` message that names one of our routes is answered about that route."""
 
 # TRANSLATORS: the offices follow as a list, each with what it does and its web page.
 NOT_MINE = N_("Das kann ich dir leider nicht beantworten. Dafür ist eine andere Stelle zuständig:")
@@ -78,6 +85,18 @@ class ActionReferElsewhere(Action):
         return "action_refer_elsewhere"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not refer(dispatcher, tracker):
-            dispatcher.utter_message(response="utter_out_of_scope")
+        if refer(dispatcher, tracker):
+            return []
+        confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+        text = tracker.latest_message.get("text") or ""
+        if (
+            confidence < SURE_OUT_OF_SCOPE
+            and not referral_index().mentions(text)
+            and len(question_index().routes(text)) == 1
+        ):
+            answer, buttons, route_id = compose_answer(tracker)
+            dispatcher.utter_message(text=answer, buttons=buttons)
+            logger.info("understanding.route_named", route=route_id)
+            return [SlotSet("current_route", route_id)] if route_id else []
+        dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -5,7 +5,10 @@
   most likely answers as buttons, plus "talk to a person" — unless the message asks what a German
   term means, which the glossary answers, or its words name exactly one route, which is answered
   (with the aspect the words ask about), or its best guess is ``out_of_scope`` and its words name
-  a topic another office answers, which is named (``actions/referral.py``).
+  a topic another office answers, which is named (``actions/referral.py``). When the best guess is
+  ``out_of_scope`` and no office is named, Lotse says honestly that this is probably not its field
+  before it offers its guesses — it does not pretend the question was one of them. When the best
+  guess is a person, "talk to a person" is the first button.
 - What changes or deletes something — ``start_over``, ``change_language``, ``delete_my_data``,
   starting the contact form — runs only from a button, a command, or a message understood with
   high confidence (``is_sure``); otherwise the same ask-back, with that action as one of the
@@ -41,6 +44,11 @@ MAX_GUESSES = 3
 
 ASK_BACK = N_("Ich bin nicht sicher, ob ich dich richtig verstehe. Meinst du eins davon?")
 ASK_BACK_UNSURE = N_("Das möchte ich nicht falsch verstehen. Meinst du das? Dann tippe bitte auf die Taste.")
+# TRANSLATORS: the model's best guess is "not Lotse's field", but it is unsure; buttons with its other guesses follow.
+NOT_MINE_UNSURE = N_(
+    "Das gehört wahrscheinlich nicht zu dem, was ich beantworten kann: Ich kenne mich mit Wegen zum "
+    "Berufsabschluss aus. Eine Beraterin oder ein Berater sagt dir, wer zuständig ist. Oder meinst du eins davon?"
+)
 PERSON = N_("Mit einem Menschen sprechen")
 
 # What a guess looks like on its button. Route questions carry the route's (German) name.
@@ -96,16 +104,30 @@ def _label(intent: str, language: str) -> str | None:
     return None
 
 
+def offered(ranking: list[tuple[str, float]], first: str | None = None) -> list[str]:
+    """The intents the ask-back offers as buttons, in order: ``first``, then the likely guesses that
+    have a button (at most ``MAX_GUESSES``), and "talk to a person" — first when it is the best
+    guess, else last. (``bot.evaluation`` scores the first of them.)"""
+    ranked = [first] if first else []
+    ranked += [name for name, confidence in ranking if confidence >= CANDIDATE_FLOOR]
+    ranked = [
+        i
+        for i in dict.fromkeys(ranked)
+        if i == "request_counsellor" or i in LABELS or i.removeprefix("ask_") in ROUTE_IDS
+    ]
+    person_first = bool(ranked) and ranked[0] == "request_counsellor"
+    guessed = [i for i in ranked if i != "request_counsellor"][:MAX_GUESSES]
+    return ["request_counsellor", *guessed] if person_first else [*guessed, "request_counsellor"]
+
+
 def guesses(tracker: Tracker, first: str | None = None) -> list[dict[str, str]]:
-    """Buttons for the most likely meanings (``first`` in front), then "talk to a person"."""
+    """Buttons for the most likely meanings (``first`` in front), and "talk to a person"."""
     language = language_of(tracker)
     route = next(tracker.get_latest_entity_values("route"), None)
-    ranked = [first] if first else []
-    ranked += [name for name, confidence in _ranking(tracker) if confidence >= CANDIDATE_FLOOR]
     buttons: list[dict[str, str]] = []
-    for intent in dict.fromkeys(ranked):
-        label = _label(intent, language)
-        if label is None or intent == "request_counsellor" or len(buttons) == MAX_GUESSES:
+    for intent in offered(_ranking(tracker), first):
+        if intent == "request_counsellor":
+            buttons.append({"title": translate(language, PERSON), "payload": "/request_counsellor"})
             continue
         entities = (
             {"route": route} if route in ROUTE_IDS and intent in {"ask_costs", "ask_duration", "ask_funding"} else {}
@@ -114,14 +136,13 @@ def guesses(tracker: Tracker, first: str | None = None) -> list[dict[str, str]]:
         if intent == "change_language":
             named = next(tracker.get_latest_entity_values("language"), None)
             payload = "/change_language" + (json.dumps({"language": named}) if named else "")
-        buttons.append({"title": label, "payload": payload})
-    buttons.append({"title": translate(language, PERSON), "payload": "/request_counsellor"})
+        buttons.append({"title": _label(intent, language) or intent, "payload": payload})
     return buttons
 
 
-def ask_back(dispatcher: CollectingDispatcher, tracker: Tracker, first: str | None = None) -> None:
-    """ "Meinst du …?" with the best guesses as buttons."""
-    text = ASK_BACK_UNSURE if first else ASK_BACK
+def ask_back(dispatcher: CollectingDispatcher, tracker: Tracker, first: str | None = None, text: str = "") -> None:
+    """ "Meinst du …?" (or ``text``) with the best guesses as buttons."""
+    text = text or (ASK_BACK_UNSURE if first else ASK_BACK)
     dispatcher.utter_message(text=translate(language_of(tracker), text), buttons=guesses(tracker, first))
     logger.info("understanding.ask_back", guarded=first or "")
 
@@ -143,8 +164,9 @@ class ActionAskBack(Action):
             dispatcher.utter_message(text=text, buttons=buttons)
             return [SlotSet("current_route", route_id)] if route_id else []
         best = max(_ranking(tracker), key=lambda ranked: ranked[1], default=("", 0.0))[0]
-        if best == "out_of_scope" and refer(dispatcher, tracker):
-            # most likely not Lotse's field, and the words say whose it is ("Vizemi nasıl alabilirim?")
+        if best == "out_of_scope":
+            if not refer(dispatcher, tracker):  # "Vizemi nasıl alabilirim?" names whose it is
+                ask_back(dispatcher, tracker, text=NOT_MINE_UNSURE)
             return []
         ask_back(dispatcher, tracker)
         return []

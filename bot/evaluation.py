@@ -37,6 +37,7 @@ import yaml
 from bot.settings import PROJECT_ROOT
 from knowledge.loader import DATA_DIR, load_knowledge
 from knowledge.questions import QuestionIndex, read_question_words
+from knowledge.referrals import ReferralIndex, read_referral_words
 from knowledge.schema import ROUTE_IDS
 from knowledge.story import StoryWords, read_story, read_story_words
 from knowledge.triage import find_occupation, phrase
@@ -52,6 +53,16 @@ PEOPLE_STORIES_WRITTEN = date(2026, 12, 7)
 CONFIDENT = 0.8
 SURE_OF_ROUTE = 0.9
 """As ``actions.answers.SURE_OF_ROUTE``: a route the model picked this surely stands."""
+SURE_OUT_OF_SCOPE = 0.8
+"""As ``actions.referral.SURE_OUT_OF_SCOPE``: below it, out of scope naming one route answers the route."""
+CANDIDATE_FLOOR = 0.05
+"""As ``actions.understanding.CANDIDATE_FLOOR``: less likely guesses get no button."""
+OFFERED = frozenset(
+    {"start_check", "help", "ask_funding", "ask_costs", "ask_duration", "ask_language", "ask_work_while_learning"}
+    | {"ask_residence", "change_language", "show_my_data", "delete_my_data", "start_over", "request_counsellor"}
+    | {f"ask_{route}" for route in ROUTE_IDS}
+)
+"""The intents the ask-back has a button for (``actions.understanding.offered``; a test keeps both equal)."""
 """A wrong prediction at or above this confidence is "confidently wrong"."""
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -180,14 +191,39 @@ def _topics() -> dict[str, str]:
     return {f"ask_{topic.id}": topic.id for topic in load_knowledge().topics}
 
 
+@lru_cache(maxsize=1)
+def _referral_index() -> ReferralIndex:
+    return ReferralIndex(read_referral_words(DATA_DIR), _question_index())
+
+
+def first_offered(ranking: Ranking) -> str:
+    """The first button of the ask-back: "talk to a person" when that is the best guess, else the
+    most likely guess that has a button (``actions.understanding.offered``)."""
+    buttons = [name for name, confidence in ranking if confidence >= CANDIDATE_FLOOR and name in OFFERED]
+    return buttons[0] if buttons else "request_counsellor"
+
+
 def answered(parsed: Parsed) -> tuple[str, ...]:
     """What the person's answer is about, as the intents that lead there: ``ask_<route>`` (and
     ``ask_costs`` etc. for a route's costs, duration or funding) when the answer is about a route —
     the words may name it, whichever route or topic the model picked, and they answer even when
-    the model is unsure (``action_ask_back``) —, else the model's best intent (when Lotse asks
-    back: its first guess)."""
+    the model is unsure (``action_ask_back``) or not sure it is out of scope
+    (``action_refer_elsewhere``) —, else the model's best intent. When Lotse asks back: its first
+    button; or ``out_of_scope`` when that is its best guess (it says so before the buttons)."""
     intent, text, index = parsed.ranking[0][0], parsed.example.text, _question_index()
-    asks = intent.startswith("ask_") and (intent in _topics() or intent.removeprefix("ask_") in ROUTE_IDS)
+    if parsed.asked_back and intent != "out_of_scope":
+        intent = first_offered(parsed.ranking)
+    if (
+        intent == "out_of_scope"
+        and not parsed.asked_back
+        and parsed.ranking[0][1] < SURE_OUT_OF_SCOPE
+        and not _referral_index().mentions(text)
+        and len(index.routes(text)) == 1
+    ):
+        intent = ""  # the words name one of our routes: answered about it, not "not my field"
+    asks = intent == "" or (
+        intent.startswith("ask_") and (intent in _topics() or intent.removeprefix("ask_") in ROUTE_IDS)
+    )
     if parsed.asked_back or asks:
         term = index.asks_about_term(text)
         if term is not None and term.route is not None:

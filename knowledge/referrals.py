@@ -82,6 +82,12 @@ class ReferralIndex:
             if pattern is not None:
                 self._topics[topic] = pattern
 
+    def mentions(self, text: str) -> list[str]:
+        """Every out-of-scope topic ``text`` has words for, whether or not it also names a route
+        ("ein Visum für die Ausbildung in Frankreich" mentions residence)."""
+        folded = fold(text)
+        return [topic for topic, pattern in self._topics.items() if pattern.search(folded) is not None]
+
     def topic(self, text: str) -> str | None:
         """The out-of-scope topic ``text`` asks about (the one named first), or ``None`` when it
         names none. Residence, studies and pension do not count when the text names a route;

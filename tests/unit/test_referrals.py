@@ -130,3 +130,11 @@ def test_the_topic_named_first_wins_but_citizenship_outranks_residence() -> None
     assert INDEX.topic("Ich habe eine Aufenthaltserlaubnis nach § 25b, darf ich die Einbürgerung beantragen?") == (
         "citizenship"
     )
+
+
+def test_a_topic_is_mentioned_even_when_a_route_keeps_it_in_lotses_field() -> None:
+    """ "Visum für die Ausbildung" is Lotse's (residence for a training), but it still mentions a
+    visa: an unsure out-of-scope guess is then not turned into the Ausbildung's answer."""
+    text = "Brauche ich ein Visum für die Ausbildung in Frankreich?"
+    assert INDEX.topic(text) is None and INDEX.mentions(text) == ["residence"]
+    assert INDEX.mentions("Cum vă puteți echivala studiile?") == []

@@ -170,7 +170,7 @@ def test_an_unsure_request_for_a_counsellor_asks_before_the_consent_notice() -> 
     )
     messages, events = run(ActionOfferCounsellor(), unsure)
     assert messages[0]["text"] == translate("de", ASK_BACK_UNSURE) and events == []
-    assert payloads(messages)[-1] == "/request_counsellor"
+    assert payloads(messages) == ["/request_counsellor", "/help"], "the one meant first, and only once"
 
 
 @pytest.mark.parametrize(
@@ -276,3 +276,15 @@ def test_phone_messages_keeps_paragraphs_whole() -> None:
     # a heading never stands alone, even before a long fact
     parts = phone_messages("Kosten (Umschulung):\n• " + "y" * 340 + "\n• " + "z" * 100)
     assert parts[0].startswith("Kosten (Umschulung):\n• y") and parts[1] == "• " + "z" * 100
+
+
+def test_a_person_as_the_best_guess_is_the_first_button_and_only_once() -> None:
+    """ "Meinst du …?" leads with what Lotse thinks most likely — here: a person."""
+    unsure = tracker(
+        "ich brauche jemand der mir das alles mal erklärt",
+        "nlu_fallback",
+        0.4,
+        [("nlu_fallback", 0.4), ("request_counsellor", 0.38), ("ask_funding", 0.3), ("greet", 0.2), ("help", 0.1)],
+    )
+    messages, _ = run(ActionAskBack(), unsure)
+    assert payloads(messages) == ["/request_counsellor", "/ask_funding", "/help"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.nlg import render
+from actions.understanding import NOT_MINE_UNSURE
 from bot.bidi import strip_marks
 from bot.i18n import translate
 from knowledge.loader import load_knowledge
@@ -100,9 +101,44 @@ def test_unsure_with_residence_first_is_asked_back_not_referred() -> None:
     assert turn.payloads[0] == "/ask_residence"
 
 
-def test_unsure_out_of_scope_without_a_topic_is_asked_back() -> None:
+def test_unsure_out_of_scope_without_a_topic_says_so_before_it_offers_its_guesses() -> None:
+    """Most likely not Lotse's field, no office named: it does not pretend the bread price was
+    one of its own questions — it says so honestly, then offers its other guesses and a person."""
     turn = run(
         "action_ask_back",
         tracker("was kostet brot", "nlu_fallback", 0.5, ranking=[("out_of_scope", 0.45), ("ask_costs", 0.4)]),
     )
-    assert NOT_MINE not in turn.text and turn.payloads[-1] == "/request_counsellor"
+    assert NOT_MINE not in turn.text and turn.text == translate("de", NOT_MINE_UNSURE)
+    assert turn.payloads == ["/ask_costs", "/request_counsellor"]
+    ukrainian = run(
+        "action_ask_back",
+        tracker("скільки коштує хліб", "nlu_fallback", 0.5, language="uk", ranking=[("out_of_scope", 0.45)]),
+    )
+    assert strip_marks(ukrainian.text) == strip_marks(translate("uk", NOT_MINE_UNSURE)) != NOT_MINE_UNSURE
+    assert ukrainian.payloads == ["/request_counsellor"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "route"),
+    [
+        ("Cum vă puteți echivala studiile?", "ro", "anerkennung"),
+        ("Was bringt mir eine Teilqualifikation eigentlich?", "de", "teilqualifikation"),
+        ("What does recognition of professional experience mean?", "en", "validierung"),
+    ],
+)
+def test_out_of_scope_not_surely_but_naming_one_route_answers_that_route(text: str, language: str, route: str) -> None:
+    """The words name one of Lotse's routes: the question is about Lotse's field unless the model
+    is sure it is not — the route's answer, not "that I cannot answer"."""
+    turn = run(REFER, tracker(text, "out_of_scope", 0.6, language=language))
+    assert (
+        turn.responses == []
+        and {"event": "slot", "timestamp": None, "name": "current_route", "value": route} in turn.events
+    )
+    sure = run("action_answer", tracker(text, f"ask_{route}", 0.95, language=language))
+    assert turn.text == sure.text, "the same answer as a sure question about the route"
+
+
+def test_surely_out_of_scope_or_naming_two_routes_stays_out_of_scope() -> None:
+    sure = run(REFER, tracker("Cum vă puteți echivala studiile?", "out_of_scope", 0.85, language="ro"))
+    two = run(REFER, tracker("umschulung oder studium oder externenprüfung", "out_of_scope", 0.5))
+    assert sure.responses == two.responses == ["utter_out_of_scope"] and sure.events == two.events == []

@@ -1,0 +1,54 @@
+"""``make eval`` scores the answer a person gets: it must read the model's output the way the
+actions answer it (the ask-back's first button, a route named in an unsure out-of-scope question)."""
+
+from __future__ import annotations
+
+import pytest
+
+import bot.evaluation as evaluation
+from actions.answers import SURE_OF_ROUTE
+from actions.referral import SURE_OUT_OF_SCOPE
+from actions.understanding import CANDIDATE_FLOOR, LABELS, offered
+from bot.evaluation import Example, Parsed, answered, first_offered
+from knowledge.schema import ROUTE_IDS
+
+
+def test_the_evaluation_uses_the_actions_thresholds_and_buttons() -> None:
+    assert (evaluation.SURE_OF_ROUTE, evaluation.SURE_OUT_OF_SCOPE, evaluation.CANDIDATE_FLOOR) == (
+        SURE_OF_ROUTE,
+        SURE_OUT_OF_SCOPE,
+        CANDIDATE_FLOOR,
+    )
+    assert set(LABELS) | {f"ask_{route}" for route in ROUTE_IDS} == evaluation.OFFERED
+
+
+@pytest.mark.parametrize(
+    "ranking",
+    [
+        [("greet", 0.3), ("ask_funding", 0.25), ("request_counsellor", 0.2)],
+        [("request_counsellor", 0.3), ("ask_funding", 0.25)],
+        [("goodbye", 0.3), ("thank", 0.25), ("out_of_scope", 0.2)],
+        [("ask_umschulung", 0.3), ("ask_costs", 0.29)],
+        [("inform", 0.5), ("ask_language", 0.04), ("help", 0.06)],
+    ],
+)
+def test_the_first_button_is_read_as_the_ask_back_shows_it(ranking: list[tuple[str, float]]) -> None:
+    assert first_offered(ranking) == offered(ranking)[0]
+
+
+def _parsed(text: str, ranking: list[tuple[str, float]], asked_back: bool = False, language: str = "de") -> Parsed:
+    return Parsed(Example(language, text, "out_of_scope"), ranking, asked_back)
+
+
+def test_answers_are_read_as_the_actions_give_them() -> None:
+    # unsure small talk gets buttons, not a greeting: the first button is the answer
+    assert answered(_parsed("na du", [("greet", 0.35), ("help", 0.3)], asked_back=True)) == ("help",)
+    # unsure and most likely not Lotse's field: it says so first
+    assert answered(_parsed("was kostet brot", [("out_of_scope", 0.35), ("ask_costs", 0.3)], True)) == ("out_of_scope",)
+    # not surely out of scope, and the words name one route: that route's answer
+    echivala = "Cum vă puteți echivala studiile?"
+    assert answered(_parsed(echivala, [("out_of_scope", 0.6)], language="ro")) == ("ask_anerkennung",)
+    assert answered(_parsed(echivala, [("out_of_scope", 0.85)], language="ro")) == ("out_of_scope",)
+    # … unless the words name whose question it is (a visa: the foreigners' office)
+    visa = "Brauche ich ein Visum für die Ausbildung in Frankreich?"
+    assert answered(_parsed(visa, [("out_of_scope", 0.6)])) == ("out_of_scope",)

@@ -11,7 +11,10 @@ PYBABEL := $(VENV)/bin/pybabel
 RASA := $(ENGINE_VENV)/bin/rasa
 MODEL := var/models/lotse.tar.gz
 CHROMIUM ?= /usr/bin/chromium
-TRAINING_FILES := config.yml nlu/components.py $(shell find nlu -name '*.yml' 2>/dev/null)
+# … and the folders of nlu/: a folder is newer than the model when a training file was removed from
+# it (not nlu/ itself nor __pycache__, which the training's own import of nlu/components.py touches)
+TRAINING_FILES := config.yml nlu/components.py $(shell find nlu -name '*.yml' 2>/dev/null) \
+  $(shell find nlu -mindepth 1 -name __pycache__ -prune -o -mindepth 1 -type d -print 2>/dev/null)
 # training data: every folder of nlu/ (nlu/domain.yml is passed separately, not as data)
 NLU_DATA := $(sort $(dir $(shell find nlu -mindepth 2 -name '*.yml' 2>/dev/null)))
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)

@@ -8,7 +8,9 @@
   a topic another office answers, which is named (``actions/referral.py``). When the best guess is
   ``out_of_scope`` and no office is named, Lotse says honestly that this is probably not its field
   before it offers its guesses — it does not pretend the question was one of them. When the best
-  guess is a person, "talk to a person" is the first button.
+  guess is a person, "talk to a person" is the first button. A short message whose best guess is
+  small talk ("بخاطركم", "мушу бігти") gets the small talk's answer: a wrong "goodbye" costs
+  nothing, while buttons for routes do not fit a goodbye.
 - What changes or deletes something — ``start_over``, ``change_language``, ``delete_my_data``,
   starting the contact form — runs only from a button, a command, or a message understood with
   high confidence (``is_sure``); otherwise the same ask-back, with that action as one of the
@@ -41,6 +43,14 @@ HIGH_MARGIN = 0.3
 CANDIDATE_FLOOR = 0.05
 """Intents less likely than this are not offered as a guess."""
 MAX_GUESSES = 3
+SMALL_TALK = {
+    "greet": "utter_greet",
+    "goodbye": "utter_goodbye",
+    "thank": "utter_thank",
+    "bot_challenge": "utter_bot_challenge",
+}
+"""Harmless best guesses: a short message most likely meaning one of them gets its answer, not buttons."""
+SHORT_MESSAGE_WORDS = 4
 
 ASK_BACK = N_("Ich bin nicht sicher, ob ich dich richtig verstehe. Meinst du eins davon?")
 ASK_BACK_UNSURE = N_("Das möchte ich nicht falsch verstehen. Meinst du das? Dann tippe bitte auf die Taste.")
@@ -164,6 +174,9 @@ class ActionAskBack(Action):
             dispatcher.utter_message(text=text, buttons=buttons)
             return [SlotSet("current_route", route_id)] if route_id else []
         best = max(_ranking(tracker), key=lambda ranked: ranked[1], default=("", 0.0))[0]
+        if best in SMALL_TALK and len((tracker.latest_message.get("text") or "").split()) <= SHORT_MESSAGE_WORDS:
+            dispatcher.utter_message(response=SMALL_TALK[best])
+            return []
         if best == "out_of_scope":
             if not refer(dispatcher, tracker):  # "Vizemi nasıl alabilirim?" names whose it is
                 ask_back(dispatcher, tracker, text=NOT_MINE_UNSURE)

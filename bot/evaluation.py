@@ -63,6 +63,9 @@ OFFERED = frozenset(
     | {f"ask_{route}" for route in ROUTE_IDS}
 )
 """The intents the ask-back has a button for (``actions.understanding.offered``; a test keeps both equal)."""
+SMALL_TALK = frozenset({"greet", "goodbye", "thank", "bot_challenge"})
+SHORT_MESSAGE_WORDS = 4
+"""As ``actions.understanding``: a short message whose best guess is small talk gets its answer."""
 """A wrong prediction at or above this confidence is "confidently wrong"."""
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -209,9 +212,11 @@ def answered(parsed: Parsed) -> tuple[str, ...]:
     the words may name it, whichever route or topic the model picked, and they answer even when
     the model is unsure (``action_ask_back``) or not sure it is out of scope
     (``action_refer_elsewhere``) —, else the model's best intent. When Lotse asks back: its first
-    button; or ``out_of_scope`` when that is its best guess (it says so before the buttons)."""
+    button; or ``out_of_scope`` when that is its best guess (it says so before the buttons), or
+    the small talk a short message most likely is."""
     intent, text, index = parsed.ranking[0][0], parsed.example.text, _question_index()
-    if parsed.asked_back and intent != "out_of_scope":
+    small_talk = intent in SMALL_TALK and len(text.split()) <= SHORT_MESSAGE_WORDS
+    if parsed.asked_back and intent != "out_of_scope" and not small_talk:
         intent = first_offered(parsed.ranking)
     if (
         intent == "out_of_scope"
@@ -250,12 +255,17 @@ def answered(parsed: Parsed) -> tuple[str, ...]:
 
 def asks_back(parsed: Parsed) -> bool:
     """Whether Lotse asks back: the model is unsure and no glossary term or single route in the
-    words lets it answer anyway."""
+    words lets it answer anyway, nor small talk in a short message, nor an office's topic when
+    its best guess is out of scope (``action_ask_back``)."""
     if not parsed.asked_back:
         return False
-    index = _question_index()
-    term = index.asks_about_term(parsed.example.text)
-    return (term is None or term.route is None) and len(index.routes(parsed.example.text)) != 1
+    index, text, best = _question_index(), parsed.example.text, parsed.ranking[0][0]
+    term = index.asks_about_term(text)
+    if (term is not None and term.route is not None) or len(index.routes(text)) == 1:
+        return False
+    if best in SMALL_TALK and len(text.split()) <= SHORT_MESSAGE_WORDS:
+        return False
+    return not (best == "out_of_scope" and _referral_index().topic(text) is not None)
 
 
 def parse_all(engine_url: str, token: str, examples: list[Example]) -> list[Parsed]:

@@ -8,7 +8,7 @@ import uuid
 import httpx
 
 from actions.nlg import render
-from actions.understanding import ASK_BACK, NOT_MINE_UNSURE
+from actions.understanding import ASK_BACK, NOT_MINE_UNSURE, SMALL_TALK
 from bot.i18n import translate
 from bot.starter import Stack
 
@@ -72,7 +72,8 @@ def test_the_channel_changing_its_language_switches_the_conversation(stack: Stac
 
 
 def test_junk_gets_a_kind_answer(stack: Stack) -> None:
-    kind = {render(name, "de")["text"] for name in ("utter_default", "utter_out_of_scope", "utter_what_next")}
+    answers = ("utter_default", "utter_out_of_scope", "utter_what_next", *SMALL_TALK.values())
+    kind = {render(name, "de")["text"] for name in answers}
     kind |= {translate("de", ASK_BACK), translate("de", NOT_MINE_UNSURE)}
     for junk in ["\x00\x01\ufffd\ufffd\x7f", "qwrtzp xkcd vbnm", "<script>alert(1)</script>", "a" * 10_000]:
         texts = _texts(stack.say(_sender(), junk, "de"))

@@ -8,7 +8,7 @@ import pytest
 import bot.evaluation as evaluation
 from actions.answers import SURE_OF_ROUTE
 from actions.referral import SURE_OUT_OF_SCOPE
-from actions.understanding import CANDIDATE_FLOOR, LABELS, offered
+from actions.understanding import CANDIDATE_FLOOR, LABELS, SHORT_MESSAGE_WORDS, SMALL_TALK, offered
 from bot.evaluation import Example, Parsed, answered, first_offered
 from knowledge.schema import ROUTE_IDS
 
@@ -20,6 +20,7 @@ def test_the_evaluation_uses_the_actions_thresholds_and_buttons() -> None:
         CANDIDATE_FLOOR,
     )
     assert set(LABELS) | {f"ask_{route}" for route in ROUTE_IDS} == evaluation.OFFERED
+    assert (set(SMALL_TALK), SHORT_MESSAGE_WORDS) == (evaluation.SMALL_TALK, evaluation.SHORT_MESSAGE_WORDS)
 
 
 @pytest.mark.parametrize(
@@ -41,8 +42,11 @@ def _parsed(text: str, ranking: list[tuple[str, float]], asked_back: bool = Fals
 
 
 def test_answers_are_read_as_the_actions_give_them() -> None:
-    # unsure small talk gets buttons, not a greeting: the first button is the answer
-    assert answered(_parsed("na du", [("greet", 0.35), ("help", 0.3)], asked_back=True)) == ("help",)
+    # an unsure short greeting is greeted; a long message gets buttons: the first is the answer
+    assert answered(_parsed("na du", [("greet", 0.35), ("help", 0.3)], asked_back=True)) == ("greet",)
+    story = "hallo ich weiß nicht so genau wie das alles hier geht"
+    assert answered(_parsed(story, [("greet", 0.35), ("help", 0.3)], asked_back=True)) == ("help",)
+    assert answered(_parsed("na du", [("affirm", 0.35), ("help", 0.3)], asked_back=True)) == ("help",)
     # unsure and most likely not Lotse's field: it says so first
     assert answered(_parsed("was kostet brot", [("out_of_scope", 0.35), ("ask_costs", 0.3)], True)) == ("out_of_scope",)
     # not surely out of scope, and the words name one route: that route's answer

@@ -288,3 +288,27 @@ def test_a_person_as_the_best_guess_is_the_first_button_and_only_once() -> None:
     )
     messages, _ = run(ActionAskBack(), unsure)
     assert payloads(messages) == ["/request_counsellor", "/ask_funding", "/help"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "best", "response"),
+    [
+        ("بخاطركم", "ar", "goodbye", "utter_goodbye"),
+        ("мушу бігти", "uk", "goodbye", "utter_goodbye"),
+        ("مسا النور", "ar", "greet", "utter_greet"),
+        ("dyakuyu duzhe", "uk", "thank", "utter_thank"),
+    ],
+)
+def test_short_unsure_small_talk_gets_its_answer_not_buttons(
+    text: str, language: str, best: str, response: str
+) -> None:
+    unsure = tracker(text, "nlu_fallback", 0.4, [("nlu_fallback", 0.4), (best, 0.35), ("help", 0.3)], language=language)
+    messages, events = run(ActionAskBack(), unsure)
+    assert [m.get("response") for m in messages] == [response] and events == []
+
+
+def test_a_long_message_whose_best_guess_is_small_talk_is_still_asked_back() -> None:
+    text = "hallo ich weiß gar nicht so genau was ich hier eigentlich fragen soll"
+    unsure = tracker(text, "nlu_fallback", 0.4, [("nlu_fallback", 0.4), ("greet", 0.35), ("help", 0.3)])
+    messages, _ = run(ActionAskBack(), unsure)
+    assert messages[0]["text"] == translate("de", ASK_BACK) and payloads(messages)[0] == "/help"

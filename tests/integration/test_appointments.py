@@ -10,7 +10,6 @@ engine nobody listens to: a press that reached the engine would come back as "I 
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, time, timedelta
@@ -64,6 +63,7 @@ from devtools.events import Stream
 from devtools.fake_telegram import FakeTelegram
 from devtools.servers import Gateway, start_gateway
 from tests.support.databases import give_consent, submission
+from tests.support.inbox import PASSWORD, login
 
 CHAT = -100555
 ANNA, BEN, ADMIN = 701, 702, 703
@@ -71,7 +71,6 @@ BOT_ID = 123  # from the token "123:TEST"
 NOBODY_LISTENS = "http://127.0.0.1:9"
 OFFICE = ZoneInfo("Europe/Berlin")
 PLACE = "Jobcenter Schwerin, Margaretenhof 14, Raum 2.14"
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -580,12 +579,6 @@ def inbox(database_url: str, sessions: sessionmaker, tmp_path) -> Iterator[TestC
         yield client
 
 
-def _login(client: TestClient, username: str) -> str:
-    response = client.post("/inbox/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 200
-    return re.search(r'name="csrf" value="([^"]+)"', response.text).group(1)
-
-
 def test_the_inbox_lists_upcoming_appointments_own_or_all_and_calls_one_off(
     inbox: TestClient, sessions: sessionmaker, team
 ) -> None:
@@ -593,7 +586,7 @@ def test_the_inbox_lists_upcoming_appointments_own_or_all_and_calls_one_off(
     _, bens = _web_lead(sessions, "ro", "Ioana", by=BEN)
     annas_day, bens_day = _in_days(6), _in_days(9)
 
-    csrf = _login(inbox, "anna")
+    csrf = login(inbox, "anna")
     page = f"/inbox/leads/{annas.id}"
     bad = inbox.post(f"{page}/message", data={"template": "meet", "values": f"morgen\n10:30\n{PLACE}", "csrf": csrf})
     assert bad.status_code == 400 and "nicht erkannt" in bad.text
@@ -610,16 +603,16 @@ def test_the_inbox_lists_upcoming_appointments_own_or_all_and_calls_one_off(
     lead_page = inbox.get(page).text
     assert "Termine mit Marta" in lead_page and "Termin absagen" in lead_page
 
-    _login(inbox, "root")
+    login(inbox, "root")
     everyone = inbox.get("/inbox/appointments").text
     assert "Marta" in everyone and "Ioana" in everyone
     assert everyone.index("Marta") < everyone.index("Ioana"), "soonest first"
 
-    csrf = _login(inbox, "ben")
+    csrf = login(inbox, "ben")
     annas_appointment = _appointment(sessions, annas.id)
     refused = inbox.post(f"/inbox/appointments/{annas_appointment.id}/cancel", data={"csrf": csrf})
     assert refused.status_code == 403
-    csrf = _login(inbox, "anna")
+    csrf = login(inbox, "anna")
     assert inbox.post(f"/inbox/appointments/{annas_appointment.id}/cancel", data={"csrf": "forged"}).status_code == 403
     cancelled = inbox.post(f"/inbox/appointments/{annas_appointment.id}/cancel", data={"csrf": csrf})
     assert cancelled.status_code == 200 and "Der Termin ist abgesagt" in cancelled.text

@@ -28,9 +28,9 @@ from bot.settings import Settings
 from devtools.events import Stream
 from devtools.servers import Gateway, start_gateway
 from tests.support.databases import give_consent, submission
+from tests.support.inbox import PASSWORD
 
 ANNA = 701
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture

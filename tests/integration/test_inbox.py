@@ -24,8 +24,7 @@ from bot.leads.submission import submit_lead
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.support.databases import give_consent, submission
-
-PASSWORD = "correct horse battery"
+from tests.support.inbox import PASSWORD
 
 
 @pytest.fixture

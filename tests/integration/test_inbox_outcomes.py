@@ -26,8 +26,8 @@ from bot.settings import Settings
 from bot.web.app import create_app
 from bot.working_hours import WorkingHours
 from tests.support.databases import give_consent, submission
+from tests.support.inbox import PASSWORD
 
-PASSWORD = "correct horse battery"
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = WorkingHours.from_settings(Settings())
 

@@ -23,7 +23,8 @@ from bot.news import PG_CHANNEL, PostgresNewsBell, libpq_url, news_bell
 from bot.settings import Settings
 from devtools.servers import Gateway, start_gateway
 from tests.support.databases import give_consent, submission
-from tests.support.gateways import PASSWORD, claim_seen_on_other_gateway
+from tests.support.gateways import claim_seen_on_other_gateway
+from tests.support.inbox import PASSWORD
 
 only_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 

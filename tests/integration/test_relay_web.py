@@ -7,7 +7,6 @@ goes back to the thread; Lotse (the real engine) stays silent meanwhile and answ
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -38,11 +37,11 @@ from devtools.events import Stream
 from devtools.fake_telegram import FakeTelegram
 from devtools.servers import Gateway, start_gateway
 from tests.support.databases import give_consent, submission
+from tests.support.inbox import PASSWORD, login
 
 CHAT = -100888
 ANNA = 601
 BOT_ID = 123
-PASSWORD = "correct horse battery"
 
 
 def _web_lead(sessions: sessionmaker, language: str, first_name: str = "Amal") -> tuple[str, Lead]:
@@ -64,26 +63,20 @@ def inbox(database_url: str, sessions: sessionmaker, tmp_path) -> Iterator[TestC
         yield client
 
 
-def _login(client: TestClient, username: str) -> str:
-    response = client.post("/inbox/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 200
-    return re.search(r'name="csrf" value="([^"]+)"', response.text).group(1)
-
-
 def test_the_inbox_writes_to_the_person_in_their_language_and_shows_both_sides(
     inbox: TestClient, sessions: sessionmaker
 ) -> None:
     chat, lead = _web_lead(sessions, "uk", "Olena")
     page = f"/inbox/leads/{lead.id}"
-    _login(inbox, "carl")
-    inbox.post(f"{page}/status", data={"status": "claimed", "csrf": _login(inbox, "carl")})
+    login(inbox, "carl")
+    inbox.post(f"{page}/status", data={"status": "claimed", "csrf": login(inbox, "carl")})
 
-    csrf = _login(inbox, "ben")  # not the one who holds the lead
+    csrf = login(inbox, "ben")  # not the one who holds the lead
     assert "Schreiben kann, wer die Anfrage übernommen hat (Carl Meier)" in inbox.get(page).text
     refused = inbox.post(f"{page}/message", data={"text": "Hallo", "csrf": csrf})
     assert refused.status_code == 403 and "Carl Meier übernommen" in refused.text
 
-    csrf = _login(inbox, "carl")
+    csrf = login(inbox, "carl")
     assert inbox.post(f"{page}/message", data={"text": "Hallo", "csrf": "forged"}).status_code == 403
     wakeup = inbox.app.state.telegram.wakeup = asyncio.Event()  # the notifier's, when Telegram runs
     sent = inbox.post(f"{page}/message", data={"text": "Guten Tag, ich rufe Sie morgen an.", "csrf": csrf})

@@ -32,7 +32,8 @@ from bot.settings import Settings
 from devtools.fake_telegram import FakeTelegram
 from devtools.servers import Gateway, start_gateway
 from tests.support.databases import give_consent, submission
-from tests.support.gateways import PASSWORD, claim_seen_on_other_gateway
+from tests.support.gateways import claim_seen_on_other_gateway
+from tests.support.inbox import PASSWORD
 from tests.support.redis import REDIS_URL, needs_redis
 
 pytestmark = needs_redis

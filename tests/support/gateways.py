@@ -3,7 +3,6 @@ two-gateway tests share (``tests/integration/test_two_gateways.py``, ``test_news
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -11,18 +10,12 @@ import httpx
 
 from devtools.events import Stream
 from devtools.servers import Gateway
-
-PASSWORD = "correct horse battery"
-"""The password of the counsellor "carl" the tests add."""
+from tests.support.inbox import login
 
 
 def inbox_login(client: httpx.Client) -> str:
     """Logs "carl" into the inbox; the CSRF token of the page it lands on."""
-    response = client.post("/inbox/login", data={"username": "carl", "password": PASSWORD})
-    assert response.status_code == 200
-    found = re.search(r'name="csrf" value="([^"]+)"', response.text)
-    assert found is not None
-    return found.group(1)
+    return login(client, "carl")
 
 
 def claim_seen_on_other_gateway(

@@ -39,11 +39,11 @@ from bot.starter import free_port
 from bot.web.app import create_app
 from devtools.fake_telegram import FakeTelegram
 from tests.support.databases import give_consent, submission
+from tests.support.inbox import PASSWORD
 
 EXAMPLES = int(os.environ.get("LOTSE_FUZZ_EXAMPLES", "200"))
 MARKER = "<script>lotse-fuzz</script>"
 """Put into generated texts; must never come back raw in an HTML page or a script."""
-PASSWORD = "correct horse battery"
 SECRET = "webhook-secret"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 from actions.formatting import bullet_list, fact_text, phone_messages
 from actions.tracker import language_of
 from bot.i18n import N_, directed, translate
+from bot.understanding import SURE_OF_ROUTE
 from knowledge.loader import DATA_DIR, load_knowledge
 from knowledge.questions import QuestionIndex, read_question_words
 from knowledge.schema import ROUTE_IDS, Knowledge, Route
@@ -39,8 +40,6 @@ TOPIC_INTENTS = {
     "ask_work_while_learning": "work_while_learning",
     "ask_residence": "residence",
 }
-SURE_OF_ROUTE = 0.9
-"""A route the model picked at least this surely stands, even when the words name another one."""
 ASPECTS = ("requirements", "costs", "duration", "offices", "documents", "funding")
 
 BUTTON_TITLES = {

@@ -7,7 +7,7 @@ it names that office and what it does, in the person's language; otherwise the g
 refers too when the model's best, if unsure, guess is ``out_of_scope`` and the words name a topic.
 
 A message whose words name exactly one of our routes is about our field unless the model is sure
-it is not (``SURE_OUT_OF_SCOPE``): "Cum vă puteți echivala studiile?" names the Anerkennung, and
+it is not (``bot.understanding.SURE_OUT_OF_SCOPE``): "Cum vă puteți echivala studiile?" names the Anerkennung, and
 gets its answer rather than "that I cannot answer".
 """
 
@@ -26,13 +26,11 @@ from actions.formatting import bullet_list, phone_messages
 from actions.responses import HELP_BUTTON, PERSON_BUTTON
 from actions.tracker import language_of
 from bot.i18n import N_, directed, translate
+from bot.understanding import route_instead_of_out_of_scope
 from knowledge.loader import DATA_DIR, load_knowledge
 from knowledge.referrals import Referral, ReferralIndex, read_referral_words, read_referrals
 
 logger = structlog.get_logger(__name__)
-
-SURE_OUT_OF_SCOPE = 0.8
-"""Below this, an ``out_of_scope`` message that names one of our routes is answered about that route."""
 
 # TRANSLATORS: the offices follow as a list, each with what it does and its web page.
 NOT_MINE = N_("Das kann ich dir leider nicht beantworten. Dafür ist eine andere Stelle zuständig:")
@@ -89,11 +87,7 @@ class ActionReferElsewhere(Action):
             return []
         confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
         text = tracker.latest_message.get("text") or ""
-        if (
-            confidence < SURE_OUT_OF_SCOPE
-            and not referral_index().mentions(text)
-            and len(question_index().routes(text)) == 1
-        ):
+        if route_instead_of_out_of_scope(confidence, text, question_index(), referral_index()):
             answer, buttons, route_id = compose_answer(tracker)
             dispatcher.utter_message(text=answer, buttons=buttons)
             logger.info("understanding.route_named", route=route_id)

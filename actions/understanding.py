@@ -31,6 +31,7 @@ from actions.answers import compose_answer, question_index, term_answer
 from actions.referral import refer
 from actions.tracker import input_kind, language_of
 from bot.i18n import N_, translate
+from bot.understanding import SMALL_TALK, is_short_small_talk, offered
 from knowledge.loader import load_knowledge
 from knowledge.schema import ROUTE_IDS
 
@@ -40,17 +41,6 @@ HIGH_CONFIDENCE = 0.9
 """A typed message may change or delete something only when understood at least this surely …"""
 HIGH_MARGIN = 0.3
 """… and this far ahead of the second-best intent."""
-CANDIDATE_FLOOR = 0.05
-"""Intents less likely than this are not offered as a guess."""
-MAX_GUESSES = 3
-SMALL_TALK = {
-    "greet": "utter_greet",
-    "goodbye": "utter_goodbye",
-    "thank": "utter_thank",
-    "bot_challenge": "utter_bot_challenge",
-}
-"""Harmless best guesses: a short message most likely meaning one of them gets its answer, not buttons."""
-SHORT_MESSAGE_WORDS = 4
 
 ASK_BACK = N_("Ich bin nicht sicher, ob ich dich richtig verstehe. Meinst du eins davon?")
 ASK_BACK_UNSURE = N_("Das möchte ich nicht falsch verstehen. Meinst du das? Dann tippe bitte auf die Taste.")
@@ -114,22 +104,6 @@ def _label(intent: str, language: str) -> str | None:
     return None
 
 
-def offered(ranking: list[tuple[str, float]], first: str | None = None) -> list[str]:
-    """The intents the ask-back offers as buttons, in order: ``first``, then the likely guesses that
-    have a button (at most ``MAX_GUESSES``), and "talk to a person" — first when it is the best
-    guess, else last. (``bot.evaluation`` scores the first of them.)"""
-    ranked = [first] if first else []
-    ranked += [name for name, confidence in ranking if confidence >= CANDIDATE_FLOOR]
-    ranked = [
-        i
-        for i in dict.fromkeys(ranked)
-        if i == "request_counsellor" or i in LABELS or i.removeprefix("ask_") in ROUTE_IDS
-    ]
-    person_first = bool(ranked) and ranked[0] == "request_counsellor"
-    guessed = [i for i in ranked if i != "request_counsellor"][:MAX_GUESSES]
-    return ["request_counsellor", *guessed] if person_first else [*guessed, "request_counsellor"]
-
-
 def guesses(tracker: Tracker, first: str | None = None) -> list[dict[str, str]]:
     """Buttons for the most likely meanings (``first`` in front), and "talk to a person"."""
     language = language_of(tracker)
@@ -174,7 +148,7 @@ class ActionAskBack(Action):
             dispatcher.utter_message(text=text, buttons=buttons)
             return [SlotSet("current_route", route_id)] if route_id else []
         best = max(_ranking(tracker), key=lambda ranked: ranked[1], default=("", 0.0))[0]
-        if best in SMALL_TALK and len((tracker.latest_message.get("text") or "").split()) <= SHORT_MESSAGE_WORDS:
+        if is_short_small_talk(best, tracker.latest_message.get("text") or ""):
             dispatcher.utter_message(response=SMALL_TALK[best])
             return []
         if best == "out_of_scope":

@@ -35,6 +35,7 @@ import httpx
 import yaml
 
 from bot.settings import PROJECT_ROOT
+from bot.understanding import SURE_OF_ROUTE, is_short_small_talk, offered, route_instead_of_out_of_scope
 from knowledge.loader import DATA_DIR, load_knowledge
 from knowledge.questions import QuestionIndex, read_question_words
 from knowledge.referrals import ReferralIndex, read_referral_words
@@ -51,21 +52,6 @@ PEOPLE_STORIES_TEST = PROJECT_ROOT / "tests" / "data" / "stories" / "people_test
 PEOPLE_STORIES_WRITTEN = date(2026, 12, 7)
 """The day the stories were written: "seit 2017" and "born 1990" count to it, whenever they are read."""
 CONFIDENT = 0.8
-SURE_OF_ROUTE = 0.9
-"""As ``actions.answers.SURE_OF_ROUTE``: a route the model picked this surely stands."""
-SURE_OUT_OF_SCOPE = 0.8
-"""As ``actions.referral.SURE_OUT_OF_SCOPE``: below it, out of scope naming one route answers the route."""
-CANDIDATE_FLOOR = 0.05
-"""As ``actions.understanding.CANDIDATE_FLOOR``: less likely guesses get no button."""
-OFFERED = frozenset(
-    {"start_check", "help", "ask_funding", "ask_costs", "ask_duration", "ask_language", "ask_work_while_learning"}
-    | {"ask_residence", "change_language", "show_my_data", "delete_my_data", "start_over", "request_counsellor"}
-    | {f"ask_{route}" for route in ROUTE_IDS}
-)
-"""The intents the ask-back has a button for (``actions.understanding.offered``; a test keeps both equal)."""
-SMALL_TALK = frozenset({"greet", "goodbye", "thank", "bot_challenge"})
-SHORT_MESSAGE_WORDS = 4
-"""As ``actions.understanding``: a short message whose best guess is small talk gets its answer."""
 """A wrong prediction at or above this confidence is "confidently wrong"."""
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -200,10 +186,8 @@ def _referral_index() -> ReferralIndex:
 
 
 def first_offered(ranking: Ranking) -> str:
-    """The first button of the ask-back: "talk to a person" when that is the best guess, else the
-    most likely guess that has a button (``actions.understanding.offered``)."""
-    buttons = [name for name, confidence in ranking if confidence >= CANDIDATE_FLOOR and name in OFFERED]
-    return buttons[0] if buttons else "request_counsellor"
+    """The first button of the ask-back (``bot.understanding.offered``)."""
+    return offered(ranking)[0]
 
 
 def answered(parsed: Parsed) -> tuple[str, ...]:
@@ -215,15 +199,12 @@ def answered(parsed: Parsed) -> tuple[str, ...]:
     button; or ``out_of_scope`` when that is its best guess (it says so before the buttons), or
     the small talk a short message most likely is."""
     intent, text, index = parsed.ranking[0][0], parsed.example.text, _question_index()
-    small_talk = intent in SMALL_TALK and len(text.split()) <= SHORT_MESSAGE_WORDS
-    if parsed.asked_back and intent != "out_of_scope" and not small_talk:
+    if parsed.asked_back and intent != "out_of_scope" and not is_short_small_talk(intent, text):
         intent = first_offered(parsed.ranking)
     if (
         intent == "out_of_scope"
         and not parsed.asked_back
-        and parsed.ranking[0][1] < SURE_OUT_OF_SCOPE
-        and not _referral_index().mentions(text)
-        and len(index.routes(text)) == 1
+        and route_instead_of_out_of_scope(parsed.ranking[0][1], text, index, _referral_index())
     ):
         intent = ""  # the words name one of our routes: answered about it, not "not my field"
     asks = intent == "" or (
@@ -263,7 +244,7 @@ def asks_back(parsed: Parsed) -> bool:
     term = index.asks_about_term(text)
     if (term is not None and term.route is not None) or len(index.routes(text)) == 1:
         return False
-    if best in SMALL_TALK and len(text.split()) <= SHORT_MESSAGE_WORDS:
+    if is_short_small_talk(best, text):
         return False
     return not (best == "out_of_scope" and _referral_index().topic(text) is not None)
 

@@ -13,11 +13,6 @@ from devtools.servers import Gateway
 from tests.support.inbox import login
 
 
-def inbox_login(client: httpx.Client) -> str:
-    """Logs "carl" into the inbox; the CSRF token of the page it lands on."""
-    return login(client, "carl")
-
-
 def claim_seen_on_other_gateway(
     one: Gateway, two: Gateway, bell: Any, chat: str, lead_id: Any, settle: float
 ) -> tuple[dict[str, Any], float]:
@@ -32,7 +27,7 @@ def claim_seen_on_other_gateway(
             time.sleep(0.02)
         time.sleep(settle)
         with httpx.Client(base_url=one.url, timeout=10, follow_redirects=True) as inbox:
-            csrf = inbox_login(inbox)
+            csrf = login(inbox, "carl")
             claimed_at = time.monotonic()
             taken = inbox.post(f"/inbox/leads/{lead_id}/status", data={"status": "claimed", "csrf": csrf})
         assert taken.status_code == 200

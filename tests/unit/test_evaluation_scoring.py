@@ -6,21 +6,17 @@ from __future__ import annotations
 import pytest
 
 import bot.evaluation as evaluation
-from actions.answers import SURE_OF_ROUTE
-from actions.referral import SURE_OUT_OF_SCOPE
-from actions.understanding import CANDIDATE_FLOOR, LABELS, SHORT_MESSAGE_WORDS, SMALL_TALK, offered
+import bot.understanding as understanding
+from actions.understanding import LABELS, SMALL_TALK, offered
 from bot.evaluation import Example, Parsed, answered, first_offered
 from knowledge.schema import ROUTE_IDS
 
 
 def test_the_evaluation_uses_the_actions_thresholds_and_buttons() -> None:
-    assert (evaluation.SURE_OF_ROUTE, evaluation.SURE_OUT_OF_SCOPE, evaluation.CANDIDATE_FLOOR) == (
-        SURE_OF_ROUTE,
-        SURE_OUT_OF_SCOPE,
-        CANDIDATE_FLOOR,
-    )
-    assert set(LABELS) | {f"ask_{route}" for route in ROUTE_IDS} == evaluation.OFFERED
-    assert (set(SMALL_TALK), SHORT_MESSAGE_WORDS) == (evaluation.SMALL_TALK, evaluation.SHORT_MESSAGE_WORDS)
+    """One place decides, for the actions and for the evaluation (``bot.understanding``)."""
+    assert evaluation.SURE_OF_ROUTE is understanding.SURE_OF_ROUTE
+    assert evaluation.offered is offered is understanding.offered and SMALL_TALK is understanding.SMALL_TALK
+    assert set(LABELS) | {f"ask_{route}" for route in ROUTE_IDS} == understanding.OFFERED, "every guess has a title"
 
 
 @pytest.mark.parametrize(

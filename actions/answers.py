@@ -143,6 +143,21 @@ def term_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | None
     return directed(language, answer), buttons, None
 
 
+def _route_entities(tracker: Tracker) -> tuple[str | None, str | None]:
+    """The route a button carried (``/ask_costs{"route": "umschulung"}``: no extractor) and the route
+    the model read in typed words (DIET's entity) — the first decides, the second is one more word
+    naming a route ("Seine Ausbildung wurde nicht anerkannt" names no training to start)."""
+    pressed = read = None
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") != "route" or entity.get("value") not in ROUTE_IDS:
+            continue
+        if entity.get("extractor"):
+            read = read or str(entity["value"])
+        else:
+            pressed = pressed or str(entity["value"])
+    return pressed, read
+
+
 def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | None]:
     """The answer to the latest question: text, buttons, and the route it was about (if any)."""
     knowledge = load_knowledge()
@@ -150,13 +165,14 @@ def compose_answer(tracker: Tracker) -> tuple[str, list[dict[str, str]], str | N
     intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
     text = tracker.latest_message.get("text") or ""
     topic = TOPIC_INTENTS.get(intent)
-    named = next(tracker.get_latest_entity_values("route"), None)
+    pressed_route, read_route = _route_entities(tracker)
     pressed = next(tracker.get_latest_entity_values("aspect"), None)
     subject = question_index().subject(
         text,
         intent_route=ROUTE_INTENTS.get(intent),
         topic=topic,
-        named_route=named,
+        named_route=pressed_route,
+        read_route=read_route,
         pressed_aspect=pressed,
         current_route=tracker.get_slot("current_route"),
         sure=float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0) >= SURE_OF_ROUTE,

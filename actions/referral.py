@@ -61,17 +61,18 @@ def referral_text(topic: str, language: str) -> str:
     )
 
 
-def refer(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """Name who answers the latest message's topic, if its words name one; whether it did."""
+def refer(dispatcher: CollectingDispatcher, tracker: Tracker, buttons: bool = True) -> bool:
+    """Name who answers the latest message's topic, if its words name one; whether it did. With
+    ``buttons``, a person and the help are offered below (without: the caller offers its own)."""
     topic = referral_index().topic(tracker.latest_message.get("text") or "")
     if topic is None:
         return False
     language = language_of(tracker)
-    buttons = [{"title": translate(language, b.title), "payload": b.payload} for b in (PERSON_BUTTON, HELP_BUTTON)]
+    offer = [{"title": translate(language, b.title), "payload": b.payload} for b in (PERSON_BUTTON, HELP_BUTTON)]
     *first, last = phone_messages(directed(language, referral_text(topic, language)))
     for part in first:
         dispatcher.utter_message(text=part)
-    dispatcher.utter_message(text=last, buttons=buttons)
+    dispatcher.utter_message(text=last, buttons=offer if buttons else [])
     logger.info("understanding.referred", topic=topic)
     return True
 

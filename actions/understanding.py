@@ -7,10 +7,13 @@
   (with the aspect the words ask about), or its best guess is ``out_of_scope`` and its words name
   a topic another office answers, which is named (``actions/referral.py``). When the best guess is
   ``out_of_scope`` and no office is named, Lotse says honestly that this is probably not its field
-  before it offers its guesses — it does not pretend the question was one of them. When the best
+  before it offers its guesses — it does not pretend the question was one of them. When another
+  guess is best but "not my field" is among the guesses and the words name another office's topic,
+  Lotse names that office first, then offers its guesses (``refer_before_guessing``). When the best
   guess is a person, "talk to a person" is the first button. A short message whose best guess is
   small talk ("بخاطركم", "мушу бігти") gets the small talk's answer: a wrong "goodbye" costs
-  nothing, while buttons for routes do not fit a goodbye.
+  nothing, while buttons for routes do not fit a goodbye; an unsure "ok" or "la2" gets what a
+  sure one gets, "Was möchtest du wissen?".
 - What changes or deletes something — ``start_over``, ``change_language``, ``delete_my_data``,
   starting the contact form — runs only from a button, a command, or a message understood with
   high confidence (``is_sure``); otherwise the same ask-back, with that action as one of the
@@ -28,10 +31,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import compose_answer, question_index, term_answer
-from actions.referral import refer
+from actions.referral import refer, referral_index
 from actions.tracker import input_kind, language_of
 from bot.i18n import N_, translate
-from bot.understanding import SMALL_TALK, is_short_small_talk, offered
+from bot.understanding import SMALL_TALK, answers_named_route, is_short_small_talk, offered, refer_before_guessing
 from knowledge.loader import load_knowledge
 from knowledge.schema import ROUTE_IDS
 
@@ -72,13 +75,15 @@ PAYLOADS = {"start_over": "/restart"}
 
 
 def _ranking(tracker: Tracker) -> list[tuple[str, float]]:
+    """The intents of the latest message, most likely first (without ``nlu_fallback``)."""
     message = tracker.latest_message or {}
     ranking = message.get("intent_ranking") or [message.get("intent") or {}]
-    return [
+    found = [
         (str(i.get("name")), float(i.get("confidence") or 0.0))
         for i in ranking
         if isinstance(i, dict) and i.get("name") and i.get("name") != "nlu_fallback"
     ]
+    return sorted(found, key=lambda ranked: -ranked[1])
 
 
 def is_sure(tracker: Tracker) -> bool:
@@ -139,7 +144,8 @@ class ActionAskBack(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         explained = term_answer(tracker)
-        if explained is None and len(question_index().routes(tracker.latest_message.get("text") or "")) == 1:
+        text = tracker.latest_message.get("text") or ""
+        if explained is None and answers_named_route(_ranking(tracker), text, question_index()):
             # the model is unsure, but the words name one route ("Când am nevoie de recunoaşterea
             # calificărilor mele?"): answer that route (and the aspect the words ask about)
             explained = compose_answer(tracker)
@@ -147,14 +153,17 @@ class ActionAskBack(Action):
             text, buttons, route_id = explained
             dispatcher.utter_message(text=text, buttons=buttons)
             return [SlotSet("current_route", route_id)] if route_id else []
-        best = max(_ranking(tracker), key=lambda ranked: ranked[1], default=("", 0.0))[0]
-        if is_short_small_talk(best, tracker.latest_message.get("text") or ""):
+        best = next(iter(_ranking(tracker)), ("", 0.0))[0]
+        if is_short_small_talk(best, text):
             dispatcher.utter_message(response=SMALL_TALK[best])
             return []
         if best == "out_of_scope":
             if not refer(dispatcher, tracker):  # "Vizemi nasıl alabilirim?" names whose it is
                 ask_back(dispatcher, tracker, text=NOT_MINE_UNSURE)
             return []
+        if refer_before_guessing(_ranking(tracker), text, referral_index()):
+            # "… Aufenthaltserlaubnis nach § 25b … Einbürgerung?": who answers it, then the guesses
+            refer(dispatcher, tracker, buttons=False)
         ask_back(dispatcher, tracker)
         return []
 

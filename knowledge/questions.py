@@ -23,6 +23,10 @@ from knowledge.triage import fold
 
 QUESTION_WORDS_DIR = "question_words"
 ASPECT_IDS = ("requirements", "costs", "duration", "documents", "funding", "offices")
+GENERIC_ROUTES = ("ausbildung",)
+"""Routes whose names are also the everyday word for any training a person has had ("meine
+Ausbildung wurde nicht anerkannt", "meslek eğitimi diplomam"): naming one of them alone does not
+outweigh the other route the model understood."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,7 @@ class QuestionIndex:
         intent_route: str | None = None,
         topic: str | None = None,
         named_route: str | None = None,
+        read_route: str | None = None,
         pressed_aspect: str | None = None,
         current_route: str | None = None,
         sure: bool = False,
@@ -203,7 +208,11 @@ class QuestionIndex:
             route = named_route
         else:
             written = self.routes(text)
-            if intent_route is not None and (sure or intent_route in written or len(written) != 1):
+            if read_route in ROUTE_IDS and read_route not in written:
+                written.append(read_route)
+            if intent_route is not None and (
+                sure or intent_route in written or len(written) != 1 or written[0] in GENERIC_ROUTES
+            ):
                 route = intent_route
             else:
                 route = written[0] if written else intent_route

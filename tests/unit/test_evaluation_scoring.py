@@ -42,7 +42,9 @@ def test_answers_are_read_as_the_actions_give_them() -> None:
     assert answered(_parsed("na du", [("greet", 0.35), ("help", 0.3)], asked_back=True)) == ("greet",)
     story = "hallo ich weiß nicht so genau wie das alles hier geht"
     assert answered(_parsed(story, [("greet", 0.35), ("help", 0.3)], asked_back=True)) == ("help",)
-    assert answered(_parsed("na du", [("affirm", 0.35), ("help", 0.3)], asked_back=True)) == ("help",)
+    # an unsure short "ok" gets what a sure one gets ("Was möchtest du wissen?"), a long one buttons
+    assert answered(_parsed("ok", [("affirm", 0.35), ("help", 0.3)], asked_back=True)) == ("affirm",)
+    assert answered(_parsed(story, [("affirm", 0.35), ("help", 0.3)], asked_back=True)) == ("help",)
     # unsure and most likely not Lotse's field: it says so first
     assert answered(_parsed("was kostet brot", [("out_of_scope", 0.35), ("ask_costs", 0.3)], True)) == ("out_of_scope",)
     # not surely out of scope, and the words name one route: that route's answer
@@ -52,3 +54,15 @@ def test_answers_are_read_as_the_actions_give_them() -> None:
     # … unless the words name whose question it is (a visa: the foreigners' office)
     visa = "Brauche ich ein Visum für die Ausbildung in Frankreich?"
     assert answered(_parsed(visa, [("out_of_scope", 0.6)])) == ("out_of_scope",)
+    # unsure, "not my field" among the guesses and the words name an office's topic: that office first
+    citizen = "Ich habe eine Aufenthaltserlaubnis nach § 25b. Kann ich einen Antrag auf Einbürgerung stellen?"
+    ranking = [("ask_language", 0.34), ("ask_anerkennung", 0.33), ("out_of_scope", 0.12)]
+    assert answered(_parsed(citizen, ranking, asked_back=True)) == ("out_of_scope",)
+    assert answered(_parsed(citizen, ranking[:2], asked_back=True)) == ("ask_language",)
+    # only the everyday word "Ausbildung" names a route, the model thinks of another: asked back
+    story = "Er hat in Russland studiert. Seine Ausbildung wurde nicht anerkannt. Was kann er tun?"
+    ranking = [("ask_anerkennung", 0.24), ("start_check", 0.18), ("ask_ausbildung", 0.14)]
+    assert answered(_parsed(story, ranking, asked_back=True)) == ("ask_anerkennung",)
+    assert answered(_parsed("Was muss ich für eine Ausbildung mitbringen?", [("start_check", 0.3)], True))[0] == (
+        "ask_ausbildung"
+    )

@@ -86,6 +86,25 @@ def test_the_real_phrasing_set_is_never_trained_on_and_names_its_sources() -> No
         assert example.source.startswith("http"), example.text
 
 
+def test_the_real_phrasing_set_splits_by_page_into_a_dev_and_a_test_half_big_enough_in_every_language() -> None:
+    """Rules may be tuned on the dev half, the test half is the reported figure: a page's questions
+    (often alike) never sit in both, and each language has enough questions in each half to read."""
+    from bot.evaluation import REAL_HALVES, load_real_examples, real_half
+
+    real = load_real_examples()
+    halves_of_page: dict[str, set[str]] = defaultdict(set)
+    per_language: dict[tuple[str, str], int] = defaultdict(int)
+    for example in real:
+        halves_of_page[example.source].add(example.half)
+        per_language[(example.language, example.half)] += 1
+    assert all(len(halves) == 1 for halves in halves_of_page.values())
+    for language in {example.language for example in real}:
+        for half in REAL_HALVES:
+            assert per_language[(language, half)] >= 10, (language, half, per_language[(language, half)])
+    # fixed by the address alone (SHA-256), so that no one can move a question to the other half
+    assert [real_half(f"https://example.org/{n}") for n in range(4)] == ["test", "dev", "dev", "test"]
+
+
 def _trigrams(text: str) -> set[str]:
     folded = " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
     return {folded[i : i + 3] for i in range(len(folded) - 2)}

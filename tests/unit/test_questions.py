@@ -102,6 +102,26 @@ def test_a_comparison_of_two_routes_is_not_a_term_question() -> None:
             {"intent_route": "anerkennung", "sure": True},
             ("anerkennung", None),
         ),
+        # … and "Ausbildung" is also the everyday word for any training one has had: alone it does
+        # not outweigh the route the model understood, sure or not
+        (
+            "Woher erfahre ich, ob meine Ausbildung staatlich anerkannt ist?",
+            {"intent_route": "anerkennung"},
+            ("anerkennung", None),
+        ),
+        (
+            "Yabancı ülkede aldığım meslek eğitimi diplomam için ne yapmalıyım?",
+            {"intent_route": "anerkennung"},
+            ("anerkennung", None),
+        ),
+        ("Was kostet die Ausbildung?", {"topic": "costs"}, ("ausbildung", "costs")),
+        # a route the model read in typed words counts like a word of the question, not like a button
+        ("was kostet das umshulen", {"topic": "costs", "read_route": "umschulung"}, ("umschulung", "costs")),
+        (
+            "Woher erfahre ich, ob meine Ausbildung staatlich anerkannt ist?",
+            {"intent_route": "anerkennung", "read_route": "ausbildung"},
+            ("anerkennung", None),
+        ),
         # a cross-route topic picked by the model, a route in the words: that route's aspect
         ("Wer bezahlt die Umschulung?", {"topic": "funding"}, ("umschulung", "funding")),
         # a topic that is no aspect of a route stays the topic's answer

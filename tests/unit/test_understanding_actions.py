@@ -297,6 +297,8 @@ def test_a_person_as_the_best_guess_is_the_first_button_and_only_once() -> None:
         ("мушу бігти", "uk", "goodbye", "utter_goodbye"),
         ("مسا النور", "ar", "greet", "utter_greet"),
         ("dyakuyu duzhe", "uk", "thank", "utter_thank"),
+        ("ok", "de", "affirm", "utter_what_next"),
+        ("la2", "ar", "deny", "utter_what_next"),
     ],
 )
 def test_short_unsure_small_talk_gets_its_answer_not_buttons(
@@ -312,3 +314,31 @@ def test_a_long_message_whose_best_guess_is_small_talk_is_still_asked_back() -> 
     unsure = tracker(text, "nlu_fallback", 0.4, [("nlu_fallback", 0.4), ("greet", 0.35), ("help", 0.3)])
     messages, _ = run(ActionAskBack(), unsure)
     assert messages[0]["text"] == translate("de", ASK_BACK) and payloads(messages)[0] == "/help"
+
+
+def test_unsure_and_only_the_everyday_word_ausbildung_names_a_route_asks_back_with_the_models_route() -> None:
+    """ "Seine Ausbildung wurde nicht anerkannt" names no training to start: the model's route
+    (Anerkennung) is the first button, not an answer about the Ausbildung."""
+    text = "Er kommt aus Russland und hat dort studiert. Seine Ausbildung wurde nicht anerkannt. Was kann er tun?"
+    unsure = tracker(
+        text, "nlu_fallback", 0.4, [("ask_anerkennung", 0.24), ("start_check", 0.18), ("ask_ausbildung", 0.14)]
+    )
+    messages, events = run(ActionAskBack(), unsure)
+    assert messages[0]["text"] == translate("de", ASK_BACK) and events == []
+    assert payloads(messages)[0] == "/ask_anerkennung"
+    # the same words with no other route in the model's mind: the Ausbildung is answered
+    plain = tracker(
+        "Was muss ich für eine Ausbildung mitbringen?", "nlu_fallback", 0.4, [("start_check", 0.3), ("help", 0.2)]
+    )
+    _, events = run(ActionAskBack(), plain)
+    assert events == [{"event": "slot", "timestamp": None, "name": "current_route", "value": "ausbildung"}]
+
+
+def test_a_route_the_model_read_in_typed_words_does_not_overrule_its_intent_but_a_buttons_route_does() -> None:
+    text = "Woher erfahre ich, ob meine Ausbildung staatlich anerkannt ist?"
+    read = [{"entity": "route", "value": "ausbildung", "extractor": "DIETClassifier", "start": 24, "end": 34}]
+    _, events = run(ActionAnswer(), tracker(text, "ask_anerkennung", 0.65, entities=read))
+    assert events[0]["value"] == "anerkennung"
+    pressed = [{"entity": "route", "value": "umschulung"}, {"entity": "aspect", "value": "costs"}]
+    _, events = run(ActionAnswer(), tracker("/ask_costs", "ask_costs", 1.0, kind="button", entities=pressed))
+    assert events[0]["value"] == "umschulung"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.nlg import render
-from actions.understanding import NOT_MINE_UNSURE
+from actions.understanding import ASK_BACK, NOT_MINE_UNSURE
 from bot.bidi import strip_marks
 from bot.i18n import translate
 from knowledge.loader import load_knowledge
@@ -87,7 +87,9 @@ def test_unsure_but_most_likely_out_of_scope_with_a_topic_is_referred_not_asked_
     assert turn.payloads == ["/request_counsellor", "/help"]
 
 
-def test_unsure_with_residence_first_is_asked_back_not_referred() -> None:
+def test_unsure_with_residence_first_names_the_office_and_still_offers_residence_first() -> None:
+    """Extending a visa is the Ausländerbehörde's — but residence for a training is Lotse's, and the
+    model thought that more likely: the office first, then the guesses, residence the first button."""
     turn = run(
         "action_ask_back",
         tracker(
@@ -97,8 +99,57 @@ def test_unsure_with_residence_first_is_asked_back_not_referred() -> None:
             ranking=[("nlu_fallback", 0.5), ("ask_residence", 0.45), ("out_of_scope", 0.4)],
         ),
     )
-    assert NOT_MINE not in turn.text
-    assert turn.payloads[0] == "/ask_residence"
+    assert turn.text.startswith(NOT_MINE) and _what_it_does("auslaenderbehoerde_schwerin", "de") in turn.text
+    assert turn.text.endswith(translate("de", ASK_BACK))
+    assert turn.payloads == ["/ask_residence", "/request_counsellor"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "ranking", "office"),
+    [
+        (
+            "Hallo, ich habe Aufenthaltserlaubnis nach paragraf 25b AufenthG und möchte wissen, ob ich "
+            "einen Antrag auf Einbürgerung stellen kann. Ich mache gerade einen Deutschkurs.",
+            "de",
+            [("ask_language", 0.34), ("ask_anerkennung", 0.33), ("out_of_scope", 0.12)],
+            "einbuergerung_schwerin",
+        ),
+        (
+            "Як я можу продовжити вищу освіту в університеті?",
+            "uk",
+            [("help", 0.27), ("ask_residence", 0.21), ("out_of_scope", 0.2)],
+            "studienberatung",
+        ),
+    ],
+)
+def test_unsure_whose_words_name_another_office_names_it_before_the_guesses(
+    text: str, language: str, ranking: list[tuple[str, float]], office: str
+) -> None:
+    """The model's best guess is one of Lotse's topics, but "not my field" is among its guesses and
+    the words name whose question it is (citizenship, a university): that office first."""
+    turn = run("action_ask_back", tracker(text, "nlu_fallback", 0.4, language=language, ranking=ranking))
+    said = strip_marks(turn.text)
+    assert said.startswith(strip_marks(translate(language, NOT_MINE)))
+    assert _what_it_does(office, language) in said
+    assert said.endswith(strip_marks(translate(language, ASK_BACK)))
+    first = ranking[0][0]
+    assert turn.payloads[0] == f"/{first}" and turn.payloads[-1] == "/request_counsellor"
+
+
+def test_unsure_with_no_out_of_scope_guess_is_asked_back_without_an_office() -> None:
+    """The words name a university, but "not my field" is not among the model's guesses (a training
+    instead of studies is Lotse's): no office, only the guesses."""
+    turn = run(
+        "action_ask_back",
+        tracker(
+            "Universität abgebrochen, was jetzt?",
+            "nlu_fallback",
+            0.4,
+            ranking=[("start_check", 0.35), ("ask_ausbildung", 0.3), ("out_of_scope", 0.01)],
+        ),
+    )
+    assert NOT_MINE not in turn.text and turn.text == translate("de", ASK_BACK)
+    assert turn.payloads[0] == "/start_check"
 
 
 def test_unsure_out_of_scope_without_a_topic_says_so_before_it_offers_its_guesses() -> None:

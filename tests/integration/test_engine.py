@@ -1,4 +1,4 @@
-"""nlu/engine.py in the engine's own environment: its two fixes keep Rasa's behaviour."""
+"""nlu/engine.py in the engine's own environment: its fixes keep Rasa's behaviour."""
 
 from __future__ import annotations
 
@@ -56,3 +56,51 @@ def test_the_hot_path_fixes_give_rasas_own_answers() -> None:
         "wrapped_once": True,
     }
     assert found["count"] > 20  # every event type of Rasa, from action to user utterance
+
+
+LOAD_BOTH_WAYS = r"""
+import asyncio, json, sys
+from rasa.core.agent import Agent
+from nlu import engine
+
+texts = json.loads(sys.argv[2])
+
+def understood(agent):
+    parsed = [asyncio.run(agent.parse_message(text)) for text in texts]
+    return [
+        {
+            "ranking": [(i["name"], round(i["confidence"], 5)) for i in p["intent_ranking"]],
+            "entities": sorted((e["entity"], e["value"], e["start"], e["end"]) for e in p["entities"]),
+        }
+        for p in parsed
+    ]
+
+rasas = understood(Agent.load(sys.argv[1]))
+engine.apply()
+ours = understood(Agent.load(sys.argv[1]))
+from rasa.utils.tensorflow.models import RasaModel
+patched = getattr(RasaModel.load.__func__, "lotse_kept", False)
+print(json.dumps({"same": rasas == ours, "rasa": rasas[:2], "ours": ours[:2], "count": len(ours), "patched": patched}))
+"""
+
+
+def test_diet_loaded_without_a_training_step_understands_exactly_as_rasas_load() -> None:
+    """The cold-start fix: restoring DIET's weights before the first prediction builds it gives the
+    same rankings and entities as Rasa's load, which first traces a training step on one example."""
+    import json
+
+    from bot.starter import DEMO_MODEL
+
+    texts = [
+        "Was kostet die Umschulung zum Koch?",
+        "Woher erfahre ich, ob meine Ausbildung staatlich anerkannt ist?",
+        "هل يمكنني معادلة شهادتي في ألمانيا؟",
+        "Я інженер з України, мій диплом ще не визнали. Що робити?",
+        "hallo",
+        "ich bin 31, war 9 Jahre Elektriker in Kabul, habe kein Papier",
+        "Externenprüfung Friseurin wie lange",
+        "asdf qwer",
+    ]
+    found, _ = in_engine(LOAD_BOTH_WAYS, str(DEMO_MODEL), json.dumps(texts), timeout=600)
+    assert found["count"] == len(texts) and found["patched"]
+    assert found["same"], (found["rasa"], found["ours"])

@@ -65,6 +65,8 @@ def test_every_topic_names_known_offices_the_first_with_a_page_and_each_with_sou
         ("میخوام در دانشگاه درس بخونم", "studies"),
         ("Học phí đại học ở Đức là bao nhiêu?", "studies"),
         ("Üniversiteye nasıl başvururum?", "studies"),
+        ("Які вимоги до вступу в німецьких вишах?", "studies"),  # виш, inflected
+        ("Сколько стоит учёба в немецких вузах?", "studies"),
         # pension
         ("Wann bekomme ich Rente?", "pension"),
         ("How much pension will I get?", "pension"),

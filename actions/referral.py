@@ -49,16 +49,15 @@ def referrals() -> dict[str, Referral]:
     return read_referrals(DATA_DIR)
 
 
-def referral_text(topic: str, language: str) -> str:
-    """Who answers ``topic``: the offices, each in one line, in ``language``."""
+def referral_text(topic: str, language: str, person: bool = True) -> str:
+    """Who answers ``topic``: the offices, each in one line, in ``language`` (and, with ``person``,
+    that a counsellor helps too)."""
     knowledge = load_knowledge()
     lines = [office_line(office, language, knowledge) for office in referrals()[topic].offices]
-    return "\n\n".join(
-        (
-            translate(language, NOT_MINE) + "\n" + bullet_list(lines),
-            translate(language, ALSO_A_PERSON),
-        )
-    )
+    parts = [translate(language, NOT_MINE) + "\n" + bullet_list(lines)]
+    if person:
+        parts.append(translate(language, ALSO_A_PERSON))
+    return "\n\n".join(parts)
 
 
 def refer(dispatcher: CollectingDispatcher, tracker: Tracker, buttons: bool = True) -> bool:
@@ -69,7 +68,8 @@ def refer(dispatcher: CollectingDispatcher, tracker: Tracker, buttons: bool = Tr
         return False
     language = language_of(tracker)
     offer = [{"title": translate(language, b.title), "payload": b.payload} for b in (PERSON_BUTTON, HELP_BUTTON)]
-    *first, last = phone_messages(directed(language, referral_text(topic, language)))
+    # without buttons the caller asks back next, with "talk to a person" among its buttons
+    *first, last = phone_messages(directed(language, referral_text(topic, language, person=buttons)))
     for part in first:
         dispatcher.utter_message(text=part)
     dispatcher.utter_message(text=last, buttons=offer if buttons else [])

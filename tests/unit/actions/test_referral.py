@@ -132,6 +132,8 @@ def test_unsure_whose_words_name_another_office_names_it_before_the_guesses(
     assert said.startswith(strip_marks(translate(language, NOT_MINE)))
     assert _what_it_does(office, language) in said
     assert said.endswith(strip_marks(translate(language, ASK_BACK)))
+    # the person is a button of the ask-back: not said twice
+    assert strip_marks(translate(language, "Eine Beraterin oder ein Berater hilft dir auch gern weiter.")) not in said
     first = ranking[0][0]
     assert turn.payloads[0] == f"/{first}" and turn.payloads[-1] == "/request_counsellor"
 

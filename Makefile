@@ -109,7 +109,7 @@ setup: $(VENV)/.installed $(ENGINE_VENV)/.installed compile $(MODEL) ## install 
 
 demo: setup ## start engine, actions and bot on SQLite; open http://localhost:8080/chat
 	@echo "==> starting Lotse: engine 127.0.0.1:5005, actions 127.0.0.1:5055, bot 0.0.0.0:8080"
-	@echo "    the chat page: http://localhost:8080/chat  (the engine needs about a minute to load)"
+	@echo "    the chat page: http://localhost:8080/chat  (the engine needs 10–20 seconds to load)"
 	$(PY) -m bot.cli db-upgrade
 	$(VENV)/bin/honcho --no-colour -f Procfile start
 
@@ -124,7 +124,7 @@ demo-scale: setup ## like demo, with LOTSE_ENGINES engines on PostgreSQL + Redis
 	$(PY) -m bot.cli db-upgrade
 	$(PY) -m bot.cli engine-token > /dev/null  # one token for every engine, written before they start
 	@echo "==> starting Lotse: $(LOTSE_ENGINES) engines from 127.0.0.1:5005, $(LOTSE_ACTION_SERVERS) action server(s) from 127.0.0.1:5055, bot 0.0.0.0:8080"
-	@echo "    the chat page: http://localhost:8080/chat  (each engine needs about a minute and 1.4 GB to load)"
+	@echo "    the chat page: http://localhost:8080/chat  (each engine needs 10–20 seconds and about 0.75 GB to load)"
 	$(VENV)/bin/honcho --no-colour -f var/Procfile.scale -d . start
 
 # lint before setup: a finding stops `make test` before the model is trained

@@ -576,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     elif "--start" in argv:
         from bot.starter import start_stack  # the same starter the tests and the benchmark use
 
-        print("starting an engine for the evaluation (about a minute) …", flush=True)
+        print("starting an engine for the evaluation (10–20 seconds) …", flush=True)
         with tempfile.TemporaryDirectory(prefix="lotse-eval-") as folder:
             stack = start_stack(Path(folder))
             try:

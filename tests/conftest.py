@@ -1,5 +1,5 @@
 """Fixtures shared by the integration and end-to-end tests: one real engine + action server for
-the whole session (about a minute to start), and a fake Telegram Bot API server per test."""
+the whole session (10–20 seconds to start), and a fake Telegram Bot API server per test."""
 
 from __future__ import annotations
 

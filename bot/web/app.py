@@ -43,7 +43,7 @@ logger = structlog.get_logger(__name__)
 
 
 async def _announce_when_ready(engine: Engine, settings: Settings) -> None:
-    """Log the chat URL once the engine answers (it needs about a minute to load its model)."""
+    """Log the chat URL once the engine answers (it needs 10–20 seconds to load its model)."""
     while not await engine.is_ready():
         await asyncio.sleep(2)
     host = "localhost" if settings.bot_host in ("0.0.0.0", "::") else settings.bot_host

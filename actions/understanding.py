@@ -143,25 +143,25 @@ class ActionAskBack(Action):
         return "action_ask_back"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        message, ranking = tracker.latest_message.get("text") or "", _ranking(tracker)
         explained = term_answer(tracker)
-        text = tracker.latest_message.get("text") or ""
-        if explained is None and answers_named_route(_ranking(tracker), text, question_index()):
+        if explained is None and answers_named_route(ranking, message, question_index()):
             # the model is unsure, but the words name one route ("Când am nevoie de recunoaşterea
             # calificărilor mele?"): answer that route (and the aspect the words ask about)
             explained = compose_answer(tracker)
         if explained is not None:
-            text, buttons, route_id = explained
-            dispatcher.utter_message(text=text, buttons=buttons)
+            answer, buttons, route_id = explained
+            dispatcher.utter_message(text=answer, buttons=buttons)
             return [SlotSet("current_route", route_id)] if route_id else []
-        best = next(iter(_ranking(tracker)), ("", 0.0))[0]
-        if is_short_small_talk(best, text):
+        best = ranking[0][0] if ranking else ""
+        if is_short_small_talk(best, message):
             dispatcher.utter_message(response=SMALL_TALK[best])
             return []
         if best == "out_of_scope":
             if not refer(dispatcher, tracker):  # "Vizemi nasıl alabilirim?" names whose it is
                 ask_back(dispatcher, tracker, text=NOT_MINE_UNSURE)
             return []
-        if refer_before_guessing(_ranking(tracker), text, referral_index()):
+        if refer_before_guessing(ranking, message, referral_index()):
             # "… Aufenthaltserlaubnis nach § 25b … Einbürgerung?": who answers it, then the guesses
             refer(dispatcher, tracker, buttons=False)
         ask_back(dispatcher, tracker)

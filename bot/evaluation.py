@@ -226,11 +226,7 @@ def answered(parsed: Parsed) -> tuple[str, ...]:
     a short message most likely is."""
     intent, text, index = parsed.ranking[0][0], parsed.example.text, _question_index()
     if parsed.asked_back and intent != "out_of_scope" and not is_short_small_talk(intent, text):
-        term = index.asks_about_term(text)
-        answers_anyway = (term is not None and term.route is not None) or answers_named_route(
-            parsed.ranking, text, index
-        )
-        if not answers_anyway and refer_before_guessing(parsed.ranking, text, _referral_index()):
+        if not _answers_anyway(parsed) and refer_before_guessing(parsed.ranking, text, _referral_index()):
             return ("out_of_scope",)  # the office whose topic the words name comes first
         intent = first_offered(parsed.ranking)
     if (
@@ -266,16 +262,21 @@ def answered(parsed: Parsed) -> tuple[str, ...]:
     return (f"ask_{subject.route}",) + ((topic,) if topic in _topics() else ())
 
 
+def _answers_anyway(parsed: Parsed) -> bool:
+    """Whether an unsure message is answered all the same: a glossary term of one route, or the one
+    route its words name (``answers_named_route``) — ``action_ask_back``'s first two checks."""
+    index, text = _question_index(), parsed.example.text
+    term = index.asks_about_term(text)
+    return (term is not None and term.route is not None) or answers_named_route(parsed.ranking, text, index)
+
+
 def asks_back(parsed: Parsed) -> bool:
     """Whether Lotse asks back: the model is unsure and no glossary term or single route in the
     words lets it answer anyway, nor small talk in a short message, nor an office's topic when
     its best guess is out of scope (``action_ask_back``)."""
-    if not parsed.asked_back:
+    if not parsed.asked_back or _answers_anyway(parsed):
         return False
-    index, text, best = _question_index(), parsed.example.text, parsed.ranking[0][0]
-    term = index.asks_about_term(text)
-    if (term is not None and term.route is not None) or answers_named_route(parsed.ranking, text, index):
-        return False
+    text, best = parsed.example.text, parsed.ranking[0][0]
     if is_short_small_talk(best, text):
         return False
     return not (best == "out_of_scope" and _referral_index().topic(text) is not None)

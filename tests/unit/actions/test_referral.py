@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.nlg import render
+from actions.referral import ALSO_A_PERSON
 from actions.understanding import ASK_BACK, NOT_MINE_UNSURE
 from bot.bidi import strip_marks
 from bot.i18n import translate
@@ -133,7 +134,7 @@ def test_unsure_whose_words_name_another_office_names_it_before_the_guesses(
     assert _what_it_does(office, language) in said
     assert said.endswith(strip_marks(translate(language, ASK_BACK)))
     # the person is a button of the ask-back: not said twice
-    assert strip_marks(translate(language, "Eine Beraterin oder ein Berater hilft dir auch gern weiter.")) not in said
+    assert strip_marks(translate(language, ALSO_A_PERSON)) not in said
     first = ranking[0][0]
     assert turn.payloads[0] == f"/{first}" and turn.payloads[-1] == "/request_counsellor"
 
